@@ -1,0 +1,162 @@
+/* xgc.c -- the command-line driver: parses options, runs the front end and
+ * prints what was asked for.  Exit status: 0 clean, 1 diagnostics, 2 usage. */
+#include "config.h"
+#include "parser/parser.h"
+#include "sema/sema.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: xgc check [options] FILE...      check .xg files; exit 1 on errors\n"
+    "       xgc --emit=ast [options] FILE    print the syntax tree of FILE\n"
+    "       xgc --help | --version\n"
+    "\n"
+    "options:\n"
+    "  -I DIR             search DIR for imported modules (before the stdlib)\n"
+    "  --stdlib-dir=DIR   the standard library directory (default: $XG_STDLIB_DIR,\n"
+    "                     else the installed one)\n"
+    "  --error-limit=N    stop after N errors (default 20; 0: no limit)\n"
+    "  --summary          with check: print what each file defines\n"
+    "\n"
+    "Not implemented yet: the graph IR, code generation and `xgc build/run/bench`\n"
+    "(see README.md).\n";
+
+typedef struct Options {
+  const char *emit;
+  int check, summary, error_limit;
+  const char *stdlib_dir;
+  PtrVec includes; /* const char* */
+  const char **files;
+  int nfiles;
+} Options;
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "xgc: error: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n(run 'xgc --help' for usage)\n");
+  return 2;
+}
+
+static int is_dir(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The stdlib directory: the option, the environment, the source tree when
+ * this binary is the one in the build tree, else the installed copy. */
+static const char *default_stdlib(void) {
+  const char *env = getenv("XG_STDLIB_DIR");
+  if (env && *env) return env;
+  char self[PATH_MAX], built[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    self[n] = 0;
+    if (realpath(XG_BUILD_XGC, built) && strcmp(self, built) == 0 && is_dir(XG_STDLIB_SRC))
+      return XG_STDLIB_SRC;
+  }
+  return XG_STDLIB_INSTALLED;
+}
+
+static int parse_args(int argc, char **argv, Options *o, Arena *a) {
+  memset(o, 0, sizeof *o);
+  o->error_limit = 20;
+  o->files = arena_alloc(a, sizeof(char *) * (size_t)argc);
+  for (int i = 1; i < argc; i++) {
+    const char *s = argv[i];
+    if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+      fputs(usage_text, stdout);
+      exit(0);
+    } else if (!strcmp(s, "--version")) {
+      printf("xgc %s\n", PACKAGE_VERSION);
+      exit(0);
+    } else if (!strcmp(s, "check") && !o->check && o->nfiles == 0) {
+      o->check = 1;
+    } else if (!strncmp(s, "--emit=", 7)) {
+      o->emit = s + 7;
+      if (strcmp(o->emit, "ast"))
+        return usage_error("unknown --emit kind '%s' (this version knows: ast)", o->emit);
+    } else if (!strcmp(s, "-I")) {
+      if (++i == argc) return usage_error("%s needs a directory", s);
+      vec_push(a, &o->includes, argv[i]);
+    } else if (!strncmp(s, "-I", 2)) {
+      vec_push(a, &o->includes, (void *)(s + 2));
+    } else if (!strncmp(s, "--stdlib-dir=", 13)) {
+      o->stdlib_dir = s + 13;
+    } else if (!strncmp(s, "--error-limit=", 14)) {
+      char *end;
+      long v = strtol(s + 14, &end, 10);
+      if (*end || end == s + 14 || v < 0 || v > 1000000)
+        return usage_error("bad --error-limit '%s'", s + 14);
+      o->error_limit = (int)v;
+    } else if (!strcmp(s, "--summary")) {
+      o->summary = 1;
+    } else if (s[0] == '-' && s[1]) {
+      return usage_error("unknown option '%s'", s);
+    } else {
+      o->files[o->nfiles++] = s;
+    }
+  }
+  if (!o->check && !o->emit) return usage_error("%s", "nothing to do: give 'check' or --emit=ast");
+  if (o->check && o->emit) return usage_error("%s", "'check' and --emit cannot be combined");
+  if (o->nfiles == 0) return usage_error("%s", "no input files");
+  if (o->emit && o->nfiles != 1) return usage_error("%s", "--emit takes exactly one file");
+  return 0;
+}
+
+static void print_summary(const Module *m) {
+  int ops = 0, models = 0, imports = 0;
+  for (int i = 0; i < m->ast->list.n; i++) {
+    const AstNode *d = m->ast->list.items[i];
+    ops += d->kind == AST_OP;
+    models += d->kind == AST_MODEL;
+    imports += d->kind == AST_IMPORT;
+  }
+  printf("%s: %d op%s, %d model%s, %d import%s\n", m->name, ops, ops == 1 ? "" : "s",
+         models, models == 1 ? "" : "s", imports, imports == 1 ? "" : "s");
+  for (int i = 0; i < m->ast->list.n; i++) {
+    const AstNode *d = m->ast->list.items[i];
+    if (d->kind != AST_MODEL) continue;
+    int params = 0, stmts = 0;
+    for (int j = 0; j < d->list.n; j++) {
+      const AstNode *s = d->list.items[j];
+      params += s->kind == AST_WEIGHT;
+      stmts += s->kind == AST_LET;
+    }
+    printf("  model %s: %d input%s, %d param%s, %d output%s, %d statement%s\n", d->name,
+           d->params.n, d->params.n == 1 ? "" : "s", params, params == 1 ? "" : "s",
+           d->results.n, d->results.n == 1 ? "" : "s", stmts, stmts == 1 ? "" : "s");
+  }
+}
+
+/* Runs the front end over one file; returns 1 when it had errors. */
+static int run_file(const Options *o, const char *path) {
+  Front f;
+  front_init(&f, stderr);
+  f.diag.max_errors = o->error_limit;
+  for (int i = 0; i < o->includes.n; i++) front_add_include(&f, o->includes.items[i]);
+  f.stdlib_dir = o->stdlib_dir ? o->stdlib_dir : default_stdlib();
+  Module *m = front_load(&f, path);
+  if (m && !o->emit && f.diag.errors == 0) sema_check(&f, m);
+  int failed = !m || f.diag.errors > 0;
+  if (!failed && o->emit) ast_dump(stdout, m->ast, &f.sm);
+  if (!failed && o->summary) print_summary(m);
+  front_free(&f);
+  return failed;
+}
+
+int main(int argc, char **argv) {
+  Arena a;
+  arena_init(&a);
+  Options o;
+  int rc = parse_args(argc, argv, &o, &a);
+  if (rc == 0) {
+    for (int i = 0; i < o.nfiles; i++) rc |= run_file(&o, o.files[i]);
+  }
+  arena_free(&a);
+  return rc;
+}

@@ -1,0 +1,1 @@
+/* parser/ast.c -- placeholder, being written */

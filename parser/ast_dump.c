@@ -1,0 +1,1 @@
+/* parser/ast_dump.c -- placeholder, being written */

@@ -1,0 +1,1 @@
+/* parser/front.c -- placeholder, being written */

@@ -1,0 +1,1 @@
+/* parser/parse_ctx.h -- placeholder, being written */

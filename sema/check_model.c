@@ -1,0 +1,1 @@
+/* sema/check_model.c -- placeholder, being written */

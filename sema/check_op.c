@@ -1,0 +1,1 @@
+/* sema/check_op.c -- placeholder, being written */

@@ -1,0 +1,1 @@
+/* sema/dim.c -- placeholder, being written */

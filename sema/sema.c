@@ -1,0 +1,1 @@
+/* sema/sema.c -- placeholder, being written */

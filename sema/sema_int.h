@@ -1,0 +1,1 @@
+/* sema/sema_int.h -- placeholder, being written */
