@@ -250,9 +250,13 @@ static int tensor_index(const SemSig *g, const char *name) {
   return -1;
 }
 
-/* One keyword argument: a known attribute, once, a constant of its type. */
-static void call_kwarg(Sema *s, Call *c, AstNode *kw) {
+/* One keyword argument: a known attribute, once, a constant of its type.
+ * Returns 0 after reporting. */
+static int call_kwarg(Sema *s, Call *c, AstNode *kw) {
   SemSig *g = c->g;
+  AstNode *v = kw->rhs;
+  MName *m = v && v->kind == AST_NAME && !v->qual ? lookup(s, v->name) : NULL;
+  if (m) m->uses++;
   int i = attr_index(g, kw->name);
   if (i < 0) {
     if (tensor_index(g, kw->name) >= 0)
@@ -261,36 +265,34 @@ static void call_kwarg(Sema *s, Call *c, AstNode *kw) {
     else
       diag_error(s->d, kw->loc, "%s has no attribute '%s'", c->name, kw->name);
     diag_note(s->d, g->op->loc, "'%s' is declared here", c->name);
-    return;
+    return 0;
   }
   if (c->attr_site[i]) {
     diag_error(s->d, kw->loc, "attribute '%s' is given twice", kw->name);
     diag_note(s->d, c->attr_site[i]->loc, "first given here");
-    return;
+    return 0;
   }
   c->attr_site[i] = kw;
-  AstNode *v = kw->rhs;
-  MName *m = v && v->kind == AST_NAME && !v->qual ? lookup(s, v->name) : NULL;
   if (m) {
-    m->uses++;
     diag_error(s->d, v->loc, "attribute '%s' must be a compile-time constant, but '%s' is %s %s",
                kw->name, v->name, m->kind == MN_INPUT ? "an" : "a", mn_words[m->kind]);
-    return;
+    return 0;
   }
   SemConst k;
   const char *what = arena_printf(s->a, "attribute '%s'", kw->name);
-  if (!v || !sema_const(s, v, what, &k)) return;
+  if (!v || !sema_const(s, v, what, &k)) return 0;
   ElemType want = g->attrs[i]->elem;
   if (!sema_attr_value(want, &k)) {
     diag_error(s->d, v->loc, "attribute '%s' of %s is %s, but the value is %s", kw->name, c->name,
                elem_type_name(want), elem_type_name(k.type));
     diag_note(s->d, g->attrs[i]->loc, "'%s' is declared here", kw->name);
-    return;
+    return 0;
   }
   SemConst *keep = arena_alloc(s->a, sizeof *keep);
   *keep = k;
   kw->sem = keep;
   c->attrs[i] = k;
+  return 1;
 }
 
 /* The arguments: tensors by position, then attributes by keyword. */
@@ -301,7 +303,7 @@ static int call_args(Sema *s, Call *c) {
     AstNode *a = c->call->list.items[i];
     if (a->kind == AST_KWARG) {
       seen_kw = 1;
-      call_kwarg(s, c, a);
+      ok &= call_kwarg(s, c, a);
       continue;
     }
     if (seen_kw) {
@@ -317,7 +319,7 @@ static int call_args(Sema *s, Call *c) {
     if (n < g->ntensors) c->args[n] = v.t;
     n++;
   }
-  if (n != g->ntensors) {
+  if (ok && n != g->ntensors) {
     diag_error(s->d, c->call->loc, "%s takes %d tensor argument%s, but %d %s given", c->name,
                g->ntensors, g->ntensors == 1 ? "" : "s", n, n == 1 ? "was" : "were");
     diag_note(s->d, g->op->loc, "'%s' is declared here", g->op->name);
@@ -580,6 +582,20 @@ static MVal check_call1(Sema *s, AstNode *call) {
   return n == 1 && res[0] ? tensor(res[0]) : mv_none;
 }
 
+/* Counts the uses of names inside an expression that is rejected, so that
+ * no "never used" follows the error. */
+static void mark_uses(Sema *s, AstNode *e) {
+  if (!e) return;
+  if (e->kind == AST_NAME) {
+    MName *m = e->qual ? NULL : lookup(s, e->name);
+    if (m) m->uses++;
+  }
+  mark_uses(s, e->lhs);
+  mark_uses(s, e->rhs);
+  mark_uses(s, e->cond);
+  for (int i = 0; i < e->list.n; i++) mark_uses(s, e->list.items[i]);
+}
+
 static MVal check_expr_kind(Sema *s, AstNode *e) {
   switch (e->kind) {
   case AST_INT: return (MVal){NULL, 1, ELEM_INT};
@@ -595,6 +611,7 @@ static MVal check_expr_kind(Sema *s, AstNode *e) {
     break;
   }
   diag_error(s->d, e->loc, "%s", not_in_model(e->kind));
+  mark_uses(s, e);
   return mv_none;
 }
 

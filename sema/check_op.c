@@ -144,7 +144,7 @@ static const SemType *op_type(Sema *s, AstNode *owner, int is_result) {
       if (++packs == 2) diag_error(s->d, e->loc, "a type can have at most one pack");
       else if (!o) diag_error(s->d, e->loc, "the pack '%s...' of result '%s' does not appear "
                               "in any parameter", e->name, owner->name);
-      else if (o->kind == ON_PACK) d[j].pack = e->name;
+      d[j].pack = e->name;
       continue;
     }
     d[j].dim = sema_dim(s, e, op_dim_name);
@@ -313,6 +313,7 @@ static const SemType *read_target(Sema *s, AstNode *nm) {
                nm->name);
     return NULL;
   }
+  o->reads++;
   if (!o->defined) {
     if (o->def && o->def_stmt > s->stmt) {
       diag_error(s->d, nm->loc, "'%s' is read before it is defined", nm->name);
@@ -322,7 +323,6 @@ static const SemType *read_target(Sema *s, AstNode *nm) {
     }
     return NULL;
   }
-  o->reads++;
   return o->type;
 }
 
@@ -430,10 +430,16 @@ static STy check_read(Sema *s, AstNode *acc) {
     read_flat(s, acc, t);
     return (STy){elem, 0};
   }
-  if (t && !subs_match(s, acc, t, nm->name, 0)) t = NULL;
+  int mismatch = t && !subs_match(s, acc, t, nm->name, 0);
+  if (mismatch) t = NULL;
   for (int j = 0; j < acc->list.n; j++) {
     AstNode *sub = acc->list.items[j];
     const SemDim *td = t ? &t->dims[j] : &unknown_dim;
+    IdxVar *v = sub->kind == AST_NAME && !sub->qual ? find_idx(s, sub->name) : NULL;
+    if (mismatch && (v || sub->kind == AST_PACK)) { /* the rank error says enough */
+      if (v) v->known = 1;
+      continue;
+    }
     if (sub->kind == AST_PACK) read_pack(s, acc, sub, td);
     else read_sub(s, acc, sub, td);
   }
@@ -590,11 +596,11 @@ static int builtin_args(Sema *s, AstNode *call, int arity, STy *a) {
     if (x->kind == AST_KWARG) {
       diag_error(s->d, x->loc, "built-in function '%s' takes no keyword arguments", name);
       check_expr(s, x->rhs);
-    } else {
-      STy t = check_expr(s, x);
-      if (n < arity) a[n] = t;
-      n++;
+      return 0;
     }
+    STy t = check_expr(s, x);
+    if (n < arity) a[n] = t;
+    n++;
   }
   if (n == arity) return 1;
   diag_error(s->d, call->loc, "'%s' takes %d argument%s, but %d %s given", name, arity,
