@@ -35,7 +35,7 @@ static MName *declare(Sema *s, MNameKind k, AstNode *node) {
     diag_note(s->d, prev->node->loc, "'%s' was first defined here", node->name);
     return NULL;
   }
-  MName *m = arena_alloc(s->a, sizeof *m);
+  MName *m = sema_scratch(s, sizeof *m);
   m->kind = k;
   m->node = node;
   nmap_put(&s->names, node->name, m);
@@ -49,7 +49,7 @@ static const Dim *model_dim_name(Sema *s, AstNode *n) {
     diag_error(s->d, n->loc, "a dimension cannot be the qualified name '%s'", sema_qname(s, n));
     return NULL;
   }
-  return dim_sym(&s->dc, n->name);
+  return sema_sym(s, n->name);
 }
 
 /* A type in a model: literal or symbolic dims (B), no packs. */
@@ -279,8 +279,7 @@ static int call_kwarg(Sema *s, Call *c, AstNode *kw) {
     return 0;
   }
   SemConst k;
-  const char *what = arena_printf(s->a, "attribute '%s'", kw->name);
-  if (!v || !sema_const(s, v, what, &k)) return 0;
+  if (!v || !sema_const(s, v, kw->name, 0, &k)) return 0;
   ElemType want = g->attrs[i]->elem;
   if (!sema_attr_value(want, &k)) {
     diag_error(s->d, v->loc, "attribute '%s' of %s is %s, but the value is %s", kw->name, c->name,
@@ -686,7 +685,8 @@ static void check_let(Sema *s, AstNode *st) {
 
 /* Declares inputs, outputs and weights, and the names the body defines
  * (not yet defined: a use before the statement is reported). */
-static void declare_all(Sema *s, AstNode *model, PtrVec *locals) {
+static int declare_all(Sema *s, AstNode *model, MName **locals) {
+  int n = 0;
   for (int i = 0; i < model->params.n; i++) {
     AstNode *p = model->params.items[i];
     if (p->kind != AST_TENSOR_PARAM) {
@@ -716,13 +716,13 @@ static void declare_all(Sema *s, AstNode *model, PtrVec *locals) {
     for (int j = 0; st->kind == AST_LET && j < st->list.n; j++) {
       AstNode *nm = st->list.items[j];
       if (lookup(s, nm->name)) continue;
-      MName *m = declare(s, MN_LOCAL, nm);
-      vec_push(s->a, locals, m);
+      locals[n++] = declare(s, MN_LOCAL, nm);
     }
   }
+  return n;
 }
 
-static void report_unused(Sema *s, AstNode *model, PtrVec *locals) {
+static void report_unused(Sema *s, AstNode *model, MName **locals, int nlocals) {
   for (int i = 0; i < model->results.n; i++) {
     AstNode *r = model->results.items[i];
     MName *m = lookup(s, r->name);
@@ -739,8 +739,8 @@ static void report_unused(Sema *s, AstNode *model, PtrVec *locals) {
     MName *m = w->kind == AST_WEIGHT ? lookup(s, w->name) : NULL;
     if (m && m->node == w && !m->uses) diag_error(s->d, w->loc, "param '%s' is never used", w->name);
   }
-  for (int i = 0; i < locals->n; i++) {
-    MName *m = locals->items[i];
+  for (int i = 0; i < nlocals; i++) {
+    MName *m = locals[i];
     if (m->defined && !m->uses)
       diag_warning(s->d, m->node->loc, "'%s' is never used", m->node->name);
   }
@@ -748,13 +748,19 @@ static void report_unused(Sema *s, AstNode *model, PtrVec *locals) {
 
 void sema_model(Sema *s, AstNode *model) {
   nmap_clear(&s->names);
-  PtrVec locals = {0};
-  declare_all(s, model, &locals);
+  sema_scratch_reset(s);
+  int nnames = 0;
+  for (int i = 0; i < model->list.n; i++) {
+    AstNode *st = model->list.items[i];
+    if (st->kind == AST_LET) nnames += st->list.n;
+  }
+  MName **locals = sema_scratch(s, sizeof *locals * (size_t)(nnames + 1));
+  int nlocals = declare_all(s, model, locals);
   for (int i = 0; i < model->list.n && !diag_should_stop(s->d); i++) {
     AstNode *st = model->list.items[i];
     if (st->kind == AST_LET) check_let(s, st);
     else if (st->kind != AST_WEIGHT)
       diag_error(s->d, st->loc, "a model body holds 'param' declarations and 'name = expr;'");
   }
-  report_unused(s, model, &locals);
+  report_unused(s, model, locals, nlocals);
 }

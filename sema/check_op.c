@@ -54,7 +54,7 @@ static OpName *declare(Sema *s, OpNameKind k, AstNode *node, int report) {
     }
     return NULL;
   }
-  OpName *n = arena_alloc(s->a, sizeof *n);
+  OpName *n = sema_scratch(s, sizeof *n);
   n->kind = k;
   n->node = node;
   n->def_stmt = -1;
@@ -81,6 +81,7 @@ static void declare_dim(Sema *s, AstNode *e, int report) {
 /* Enters the op's parameters, results and symbols into s->names. */
 static void build_scope(Sema *s, AstNode *op, int report) {
   nmap_clear(&s->names);
+  sema_scratch_reset(s);
   for (int i = 0; i < op->params.n; i++) {
     AstNode *p = op->params.items[i];
     OpName *o = declare(s, p->kind == AST_ATTR_PARAM ? ON_ATTR : ON_TENSOR, p, report);
@@ -109,9 +110,9 @@ static const Dim *op_dim_name(Sema *s, AstNode *n) {
   }
   n->decl = o->node;
   switch (o->kind) {
-  case ON_SYM: return dim_sym(&s->dc, n->name);
+  case ON_SYM: return sema_sym(s, n->name);
   case ON_ATTR:
-    if (o->attr == ELEM_INT) return dim_sym(&s->dc, n->name);
+    if (o->attr == ELEM_INT) return sema_sym(s, n->name);
     diag_error(s->d, n->loc, "attribute '%s' is %s, but dimensions are integers", n->name,
                elem_type_name(o->attr));
     diag_note(s->d, o->node->loc, "'%s' is declared here", n->name);
@@ -160,9 +161,8 @@ static const SemType *op_type(Sema *s, AstNode *owner, int is_result) {
 static void attr_default(Sema *s, AstNode *p, SemConst *out) {
   out->type = ELEM_NONE;
   if (!p->lhs) return;
-  const char *what = arena_printf(s->a, "the default of attribute '%s'", p->name);
   SemConst v;
-  if (!sema_const(s, p->lhs, what, &v)) return;
+  if (!sema_const(s, p->lhs, p->name, 1, &v)) return;
   if (!sema_attr_value(p->elem, &v)) {
     diag_error(s->d, p->lhs->loc, "the default of attribute '%s' is %s, but the attribute is %s",
                p->name, elem_type_name(v.type), elem_type_name(p->elem));
@@ -171,33 +171,39 @@ static void attr_default(Sema *s, AstNode *p, SemConst *out) {
   *out = v;
 }
 
-SemSig *sema_op_sig(Sema *s, AstNode *op) {
+/* The signature; the scope is built.  Attaches the types to the names. */
+static SemSig *op_sig(Sema *s, AstNode *op) {
   int errors = s->d->errors;
   SemSig *g = arena_alloc(s->a, sizeof *g);
   g->op = op;
-  int np = op->params.n, nr = op->results.n;
-  g->tensors = arena_alloc(s->a, sizeof *g->tensors * (size_t)(np + 1));
-  g->ttypes = arena_alloc(s->a, sizeof *g->ttypes * (size_t)(np + 1));
-  g->attrs = arena_alloc(s->a, sizeof *g->attrs * (size_t)(np + 1));
-  g->defaults = arena_alloc(s->a, sizeof *g->defaults * (size_t)(np + 1));
-  g->results = arena_alloc(s->a, sizeof *g->results * (size_t)(nr + 1));
-  g->rtypes = arena_alloc(s->a, sizeof *g->rtypes * (size_t)(nr + 1));
-  build_scope(s, op, 1);
-  for (int i = 0; i < np; i++) {
+  size_t np = (size_t)op->params.n, nr = (size_t)op->results.n;
+  AstNode **nodes = arena_alloc(s->a, sizeof *nodes * (2 * np + nr + 1));
+  const SemType **types = arena_alloc(s->a, sizeof *types * (np + nr + 1));
+  g->tensors = nodes;
+  g->attrs = nodes + np;
+  g->results = nodes + 2 * np;
+  g->ttypes = types;
+  g->rtypes = types + np;
+  g->defaults = np ? arena_alloc(s->a, sizeof *g->defaults * np) : NULL;
+  for (int i = 0; i < (int)np; i++) {
     AstNode *p = op->params.items[i];
     if (p->kind == AST_ATTR_PARAM) {
       attr_default(s, p, &g->defaults[g->nattrs]);
       g->attrs[g->nattrs++] = p;
     } else {
       const SemType *t = op_type(s, p, 0);
+      OpName *o = lookup(s, p->name);
+      if (o && o->node == p) o->type = t;
       p->sem = (void *)t;
       g->ttypes[g->ntensors] = t;
       g->tensors[g->ntensors++] = p;
     }
   }
-  for (int i = 0; i < nr; i++) {
+  for (int i = 0; i < (int)nr; i++) {
     AstNode *r = op->results.items[i];
     g->rtypes[i] = op_type(s, r, 1);
+    OpName *o = lookup(s, r->name);
+    if (o && o->node == r) o->type = g->rtypes[i];
     r->sem = (void *)g->rtypes[i];
     g->results[g->nresults++] = r;
   }
@@ -221,27 +227,24 @@ static STy combine(STy a, STy b, int *ok) {
   return ty_none;
 }
 
-static void mismatch(Sema *s, AstNode *e, const char *what, STy a, STy b) {
+/* "the <what> of '<name>' have different element types" */
+static void mismatch(Sema *s, AstNode *e, const char *what, const char *name, STy a, STy b) {
   int hint = (a.e == ELEM_INT && sema_is_float(b.e)) || (b.e == ELEM_INT && sema_is_float(a.e));
-  diag_error(s->d, e->loc, "%s have different element types: %s and %s%s", what,
-             elem_type_name(a.e), elem_type_name(b.e),
+  diag_error(s->d, e->loc, "the %s of '%s' have different element types: %s and %s%s", what,
+             name, elem_type_name(a.e), elem_type_name(b.e),
              hint ? " (convert the integer with f32(...))" : "");
 }
 
 /* a and b agree; reports and gives ty_none when they do not. */
-static STy agree(Sema *s, AstNode *at, const char *what, STy a, STy b) {
+static STy agree(Sema *s, AstNode *at, const char *what, const char *name, STy a, STy b) {
   int ok;
   STy t = combine(a, b, &ok);
-  if (!ok) mismatch(s, at, what, a, b);
+  if (!ok) mismatch(s, at, what, name, a, b);
   return t;
 }
 
 static ElemType concrete(ElemType e) {
   return e == ELEM_INT ? ELEM_I32 : e == ELEM_FLOAT ? ELEM_F32 : e;
-}
-
-static const char *op_what(Sema *s, AstNode *e) {
-  return arena_printf(s->a, "the operands of '%s'", ast_op_name(e->op));
 }
 
 /* ----------------------------------------------------------- expressions */
@@ -489,10 +492,11 @@ static STy need_number(Sema *s, AstNode *at, const char *op, AstNode *x, STy t) 
   return ty_none;
 }
 
-static STy need_bool(Sema *s, AstNode *at, const char *what, AstNode *x, STy t) {
+/* "<what> of '<name>' must be bool" */
+static STy need_bool(Sema *s, const char *what, const char *name, AstNode *x, STy t) {
   if (t.e == ELEM_BOOL || t.e == ELEM_NONE) return t;
-  diag_error(s->d, at->loc, "%s must be bool, but '%s' is %s", what, sema_expr_str(s, x),
-             elem_type_name(t.e));
+  diag_error(s->d, x->loc, "%s of '%s' must be bool, but '%s' is %s", what, name,
+             sema_expr_str(s, x), elem_type_name(t.e));
   return ty_none;
 }
 
@@ -504,17 +508,16 @@ static STy check_binary(Sema *s, AstNode *e) {
   case OP_LT: case OP_LE: case OP_GT: case OP_GE: {
     l = need_number(s, e, op, e->lhs, l);
     r = need_number(s, e, op, e->rhs, r);
-    STy t = agree(s, e, op_what(s, e), l, r);
+    STy t = agree(s, e, "operands", op, l, r);
     if (e->op >= OP_LT) return (STy){ELEM_BOOL, 0};
     return t;
   }
   case OP_EQ: case OP_NE:
-    agree(s, e, op_what(s, e), l, r);
+    agree(s, e, "operands", op, l, r);
     return (STy){ELEM_BOOL, 0};
   case OP_AND: case OP_OR: {
-    const char *what = arena_printf(s->a, "an operand of '%s'", op);
-    need_bool(s, e->lhs, what, e->lhs, l);
-    need_bool(s, e->rhs, what, e->rhs, r);
+    need_bool(s, "an operand", op, e->lhs, l);
+    need_bool(s, "an operand", op, e->rhs, r);
     return (STy){ELEM_BOOL, 0};
   }
   case OP__COUNT: case OP_NEG: case OP_NOT:
@@ -526,7 +529,7 @@ static STy check_binary(Sema *s, AstNode *e) {
 static STy check_unary(Sema *s, AstNode *e) {
   STy t = check_expr(s, e->lhs);
   if (e->op == OP_NOT) {
-    need_bool(s, e, "the operand of '!'", e->lhs, t);
+    need_bool(s, "the operand", "!", e->lhs, t);
     return (STy){ELEM_BOOL, 0};
   }
   return need_number(s, e, "-", e->lhs, t);
@@ -534,9 +537,9 @@ static STy check_unary(Sema *s, AstNode *e) {
 
 static STy check_cond(Sema *s, AstNode *e) {
   STy c = check_expr(s, e->cond);
-  need_bool(s, e->cond, "the condition of '?:'", e->cond, c);
+  need_bool(s, "the condition", "?:", e->cond, c);
   STy a = check_expr(s, e->lhs), b = check_expr(s, e->rhs);
-  return agree(s, e, "the branches of '?:'", a, b);
+  return agree(s, e, "branches", "?:", a, b);
 }
 
 static STy check_default(Sema *s, AstNode *e) {
@@ -624,19 +627,18 @@ static STy check_builtin(Sema *s, AstNode *call) {
   };
   STy a[3] = {ty_none, ty_none, ty_none};
   if (!builtin_args(s, call, info[b].arity, a)) return ty_none;
-  const char *what = arena_printf(s->a, "the arguments of '%s'", f->name);
   switch (info[b].kind) {
   case BF_SELECT:
-    need_bool(s, arg(call, 0), "the condition of 'select'", arg(call, 0), a[0]);
-    return agree(s, call, what, a[1], a[2]);
+    need_bool(s, "the condition", "select", arg(call, 0), a[0]);
+    return agree(s, call, "arguments", f->name, a[1], a[2]);
   case BF_NUM:
     for (int i = 0; i < 2; i++) a[i] = need_number(s, call, f->name, arg(call, i), a[i]);
-    return agree(s, call, what, a[0], a[1]);
+    return agree(s, call, "arguments", f->name, a[0], a[1]);
   case BF_FLOAT:
     break;
   }
   STy t = a[0];
-  for (int i = 1; i < info[b].arity; i++) t = agree(s, call, what, t, a[i]);
+  for (int i = 1; i < info[b].arity; i++) t = agree(s, call, "arguments", f->name, t, a[i]);
   for (int i = 0; i < info[b].arity && t.e != ELEM_NONE; i++) {
     if (sema_is_float(a[i].e) || a[i].e == ELEM_NONE || (a[i].e == ELEM_INT && a[i].lit)) continue;
     diag_error(s->d, arg(call, i)->loc, "'%s' needs a float argument, but '%s' is %s%s",
@@ -680,11 +682,19 @@ static IdxVar *push_index(Sema *s, AstNode *node, int pack) {
   return v;
 }
 
-/* Records an index's range on its binder (see sema.h). */
+/* Records an index's range on its binder (see sema.h).  Ranges are mostly
+ * shared symbol Dims or pack names, so their types are shared too. */
 static void annotate_index(Sema *s, const IdxVar *v) {
-  SemDim *d;
-  const SemType *t = sema_type_new(s, ELEM_INT, 1, &d);
-  *d = v->range;
+  const Dim *d0 = v->range.dim;
+  const char *key = v->range.pack ? v->range.pack
+                  : d0 && dim_as_sym(d0) ? (const char *)d0 : NULL; /* shared Dims only */
+  const SemType *t = key ? nmap_get(&s->ranges, key) : NULL;
+  if (!t) {
+    SemDim *d;
+    t = sema_type_new(s, ELEM_INT, 1, &d);
+    *d = v->range;
+    if (key) nmap_put(&s->ranges, key, (void *)t);
+  }
   v->node->sem = (void *)t;
 }
 
@@ -898,7 +908,8 @@ static void check_def(Sema *s, AstNode *st) {
 
 /* Enters every name the body defines, so that a read before the
  * definition can say where the definition is. */
-static void prescan(Sema *s, AstNode *op, PtrVec *locals) {
+static int prescan(Sema *s, AstNode *op, OpName **locals) {
+  int n = 0;
   for (int i = 0; i < op->list.n; i++) {
     AstNode *st = op->list.items[i], *acc = st->lhs;
     if (st->kind != AST_DEF || !acc || acc->kind != AST_ACCESS || !acc->lhs ||
@@ -907,29 +918,19 @@ static void prescan(Sema *s, AstNode *op, PtrVec *locals) {
     OpName *o = lookup(s, acc->lhs->name);
     if (!o) {
       o = declare(s, ON_LOCAL, acc->lhs, 0);
-      vec_push(s->a, locals, o);
+      locals[n++] = o;
     }
     if ((o->kind == ON_LOCAL || o->kind == ON_RESULT) && !o->def) {
       o->def = st;
       o->def_stmt = i;
     }
   }
+  return n;
 }
 
-void sema_op_body(Sema *s, AstNode *op) {
-  SemSig *g = op->sem;
-  if (!g) return;
-  build_scope(s, op, 0);
-  for (int i = 0; i < g->ntensors; i++) {
-    OpName *o = lookup(s, g->tensors[i]->name);
-    if (o && o->node == g->tensors[i]) o->type = g->ttypes[i];
-  }
-  for (int i = 0; i < g->nresults; i++) {
-    OpName *o = lookup(s, g->results[i]->name);
-    if (o && o->node == g->results[i]) o->type = g->rtypes[i];
-  }
-  PtrVec locals = {0};
-  prescan(s, op, &locals);
+static void op_body(Sema *s, AstNode *op, SemSig *g) {
+  OpName **locals = sema_scratch(s, sizeof *locals * (size_t)(op->list.n + 1));
+  int nlocals = prescan(s, op, locals);
   s->nidx = 0;
   s->bcast = (PtrVec){0};
   for (int i = 0; i < op->list.n && !diag_should_stop(s->d); i++) {
@@ -942,12 +943,20 @@ void sema_op_body(Sema *s, AstNode *op) {
       diag_error(s->d, o->node->loc, "result '%s' of op '%s' is never defined", o->node->name,
                  op->name);
   }
-  for (int i = 0; i < locals.n; i++) {
-    OpName *o = locals.items[i];
+  for (int i = 0; i < nlocals; i++) {
+    OpName *o = locals[i];
     if (o->defined && !o->reads)
       diag_warning(s->d, o->node->loc, "local '%s' is never read", o->node->name);
   }
   g->nbcast = s->bcast.n;
-  g->bcast = arena_alloc(s->a, sizeof *g->bcast * (size_t)(s->bcast.n + 1));
+  if (g->nbcast) g->bcast = arena_alloc(s->a, sizeof *g->bcast * (size_t)s->bcast.n);
   for (int i = 0; i < s->bcast.n; i++) g->bcast[i] = *(SemBcast *)s->bcast.items[i];
+}
+
+SemSig *sema_op(Sema *s, AstNode *op) {
+  build_scope(s, op, 1);
+  SemSig *g = op_sig(s, op);
+  op->sem = g;
+  op_body(s, op, g);
+  return g;
 }

@@ -62,6 +62,7 @@ static uint64_t term_hash(const DimTerm *t) {
 /* -------------------------------------------------------------- building */
 
 void dim_ctx_init(DimCtx *c, Arena *a) {
+  memset(c, 0, sizeof *c);
   c->arena = a;
   c->err = DIM_OK;
   Dim *z = arena_alloc(a, sizeof *z);
@@ -119,9 +120,12 @@ static DimTerm *new_terms(DimCtx *c, int n) {
 
 const Dim *dim_const(DimCtx *c, int64_t v) {
   if (v == 0) return c->zero;
+  if (v > 0 && v < DIM_SMALL_CONSTS && c->small[v]) return c->small[v];
   DimTerm *t = new_terms(c, 1);
   t->coef = v;
-  return finish(c, t, 1);
+  const Dim *d = finish(c, t, 1);
+  if (v > 0 && v < DIM_SMALL_CONSTS) c->small[v] = d;
+  return d;
 }
 
 static const Dim *atom_dim(DimCtx *c, const DimAtom *a) {

@@ -62,13 +62,63 @@ void nmap_put(NameMap *m, const char *key, void *val) {
   m->vals[j] = val;
 }
 
+/* ---------------------------------------------------------------- scratch */
+
+struct ScratchBlock {
+  ScratchBlock *next;
+  size_t cap, used;
+  max_align_t data[];
+};
+
+enum { SCRATCH_BLOCK = 64 * 1024 };
+
+void *sema_scratch(Sema *s, size_t n) {
+  n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+  ScratchBlock *b = s->scratch_cur;
+  while (b && b->cap - b->used < n) {
+    b = b->next;
+    if (b) b->used = 0;
+  }
+  if (!b) {
+    size_t cap = n > SCRATCH_BLOCK ? n : SCRATCH_BLOCK;
+    b = arena_alloc(s->a, sizeof *b + cap);
+    b->cap = cap;
+    if (s->scratch_cur) { /* append after the current block */
+      b->next = s->scratch_cur->next;
+      s->scratch_cur->next = b;
+    } else {
+      s->scratch = b;
+    }
+  }
+  s->scratch_cur = b;
+  void *p = (char *)b->data + b->used;
+  b->used += n;
+  memset(p, 0, n);
+  return p;
+}
+
+void sema_scratch_reset(Sema *s) {
+  s->scratch_cur = s->scratch;
+  if (s->scratch) s->scratch->used = 0;
+}
+
+const Dim *sema_sym(Sema *s, const char *name) {
+  const Dim *d = nmap_get(&s->symdims, name);
+  if (!d) {
+    d = dim_sym(&s->dc, name);
+    nmap_put(&s->symdims, name, (void *)d);
+  }
+  return d;
+}
+
 /* ------------------------------------------------------------------ types */
 
 const SemType *sema_type_new(Sema *s, ElemType e, int rank, SemDim **dims) {
-  SemType *t = arena_alloc(s->a, sizeof *t);
+  size_t n = (size_t)(rank > 0 ? rank : 0);
+  SemType *t = arena_alloc(s->a, sizeof *t + sizeof(SemDim) * n);
+  SemDim *d = (SemDim *)(t + 1);
   t->elem = e;
   t->rank = rank;
-  SemDim *d = arena_alloc(s->a, sizeof *d * (size_t)(rank > 0 ? rank : 1));
   t->dims = d;
   if (dims) *dims = d;
   return t;
@@ -317,9 +367,15 @@ const Dim *sema_dim(Sema *s, AstNode *e, SemaDimName name) {
 
 /* -------------------------------------------------------------- constants */
 
-static int const_fail(Sema *s, AstNode *e, const char *what) {
-  diag_error(s->d, e->loc, "%s must be a compile-time constant (literals and arithmetic on "
-             "them), but '%s' is not", what, sema_expr_str(s, e));
+typedef struct ConstWhat {
+  const char *attr;
+  int is_default;
+} ConstWhat;
+
+static int const_fail(Sema *s, AstNode *e, const ConstWhat *w) {
+  diag_error(s->d, e->loc, "%sattribute '%s' must be a compile-time constant (literals and "
+             "arithmetic on them), but '%s' is not", w->is_default ? "the default of " : "",
+             w->attr, sema_expr_str(s, e));
   return 0;
 }
 
@@ -351,12 +407,14 @@ static int const_int_op(Sema *s, AstNode *e, int64_t a, int64_t b, int64_t *r) {
   return !ovf;
 }
 
-static int const_binary(Sema *s, AstNode *e, const char *what, SemConst *out) {
+static int const_eval(Sema *s, AstNode *e, const ConstWhat *what, SemConst *out);
+
+static int const_binary(Sema *s, AstNode *e, const ConstWhat *what, SemConst *out) {
   SemConst l, r;
   if (e->op != OP_ADD && e->op != OP_SUB && e->op != OP_MUL && e->op != OP_DIV &&
       e->op != OP_MOD)
     return const_fail(s, e, what);
-  if (!sema_const(s, e->lhs, what, &l) || !sema_const(s, e->rhs, what, &r)) return 0;
+  if (!const_eval(s, e->lhs, what, &l) || !const_eval(s, e->rhs, what, &r)) return 0;
   if (l.type == ELEM_BOOL || r.type == ELEM_BOOL) {
     diag_error(s->d, e->loc, "'%s' needs numbers, not bool", ast_op_name(e->op));
     return 0;
@@ -381,7 +439,7 @@ static int const_binary(Sema *s, AstNode *e, const char *what, SemConst *out) {
   return 1;
 }
 
-int sema_const(Sema *s, AstNode *e, const char *what, SemConst *out) {
+static int const_eval(Sema *s, AstNode *e, const ConstWhat *what, SemConst *out) {
   memset(out, 0, sizeof *out);
   switch (e->kind) {
   case AST_INT: out->type = ELEM_INT; out->i = e->ival; return 1;
@@ -395,7 +453,7 @@ int sema_const(Sema *s, AstNode *e, const char *what, SemConst *out) {
     }
     return const_fail(s, e, what);
   case AST_UNARY:
-    if (!sema_const(s, e->lhs, what, out)) return 0;
+    if (!const_eval(s, e->lhs, what, out)) return 0;
     if (e->op == OP_NOT) {
       if (out->type != ELEM_BOOL) return const_fail(s, e, what);
       out->i = !out->i;
@@ -416,6 +474,11 @@ int sema_const(Sema *s, AstNode *e, const char *what, SemConst *out) {
   return const_fail(s, e, what);
 }
 
+int sema_const(Sema *s, AstNode *e, const char *attr, int is_default, SemConst *out) {
+  ConstWhat w = {attr, is_default};
+  return const_eval(s, e, &w, out);
+}
+
 int sema_attr_value(ElemType want, SemConst *v) {
   if (v->type == want) return 1;
   if (want != ELEM_FLOAT || v->type != ELEM_INT) return 0;
@@ -427,13 +490,15 @@ int sema_attr_value(ElemType want, SemConst *v) {
 /* ---------------------------------------------------------------- modules */
 
 /* Builds the module's tables (reporting duplicate declarations) and checks
- * the signatures of its ops.  Once per module: the result stays in sem. */
+ * its ops, signatures and bodies: nothing there depends on another module.
+ * Once per module: the result stays in sem. */
 static ModSema *declare(Sema *s, AstNode *mod) {
   if (mod->sem) return mod->sem;
   ModSema *ms = arena_alloc(s->a, sizeof *ms);
   nmap_init(&ms->decls, s->a);
   nmap_init(&ms->imports, s->a);
   mod->sem = ms;
+  s->ms = ms;
   for (int i = 0; i < mod->list.n; i++) {
     AstNode *d = mod->list.items[i];
     if (!d->name) continue;
@@ -446,9 +511,9 @@ static ModSema *declare(Sema *s, AstNode *mod) {
       nmap_put(m, d->name, d);
     }
   }
-  for (int i = 0; i < mod->list.n; i++) {
+  for (int i = 0; i < mod->list.n && !diag_should_stop(s->d); i++) {
     AstNode *d = mod->list.items[i];
-    if (d->kind == AST_OP) d->sem = sema_op_sig(s, d);
+    if (d->kind == AST_OP) sema_op(s, d);
   }
   return ms;
 }
@@ -477,15 +542,13 @@ static void collect(Sema *s, Module *m, PtrVec *order) {
   order->items[order->n - 1] = m;
 }
 
-/* Op bodies first: a model's calls need their broadcast constraints. */
+/* The models; the ops of every module were checked by declare(). */
 static void check_module(Sema *s, Module *m) {
   s->ms = m->ast->sem;
-  for (int pass = 0; pass < 2; pass++)
-    for (int i = 0; i < m->ast->list.n && !diag_should_stop(s->d); i++) {
-      AstNode *d = m->ast->list.items[i];
-      if (pass == 0 && d->kind == AST_OP) sema_op_body(s, d);
-      else if (pass == 1 && d->kind == AST_MODEL) sema_model(s, d);
-    }
+  for (int i = 0; i < m->ast->list.n && !diag_should_stop(s->d); i++) {
+    AstNode *d = m->ast->list.items[i];
+    if (d->kind == AST_MODEL) sema_model(s, d);
+  }
 }
 
 static void sema_init(Sema *s, Front *f) {
@@ -511,6 +574,8 @@ static void sema_init(Sema *s, Front *f) {
   for (int i = 0; i < RD__COUNT; i++) s->reduction[i] = intern_cstr(&f->names, rnames[i]);
   s->inf = intern_cstr(&f->names, "inf");
   nmap_init(&s->names, s->a);
+  nmap_init(&s->symdims, s->a);
+  nmap_init(&s->ranges, s->a);
 }
 
 int sema_check(Front *f, Module *root) {

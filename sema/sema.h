@@ -72,10 +72,13 @@ typedef enum DimErr {
 
 /* Where Dims are allocated, and the error of the last failed operation
  * (operations never clear it; reset it by hand before a chain). */
+enum { DIM_SMALL_CONSTS = 64 }; /* constants 0..63 are made once per context */
+
 typedef struct DimCtx {
   Arena *arena;
   DimErr err;
   const Dim *zero;
+  const Dim *small[DIM_SMALL_CONSTS];
 } DimCtx;
 
 void dim_ctx_init(DimCtx *c, Arena *a);

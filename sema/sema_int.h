@@ -77,6 +77,10 @@ typedef enum Reduction {
   RD__COUNT
 } Reduction;
 
+/* Memory reused from one op or model to the next (name records): blocks
+ * from the front's arena, rewound by sema_scratch_reset. */
+typedef struct ScratchBlock ScratchBlock;
+
 typedef struct Sema {
   Front *f;
   Diag *d;
@@ -87,6 +91,9 @@ typedef struct Sema {
   const char *reduction[RD__COUNT];
   const char *inf;
   NameMap names;      /* the scope of the op or model being checked */
+  NameMap symdims;    /* name -> its symbol Dim, shared */
+  NameMap ranges;     /* pack name or Dim pointer -> rank-1 range type */
+  ScratchBlock *scratch, *scratch_cur;
   ModSema *ms;        /* the module being checked */
   /* op bodies */
   IdxVar *idx;
@@ -98,6 +105,12 @@ typedef struct Sema {
 } Sema;
 
 /* ------------------------------------------------------------ helpers */
+
+/* Zeroed memory that lives until the next sema_scratch_reset. */
+void *sema_scratch(Sema *s, size_t n);
+void sema_scratch_reset(Sema *s);
+/* The Dim of symbol `name` (one per name). */
+const Dim *sema_sym(Sema *s, const char *name);
 
 const SemType *sema_type_new(Sema *s, ElemType e, int rank, SemDim **dims);
 /* An expression for messages, shortened when long. */
@@ -113,18 +126,18 @@ int sema_is_float(ElemType e);
 typedef const Dim *(*SemaDimName)(Sema *s, AstNode *name);
 const Dim *sema_dim(Sema *s, AstNode *e, SemaDimName name);
 
-/* Evaluates a compile-time constant (literals, inf, + - * / % and unary -);
- * `what` names it in messages ("the default of attribute 'pad'").  Returns 0
- * after reporting an error. */
-int sema_const(Sema *s, AstNode *e, const char *what, SemConst *out);
+/* Evaluates a compile-time constant (literals, inf, + - * / % and unary -)
+ * given for attribute `attr` (its default when is_default).  Returns 0 after
+ * reporting an error. */
+int sema_const(Sema *s, AstNode *e, const char *attr, int is_default, SemConst *out);
 
 /* Does a constant fit an attribute of type `want` (int, float, bool)?  An
  * int is converted for a float attribute. */
 int sema_attr_value(ElemType want, SemConst *v);
 
-/* check_op.c */
-SemSig *sema_op_sig(Sema *s, AstNode *op);
-void sema_op_body(Sema *s, AstNode *op);
+/* check_op.c: checks an op's signature and body; AST_OP.sem gets the
+ * signature (usable by calls when ok, whatever the body holds). */
+SemSig *sema_op(Sema *s, AstNode *op);
 /* check_model.c */
 void sema_model(Sema *s, AstNode *model);
 
