@@ -34,12 +34,6 @@
 
 %code requires {
 #include "parser/parse_ctx.h"
-
-/* A block's statements and its closing brace. */
-typedef struct ParseBody {
-  PtrVec *stmts;
-  Loc end;
-} ParseBody;
 }
 
 %code {
@@ -73,10 +67,10 @@ static void pc_add_decl(ParseCtx *ctx, AstNode *decl);
 static void pc_add_decl_after_error(ParseCtx *ctx, AstNode *decl);
 static void pc_recover_decl(ParseCtx *ctx);
 static PtrVec *pc_recover_stmt(ParseCtx *ctx, PtrVec *stmts);
-static ParseBody pc_body(ParseCtx *ctx, PtrVec *stmts, Loc end);
-static ParseBody pc_body_after_error(ParseCtx *ctx, PtrVec *stmts, Loc end);
+static PtrVec *pc_body(ParseCtx *ctx, PtrVec *stmts, Loc end);
+static PtrVec *pc_body_after_error(ParseCtx *ctx, PtrVec *stmts, Loc end);
 static AstNode *pc_decl(ParseCtx *ctx, AstKind k, Loc loc, const char *name, PtrVec *params,
-                        PtrVec *results, ParseBody body);
+                        PtrVec *results, PtrVec *body);
 static AstNode *pc_def(ParseCtx *ctx, Loc loc, AstNode *lhs, AstNode *rhs);
 static AstNode *pc_let(ParseCtx *ctx, Loc loc, PtrVec *names, AstNode *rhs);
 static AstNode *pc_weight(ParseCtx *ctx, Loc loc, const char *name, AstNode *type);
@@ -91,6 +85,7 @@ static AstNode *pc_access(ParseCtx *ctx, Loc loc, AstNode *name, PtrVec *subs);
 static AstNode *pc_kwarg(ParseCtx *ctx, Loc loc, const char *name, AstNode *e);
 }
 
+/* Values are one word: the parser copies them on every shift and reduce. */
 %union {
   AstNode *node;
   PtrVec *vec;
@@ -98,7 +93,6 @@ static AstNode *pc_kwarg(ParseCtx *ctx, Loc loc, const char *name, AstNode *e);
   int64_t ival;
   double fval;
   ElemType elem;
-  ParseBody body;
 }
 
 /* Token names must not clash with the lexer's TokKind names (TK_*); the
@@ -118,9 +112,8 @@ static AstNode *pc_kwarg(ParseCtx *ctx, Loc loc, const char *name, AstNode *e);
 %type <node> opstmt modelstmt lhsname
 %type <node> expr cond or and eq rel add mul unary postfix primary call access sub arg name
 %type <vec> params_opt params results_opt results dims_opt dims
-%type <vec> opstmts modelstmts names subs_opt subs args_opt args
+%type <vec> opstmts modelstmts names subs_opt subs args_opt args opbody modelbody
 %type <elem> elemtype scalartype
-%type <body> opbody modelbody
 
 %precedence '-'
 %precedence CALL
@@ -711,19 +704,21 @@ static PtrVec *pc_recover_stmt(ParseCtx *ctx, PtrVec *stmts) {
   return stmts;
 }
 
-static ParseBody pc_body(ParseCtx *ctx, PtrVec *stmts, Loc end) {
-  (void)ctx;
-  return (ParseBody){stmts, end};
+/* A block: its statements; its closing brace waits in ctx->body_end for
+ * pc_decl, which reduces right after it (the body ends an op or model). */
+static PtrVec *pc_body(ParseCtx *ctx, PtrVec *stmts, Loc end) {
+  ctx->body_end = end;
+  return stmts;
 }
 
-static ParseBody pc_body_after_error(ParseCtx *ctx, PtrVec *stmts, Loc end) {
+static PtrVec *pc_body_after_error(ParseCtx *ctx, PtrVec *stmts, Loc end) {
   pc_recover_decl(ctx);
-  return (ParseBody){stmts, end};
+  return pc_body(ctx, stmts, end);
 }
 
 static AstNode *pc_decl(ParseCtx *ctx, AstKind k, Loc loc, const char *name, PtrVec *params,
-                        PtrVec *results, ParseBody body) {
-  return ast_decl(ctx->arena, k, loc, name, params, results, body.stmts, body.end);
+                        PtrVec *results, PtrVec *body) {
+  return ast_decl(ctx->arena, k, loc, name, params, results, body, ctx->body_end);
 }
 
 /* Expressions deeper than AST_MAX_DEPTH are reported (once a statement)

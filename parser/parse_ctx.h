@@ -39,6 +39,7 @@ typedef struct ParseCtx {
   int quiet;        /* the lookahead is an error already reported */
   int deep_reported; /* a depth error was reported in this statement */
   int decl_kw;      /* TK_KW_OP/MODEL/IMPORT of the declaration being read */
+  Loc body_end;     /* the '}' of the block just read */
 } ParseCtx;
 
 #endif
