@@ -26,7 +26,8 @@
  * definition targets, subscripts and reduction indices are printed inline
  * as source text, with only the parentheses that precedence needs; packs
  * print as `S...`.  Floats print in the shortest form that reads back to
- * the same double, always with a '.' or an exponent. */
+ * the same double, always with a '.' or an exponent (which only very small
+ * or very large values get: 1e-05, 1e+20). */
 #include "parser/ast.h"
 
 #include <math.h>
@@ -81,10 +82,17 @@ static void print_float(FILE *out, double v) {
     fputs("nan", out);
     return;
   }
-  char buf[40];
+  char buf[64];
   for (int digits = 1; digits <= 17; digits++) {
     snprintf(buf, sizeof buf, "%.*g", digits, v);
     if (strtod(buf, NULL) == v) break;
+  }
+  double mag = v < 0 ? -v : v;
+  if (strchr(buf, 'e') && mag >= 1e-4 && mag < 1e16) { /* 2500.0, not 2.5e+03 */
+    for (int decimals = 0; decimals <= 20; decimals++) {
+      snprintf(buf, sizeof buf, "%.*f", decimals, v);
+      if (strtod(buf, NULL) == v) break;
+    }
   }
   fputs(buf, out);
   if (!strpbrk(buf, ".en")) fputs(".0", out);
