@@ -1,3 +1,6 @@
 #!/bin/sh
-echo "tests/fuzz/replay.sh: not written yet" >&2
-exit 1
+# replay.sh -- replays the fuzz corpus, and every .xg file of the tree, through
+# the front end (a crash, leak or sanitizer report fails the test).
+SRCDIR=${SRCDIR:-.}
+exec ./tests/fuzz/replay "$SRCDIR/tests/fuzz/corpus" "$SRCDIR/tests/errors" \
+  "$SRCDIR/tests/golden" "$SRCDIR/stdlib" "$SRCDIR/examples"
