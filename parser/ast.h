@@ -124,6 +124,28 @@ AstNode *ast_name(Arena *a, Loc loc, const char *qual, const char *name);
 AstNode *ast_unary(Arena *a, Loc loc, AstOp op, AstNode *e);
 AstNode *ast_binary(Arena *a, Loc loc, AstOp op, AstNode *l, AstNode *r);
 AstNode *ast_cond(Arena *a, Loc loc, AstNode *c, AstNode *t, AstNode *f);
+AstNode *ast_int(Arena *a, Loc loc, int64_t v);
+AstNode *ast_float(Arena *a, Loc loc, double v);
+AstNode *ast_bool(Arena *a, Loc loc, int v);
+/* A read name[subs]; flat: name.flat[sub]. */
+AstNode *ast_access(Arena *a, Loc loc, AstNode *name, const PtrVec *subs, int flat);
+AstNode *ast_default(Arena *a, Loc loc, AstNode *access, AstNode *fallback);
+AstNode *ast_call(Arena *a, Loc loc, AstNode *callee, const PtrVec *args);
+AstNode *ast_kwarg(Arena *a, Loc loc, const char *name, AstNode *e);
+/* The reduction `call body`: the call's callee and arguments, and the body. */
+AstNode *ast_reduce(Arena *a, Loc loc, const AstNode *call, AstNode *body);
+AstNode *ast_pack(Arena *a, Loc loc, const char *name);
+AstNode *ast_cast(Arena *a, Loc loc, ElemType t, AstNode *e);
+AstNode *ast_type(Arena *a, Loc loc, ElemType t, const PtrVec *dims);
+AstNode *ast_tensor_param(Arena *a, Loc loc, const char *name, AstNode *type);
+AstNode *ast_attr_param(Arena *a, Loc loc, const char *name, ElemType t, AstNode *dflt);
+AstNode *ast_def(Arena *a, Loc loc, AstNode *lhs, AstNode *rhs);
+AstNode *ast_weight(Arena *a, Loc loc, const char *name, AstNode *type);
+AstNode *ast_let(Arena *a, Loc loc, const PtrVec *names, AstNode *rhs);
+AstNode *ast_import(Arena *a, Loc loc, const char *name);
+/* AST_OP or AST_MODEL; `end` is the closing brace.  NULL lists are empty. */
+AstNode *ast_decl(Arena *a, AstKind k, Loc loc, const char *name, const PtrVec *params,
+                  const PtrVec *results, const PtrVec *body, Loc end);
 /* The location that spans from a's start to b's end (same file). */
 Loc loc_span(Loc a, Loc b);
 
