@@ -264,7 +264,7 @@ static int call_kwarg(Sema *s, Call *c, AstNode *kw) {
                  kw->name, c->name);
     else
       diag_error(s->d, kw->loc, "%s has no attribute '%s'", c->name, kw->name);
-    diag_note(s->d, g->op->loc, "'%s' is declared here", c->name);
+    diag_note(s->d, g->op->loc, "'%s' is declared here", g->op->name);
     return 0;
   }
   if (c->attr_site[i]) {
@@ -428,6 +428,13 @@ static int bind_arg(Sema *s, Call *c, int i) {
   return ok;
 }
 
+/* Dimension j of a parameter or result as the op's source writes it. */
+static const char *dim_src(Sema *s, const AstNode *owner, int j, const Dim *d) {
+  const AstNode *ty = owner->type;
+  if (ty && ty->kind == AST_TYPE && j < ty->list.n) return sema_expr_str(s, ty->list.items[j]);
+  return dim_str(s->a, d);
+}
+
 /* A compound dimension of a parameter, once the symbols are bound. */
 static int check_compound(Sema *s, Call *c, int i) {
   const SemType *pt = c->g->ttypes[i], *at = c->args[i];
@@ -444,12 +451,13 @@ static int check_compound(Sema *s, Call *c, int i) {
     const Dim *v = dim_subst(&s->dc, pd, c->binds, c->nbinds);
     if (!v) {
       diag_error(s->d, c->call->loc, "%s in dimension %s of parameter '%s' of %s",
-                 dim_err_str(s->dc.err), dim_str(s->a, pd), pname(c->g, i), c->name);
+                 dim_err_str(s->dc.err), dim_src(s, c->g->tensors[i], j, pd), pname(c->g, i),
+                 c->name);
       ok = 0;
     } else if (!dim_equal(v, ad)) {
       diag_error(s->d, ((AstNode *)c->call->list.items[i])->loc, "dimension %d of argument '%s' "
                  "of %s must be %s = %s, but it is %s", j + 1, pname(c->g, i), c->name,
-                 dim_str(s->a, pd), dim_str(s->a, v), dim_str(s->a, ad));
+                 dim_src(s, c->g->tensors[i], j, pd), dim_str(s->a, v), dim_str(s->a, ad));
       diag_note(s->d, c->g->tensors[i]->loc, "'%s' is declared here", pname(c->g, i));
       ok = 0;
     }
@@ -506,12 +514,14 @@ static const SemType *result_type(Sema *s, Call *c, int r) {
     const char *rn = c->g->results[r]->name;
     if (!v) {
       diag_error(s->d, c->call->loc, "%s in dimension %s of result '%s' of %s",
-                 dim_err_str(s->dc.err), dim_str(s->a, rt->dims[j].dim), rn, c->name);
+                 dim_err_str(s->dc.err), dim_src(s, c->g->results[r], j, rt->dims[j].dim), rn,
+                 c->name);
       return NULL;
     }
     if (dim_is_const(v, &x) && x < 0) {
       diag_error(s->d, c->call->loc, "result '%s' of %s would have the negative dimension %lld "
-                 "(%s)", rn, c->name, (long long)x, dim_str(s->a, rt->dims[j].dim));
+                 "(%s)", rn, c->name, (long long)x,
+                 dim_src(s, c->g->results[r], j, rt->dims[j].dim));
       return NULL;
     }
     d[k++].dim = v;

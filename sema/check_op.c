@@ -136,13 +136,16 @@ static const SemType *op_type(Sema *s, AstNode *owner, int is_result) {
     return s->scalar[ELEM_NONE];
   }
   SemDim *d;
-  const SemType *t = sema_type_new(s, ty->elem, ty->list.n, &d);
+  SemType *t = (SemType *)sema_type_new(s, ty->elem, ty->list.n, &d);
   int packs = 0;
   for (int j = 0; j < ty->list.n; j++) {
     AstNode *e = ty->list.items[j];
     if (e->kind == AST_PACK) {
       OpName *o = lookup(s, e->name);
-      if (++packs == 2) diag_error(s->d, e->loc, "a type can have at most one pack");
+      if (++packs == 2) {
+        diag_error(s->d, e->loc, "a type can have at most one pack");
+        t->elem = ELEM_NONE; /* unusable: no errors about its reads */
+      }
       else if (!o) diag_error(s->d, e->loc, "the pack '%s...' of result '%s' does not appear "
                               "in any parameter", e->name, owner->name);
       d[j].pack = e->name;
