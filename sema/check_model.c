@@ -211,6 +211,19 @@ typedef struct Call {
   int npacks;
 } Call;
 
+/* The first imported module that has an op `name` (for a hint), or NULL. */
+static const char *imported_op(Sema *s, const char *name) {
+  const NameMap *m = &s->ms->imports;
+  for (uint32_t i = 0; i < m->cap; i++) {
+    if (m->gens[i] != m->gen) continue;
+    const AstNode *imp = m->vals[i];
+    const ModSema *ims = imp->module ? imp->module->sem : NULL;
+    const AstNode *d = ims ? nmap_get(&ims->decls, name) : NULL;
+    if (d && d->kind == AST_OP) return imp->name;
+  }
+  return NULL;
+}
+
 /* The op a call names, or NULL after reporting. */
 static AstNode *resolve(Sema *s, AstNode *f) {
   ModSema *ms = s->ms;
@@ -225,7 +238,10 @@ static AstNode *resolve(Sema *s, AstNode *f) {
   }
   AstNode *d = nmap_get(&ms->decls, f->name);
   if (!d) {
+    const char *hint = f->qual ? NULL : imported_op(s, f->name);
     if (f->qual) diag_error(s->d, f->loc, "module '%s' has no op '%s'", f->qual, f->name);
+    else if (hint) diag_error(s->d, f->loc, "unknown op '%s' (did you mean '%s.%s'?)", f->name,
+                              hint, f->name);
     else diag_error(s->d, f->loc, "unknown op '%s'", f->name);
     return NULL;
   }

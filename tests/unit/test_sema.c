@@ -604,6 +604,8 @@ static void t_model_names(void) {
 static void t_model_calls(void) {
   ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = foo(x);\n}\n",
       "t.xg:3:7: error: unknown op 'foo'\n");
+  ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = relu(x);\n}\n",
+      "t.xg:3:7: error: unknown op 'relu' (did you mean 'tl.relu'?)\n");
   ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = nn.relu(x);\n}\n",
       "t.xg:3:7: error: unknown module 'nn' (is 'import nn;' missing?)\n");
   ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = tl.nope(x);\n}\n",
