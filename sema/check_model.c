@@ -211,6 +211,19 @@ typedef struct Call {
   int npacks;
 } Call;
 
+/* The first imported module that has an op `name` (for a hint), or NULL. */
+static const char *imported_op(Sema *s, const char *name) {
+  const NameMap *m = &s->ms->imports;
+  for (uint32_t i = 0; i < m->cap; i++) {
+    if (m->gens[i] != m->gen) continue;
+    const AstNode *imp = m->vals[i];
+    const ModSema *ims = imp->module ? imp->module->sem : NULL;
+    const AstNode *d = ims ? nmap_get(&ims->decls, name) : NULL;
+    if (d && d->kind == AST_OP) return imp->name;
+  }
+  return NULL;
+}
+
 /* The op a call names, or NULL after reporting. */
 static AstNode *resolve(Sema *s, AstNode *f) {
   ModSema *ms = s->ms;
@@ -225,7 +238,10 @@ static AstNode *resolve(Sema *s, AstNode *f) {
   }
   AstNode *d = nmap_get(&ms->decls, f->name);
   if (!d) {
+    const char *hint = f->qual ? NULL : imported_op(s, f->name);
     if (f->qual) diag_error(s->d, f->loc, "module '%s' has no op '%s'", f->qual, f->name);
+    else if (hint) diag_error(s->d, f->loc, "unknown op '%s' (did you mean '%s.%s'?)", f->name,
+                              hint, f->name);
     else diag_error(s->d, f->loc, "unknown op '%s'", f->name);
     return NULL;
   }
@@ -264,7 +280,7 @@ static int call_kwarg(Sema *s, Call *c, AstNode *kw) {
                  kw->name, c->name);
     else
       diag_error(s->d, kw->loc, "%s has no attribute '%s'", c->name, kw->name);
-    diag_note(s->d, g->op->loc, "'%s' is declared here", c->name);
+    diag_note(s->d, g->op->loc, "'%s' is declared here", g->op->name);
     return 0;
   }
   if (c->attr_site[i]) {
@@ -428,6 +444,13 @@ static int bind_arg(Sema *s, Call *c, int i) {
   return ok;
 }
 
+/* Dimension j of a parameter or result as the op's source writes it. */
+static const char *dim_src(Sema *s, const AstNode *owner, int j, const Dim *d) {
+  const AstNode *ty = owner->type;
+  if (ty && ty->kind == AST_TYPE && j < ty->list.n) return sema_expr_str(s, ty->list.items[j]);
+  return dim_str(s->a, d);
+}
+
 /* A compound dimension of a parameter, once the symbols are bound. */
 static int check_compound(Sema *s, Call *c, int i) {
   const SemType *pt = c->g->ttypes[i], *at = c->args[i];
@@ -444,12 +467,13 @@ static int check_compound(Sema *s, Call *c, int i) {
     const Dim *v = dim_subst(&s->dc, pd, c->binds, c->nbinds);
     if (!v) {
       diag_error(s->d, c->call->loc, "%s in dimension %s of parameter '%s' of %s",
-                 dim_err_str(s->dc.err), dim_str(s->a, pd), pname(c->g, i), c->name);
+                 dim_err_str(s->dc.err), dim_src(s, c->g->tensors[i], j, pd), pname(c->g, i),
+                 c->name);
       ok = 0;
     } else if (!dim_equal(v, ad)) {
       diag_error(s->d, ((AstNode *)c->call->list.items[i])->loc, "dimension %d of argument '%s' "
                  "of %s must be %s = %s, but it is %s", j + 1, pname(c->g, i), c->name,
-                 dim_str(s->a, pd), dim_str(s->a, v), dim_str(s->a, ad));
+                 dim_src(s, c->g->tensors[i], j, pd), dim_str(s->a, v), dim_str(s->a, ad));
       diag_note(s->d, c->g->tensors[i]->loc, "'%s' is declared here", pname(c->g, i));
       ok = 0;
     }
@@ -506,12 +530,14 @@ static const SemType *result_type(Sema *s, Call *c, int r) {
     const char *rn = c->g->results[r]->name;
     if (!v) {
       diag_error(s->d, c->call->loc, "%s in dimension %s of result '%s' of %s",
-                 dim_err_str(s->dc.err), dim_str(s->a, rt->dims[j].dim), rn, c->name);
+                 dim_err_str(s->dc.err), dim_src(s, c->g->results[r], j, rt->dims[j].dim), rn,
+                 c->name);
       return NULL;
     }
     if (dim_is_const(v, &x) && x < 0) {
       diag_error(s->d, c->call->loc, "result '%s' of %s would have the negative dimension %lld "
-                 "(%s)", rn, c->name, (long long)x, dim_str(s->a, rt->dims[j].dim));
+                 "(%s)", rn, c->name, (long long)x,
+                 dim_src(s, c->g->results[r], j, rt->dims[j].dim));
       return NULL;
     }
     d[k++].dim = v;

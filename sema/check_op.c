@@ -136,13 +136,16 @@ static const SemType *op_type(Sema *s, AstNode *owner, int is_result) {
     return s->scalar[ELEM_NONE];
   }
   SemDim *d;
-  const SemType *t = sema_type_new(s, ty->elem, ty->list.n, &d);
+  SemType *t = (SemType *)sema_type_new(s, ty->elem, ty->list.n, &d);
   int packs = 0;
   for (int j = 0; j < ty->list.n; j++) {
     AstNode *e = ty->list.items[j];
     if (e->kind == AST_PACK) {
       OpName *o = lookup(s, e->name);
-      if (++packs == 2) diag_error(s->d, e->loc, "a type can have at most one pack");
+      if (++packs == 2) {
+        diag_error(s->d, e->loc, "a type can have at most one pack");
+        t->elem = ELEM_NONE; /* unusable: no errors about its reads */
+      }
       else if (!o) diag_error(s->d, e->loc, "the pack '%s...' of result '%s' does not appear "
                               "in any parameter", e->name, owner->name);
       d[j].pack = e->name;
@@ -429,6 +432,7 @@ static STy check_read(Sema *s, AstNode *acc) {
   const SemType *t = read_target(s, nm);
   acc->decl = nm->decl;
   ElemType elem = t ? t->elem : ELEM_NONE;
+  if (elem == ELEM_NONE) t = NULL; /* its definition failed: no more errors about it */
   if (t && acc->flat) {
     read_flat(s, acc, t);
     return (STy){elem, 0};
@@ -828,16 +832,22 @@ static IdxVar *binder(Sema *s, int base, const AstNode *node) {
   return NULL;
 }
 
-/* A local's type: the element type of its value and its indices' ranges. */
+/* A local's type: the element type of its value and its indices' ranges;
+ * with an unknown range it is unknown as a whole (ELEM_NONE), so that its
+ * reads report nothing more. */
 static const SemType *local_type(Sema *s, AstNode *acc, STy t, int base) {
   SemDim *d;
-  const SemType *lt = sema_type_new(s, concrete(t.e), acc->list.n, &d);
+  SemType *lt = (SemType *)sema_type_new(s, concrete(t.e), acc->list.n, &d);
   for (int j = 0; j < acc->list.n; j++) {
     IdxVar *v = binder(s, base, acc->list.items[j]);
-    if (!v) continue;
+    if (!v) {
+      lt->elem = ELEM_NONE;
+      continue;
+    }
     if (!v->known)
       diag_error(s->d, v->node->loc, "the range of index '%s' cannot be found: it never stands "
                  "alone as a subscript of a read", v->name);
+    if (!v->range.dim && !v->range.pack) lt->elem = ELEM_NONE;
     d[j] = v->range;
   }
   return lt;

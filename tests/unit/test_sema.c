@@ -604,6 +604,8 @@ static void t_model_names(void) {
 static void t_model_calls(void) {
   ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = foo(x);\n}\n",
       "t.xg:3:7: error: unknown op 'foo'\n");
+  ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = relu(x);\n}\n",
+      "t.xg:3:7: error: unknown op 'relu' (did you mean 'tl.relu'?)\n");
   ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = nn.relu(x);\n}\n",
       "t.xg:3:7: error: unknown module 'nn' (is 'import nn;' missing?)\n");
   ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = tl.nope(x);\n}\n",
@@ -659,12 +661,12 @@ static void t_model_shapes(void) {
       "t.xg:3:3: error: output 'y' is declared f32[1, 4], but the value is f32[B, 4]\n");
   ERR(MODEL_HEAD "model m(x: f32[1, 3, 8, 8], w: f32[4, 3, 3, 3]) -> (y: f32[1, 4, 6, 6]) {\n"
       "  y = tl.conv2d(x, w, stride=0);\n}\n",
-      "t.xg:3:7: error: division by zero in dimension (H - KH + 2*pad)/stride + 1 of result 'y' "
+      "t.xg:3:7: error: division by zero in dimension (H + 2*pad - KH)/stride + 1 of result 'y' "
       "of tl.conv2d\n");
   ERR(MODEL_HEAD "model m(x: f32[1, 3, 2, 2], w: f32[4, 3, 5, 5]) -> (y: f32[1, 4, 6, 6]) {\n"
       "  y = tl.conv2d(x, w);\n}\n",
       "t.xg:3:7: error: result 'y' of tl.conv2d would have the negative dimension -2 "
-      "((H - KH + 2*pad)/stride + 1)\n");
+      "((H + 2*pad - KH)/stride + 1)\n");
   ERR(MODEL_HEAD "model m(a: f32[2, 3], b: f32[4]) -> (y: f32[2, 3]) {\n  y = tl.add(a, b);\n}\n",
       "t.xg:3:7: error: in this call of tl.add, pack T... = [4] does not broadcast to S... = "
       "[2, 3]\n");
