@@ -40,12 +40,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A rule's location spans its first to its last symbol; an empty rule sits,
- * empty, at the start of the symbol before it. */
+/* A rule's location spans its first to its last symbol (loc_span, inline
+ * here: it runs on every reduction); an empty rule sits, empty, at the
+ * start of the symbol before it. */
+static inline Loc pc_span(Loc a, Loc b) {
+  int32_t end = b.off + b.len;
+  if (a.file == b.file && end > a.off + a.len) a.len = end - a.off;
+  return a;
+}
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                  \
   do {                                                               \
     if (N) {                                                         \
-      (Cur) = loc_span(YYRHSLOC(Rhs, 1), YYRHSLOC(Rhs, N));          \
+      (Cur) = pc_span(YYRHSLOC(Rhs, 1), YYRHSLOC(Rhs, N));           \
     } else {                                                         \
       (Cur) = YYRHSLOC(Rhs, 0);                                      \
       (Cur).len = 0;                                                 \
@@ -621,6 +627,16 @@ static void join_items(const Expected *e, char *buf, size_t size) {
   }
 }
 
+/* The shape of a statement, when the error is in the name that starts one. */
+static const char *stmt_hint(const ParseCtx *ctx, const Expected *e) {
+  if (ctx->prev.kind != TK_IDENT || ctx->nbr != 1 || ctx->br[0].kind != TK_LBRACE) return "";
+  if (ctx->decl_kw == TK_KW_OP && e->n == 1 && e->want[TK_LBRACKET])
+    return " (an op statement defines 'name[i, ...] = expr;')";
+  if (ctx->decl_kw == TK_KW_MODEL && e->want[TK_ASSIGN] && ctx->tok.kind == TK_LBRACKET)
+    return " (a model statement names whole tensors: 'name = expr;')";
+  return "";
+}
+
 /* Reports a syntax error in the words of the language: what was expected
  * (grouped: "an expression", "a type", ...), what was found, and which open
  * bracket a missing closer would close. */
@@ -656,7 +672,7 @@ static void pc_syntax_error(ParseCtx *ctx, const yypcontext_t *yyctx) {
     const char *after = "";
     if (e.n == 1 && e.want[TK_SEMI])
       after = ctx->nbr && ctx->br[0].kind == TK_LBRACE ? " after the statement" : " after the import";
-    diag_error(d, at, "expected %s%s, found %s", list, after, what);
+    diag_error(d, at, "expected %s%s, found %s%s", list, after, what, stmt_hint(ctx, &e));
   }
   if (closer_wanted) diag_note(d, top->loc, "to match this %s", tok_kind_name(top->kind));
 }

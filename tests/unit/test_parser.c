@@ -422,6 +422,14 @@ static void t_friendly_messages(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "error: expected a statement or '}', found "
                                                 "integer literal '7'"));
   unit_front_free(&u);
+  parse(&u, "op f(x: f32[N]) -> (y: f32[N]) { y = x; }");
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:36: error: expected '[', found '=' (an op "
+                                                "statement defines 'name[i, ...] = expr;')\n"));
+  unit_front_free(&u);
+  parse(&u, "model m(x: f32[N]) -> (y: f32[N]) { y[i] = x; }");
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:38: error: expected ',' or '=', found '[' (a "
+                                                "model statement names whole tensors: 'name = expr;')\n"));
+  unit_front_free(&u);
   parse(&u, "op f(x: f32[N]) -> (y: ) { }");
   CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:24: error: expected a tensor type, found ')'"));
   unit_front_free(&u);
