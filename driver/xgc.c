@@ -5,6 +5,7 @@
 #include "sema/sema.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,9 +36,13 @@ typedef struct Options {
   int nfiles;
 } Options;
 
-static int usage_error(const char *fmt, const char *arg) {
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
   fprintf(stderr, "xgc: error: ");
-  fprintf(stderr, fmt, arg);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
   fprintf(stderr, "\n(run 'xgc --help' for usage)\n");
   return 2;
 }
