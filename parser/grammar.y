@@ -455,9 +455,10 @@ static void pc_apply_pending(ParseCtx *ctx) {
     ParseBracket *b = &ctx->br[ctx->nbr++];
     b->kind = k;
     b->loc = ctx->tok.loc;
-    b->call = k == TK_LPAREN && ctx->prev.kind == TK_IDENT;
+    b->before = ctx->prev.kind;
   } else if (is_close(k) && ctx->nbr > 0 && closer_of(ctx->br[ctx->nbr - 1].kind) == k) {
-    ctx->last_close_call = ctx->br[--ctx->nbr].call;
+    ParseBracket *b = &ctx->br[--ctx->nbr];
+    ctx->last_close_call = k == TK_RPAREN && b->before == TK_IDENT;
   } else if (is_decl_kw(k)) {
     ctx->nbr = 0; /* a declaration starts outside every bracket */
     ctx->decl_kw = (int)k;
@@ -600,8 +601,10 @@ static void exp_describe(Expected *e) {
   exp_group(e, "a declaration ('import', 'op' or 'model')", is_declword, TK_KW_OP, TK_KW_MODEL);
   exp_group(e, "a statement", is_stmtword, TK_IDENT, TK_RBRACE);
   if (e->want[TK_LBRACKET] && e->want[TK_DOT]) e->want[TK_DOT] = 0; /* y[...] = on the left */
+  for (int k = 0; k < TK__COUNT; k++) /* closing brackets last: "',' or ']'" */
+    if (e->want[k] && !is_close((TokKind)k)) e->items[e->n++] = tok_phrase((TokKind)k);
   for (int k = 0; k < TK__COUNT; k++)
-    if (e->want[k]) e->items[e->n++] = tok_phrase((TokKind)k);
+    if (e->want[k] && is_close((TokKind)k)) e->items[e->n++] = tok_phrase((TokKind)k);
 }
 
 /* "identifier 'x'", "integer literal '12'", "';'", "end of file". */
@@ -616,6 +619,29 @@ static void found_text(const ParseCtx *ctx, char *buf, size_t size) {
   }
 }
 
+static int is_keyword(TokKind k) {
+  return is_decl_kw(k) || is_typeword(k) || k == TK_KW_PARAM || k == TK_KW_TRUE ||
+         k == TK_KW_FALSE;
+}
+
+/* Advice for common mistakes, appended to the message ("" when none). */
+static const char *hint(const ParseCtx *ctx, const Expected *e) {
+  TokKind found = ctx->tok.kind;
+  const ParseBracket *top = ctx->nbr ? &ctx->br[ctx->nbr - 1] : NULL;
+  if (is_keyword(found) && e->want[TK_IDENT] && !e->want[found])
+    return " (a keyword cannot be used as a name)";
+  if (found == TK_QQ && !e->want[TK_QQ])
+    return " ('?\?' follows a tensor read such as 'x[i - 1]')";
+  if (found == TK_RPAREN && top && top->before == TK_ARROW && e->want[TK_IDENT])
+    return " (an op or model has at least one result)";
+  if (ctx->prev.kind != TK_IDENT || ctx->nbr != 1 || ctx->br[0].kind != TK_LBRACE) return "";
+  if (ctx->decl_kw == TK_KW_OP && e->n == 1 && e->want[TK_LBRACKET])
+    return " (an op statement defines 'name[i, ...] = expr;')";
+  if (ctx->decl_kw == TK_KW_MODEL && e->want[TK_ASSIGN] && found == TK_LBRACKET)
+    return " (a model statement names whole tensors: 'name = expr;')";
+  return "";
+}
+
 static void join_items(const Expected *e, char *buf, size_t size) {
   size_t used = 0;
   buf[0] = 0;
@@ -625,16 +651,6 @@ static void join_items(const Expected *e, char *buf, size_t size) {
     if (w < 0) break;
     used += (size_t)w;
   }
-}
-
-/* The shape of a statement, when the error is in the name that starts one. */
-static const char *stmt_hint(const ParseCtx *ctx, const Expected *e) {
-  if (ctx->prev.kind != TK_IDENT || ctx->nbr != 1 || ctx->br[0].kind != TK_LBRACE) return "";
-  if (ctx->decl_kw == TK_KW_OP && e->n == 1 && e->want[TK_LBRACKET])
-    return " (an op statement defines 'name[i, ...] = expr;')";
-  if (ctx->decl_kw == TK_KW_MODEL && e->want[TK_ASSIGN] && ctx->tok.kind == TK_LBRACKET)
-    return " (a model statement names whole tensors: 'name = expr;')";
-  return "";
 }
 
 /* Reports a syntax error in the words of the language: what was expected
@@ -672,7 +688,7 @@ static void pc_syntax_error(ParseCtx *ctx, const yypcontext_t *yyctx) {
     const char *after = "";
     if (e.n == 1 && e.want[TK_SEMI])
       after = ctx->nbr && ctx->br[0].kind == TK_LBRACE ? " after the statement" : " after the import";
-    diag_error(d, at, "expected %s%s, found %s%s", list, after, what, stmt_hint(ctx, &e));
+    diag_error(d, at, "expected %s%s, found %s%s", list, after, what, hint(ctx, &e));
   }
   if (closer_wanted) diag_note(d, top->loc, "to match this %s", tok_kind_name(top->kind));
 }
