@@ -40,12 +40,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A rule's location spans its first to its last symbol; an empty rule sits,
- * empty, at the start of the symbol before it. */
+/* A rule's location spans its first to its last symbol (loc_span, inline
+ * here: it runs on every reduction); an empty rule sits, empty, at the
+ * start of the symbol before it. */
+static inline Loc pc_span(Loc a, Loc b) {
+  int32_t end = b.off + b.len;
+  if (a.file == b.file && end > a.off + a.len) a.len = end - a.off;
+  return a;
+}
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                  \
   do {                                                               \
     if (N) {                                                         \
-      (Cur) = loc_span(YYRHSLOC(Rhs, 1), YYRHSLOC(Rhs, N));          \
+      (Cur) = pc_span(YYRHSLOC(Rhs, 1), YYRHSLOC(Rhs, N));           \
     } else {                                                         \
       (Cur) = YYRHSLOC(Rhs, 0);                                      \
       (Cur).len = 0;                                                 \
@@ -449,9 +455,10 @@ static void pc_apply_pending(ParseCtx *ctx) {
     ParseBracket *b = &ctx->br[ctx->nbr++];
     b->kind = k;
     b->loc = ctx->tok.loc;
-    b->call = k == TK_LPAREN && ctx->prev.kind == TK_IDENT;
+    b->before = ctx->prev.kind;
   } else if (is_close(k) && ctx->nbr > 0 && closer_of(ctx->br[ctx->nbr - 1].kind) == k) {
-    ctx->last_close_call = ctx->br[--ctx->nbr].call;
+    ParseBracket *b = &ctx->br[--ctx->nbr];
+    ctx->last_close_call = k == TK_RPAREN && b->before == TK_IDENT;
   } else if (is_decl_kw(k)) {
     ctx->nbr = 0; /* a declaration starts outside every bracket */
     ctx->decl_kw = (int)k;
@@ -594,8 +601,10 @@ static void exp_describe(Expected *e) {
   exp_group(e, "a declaration ('import', 'op' or 'model')", is_declword, TK_KW_OP, TK_KW_MODEL);
   exp_group(e, "a statement", is_stmtword, TK_IDENT, TK_RBRACE);
   if (e->want[TK_LBRACKET] && e->want[TK_DOT]) e->want[TK_DOT] = 0; /* y[...] = on the left */
+  for (int k = 0; k < TK__COUNT; k++) /* closing brackets last: "',' or ']'" */
+    if (e->want[k] && !is_close((TokKind)k)) e->items[e->n++] = tok_phrase((TokKind)k);
   for (int k = 0; k < TK__COUNT; k++)
-    if (e->want[k]) e->items[e->n++] = tok_phrase((TokKind)k);
+    if (e->want[k] && is_close((TokKind)k)) e->items[e->n++] = tok_phrase((TokKind)k);
 }
 
 /* "identifier 'x'", "integer literal '12'", "';'", "end of file". */
@@ -608,6 +617,29 @@ static void found_text(const ParseCtx *ctx, char *buf, size_t size) {
   } else {
     snprintf(buf, size, "%s", tok_kind_name(t->kind));
   }
+}
+
+static int is_keyword(TokKind k) {
+  return is_decl_kw(k) || is_typeword(k) || k == TK_KW_PARAM || k == TK_KW_TRUE ||
+         k == TK_KW_FALSE;
+}
+
+/* Advice for common mistakes, appended to the message ("" when none). */
+static const char *hint(const ParseCtx *ctx, const Expected *e) {
+  TokKind found = ctx->tok.kind;
+  const ParseBracket *top = ctx->nbr ? &ctx->br[ctx->nbr - 1] : NULL;
+  if (is_keyword(found) && e->want[TK_IDENT] && !e->want[found])
+    return " (a keyword cannot be used as a name)";
+  if (found == TK_QQ && !e->want[TK_QQ])
+    return " ('?\?' follows a tensor read such as 'x[i - 1]')";
+  if (found == TK_RPAREN && top && top->before == TK_ARROW && e->want[TK_IDENT])
+    return " (an op or model has at least one result)";
+  if (ctx->prev.kind != TK_IDENT || ctx->nbr != 1 || ctx->br[0].kind != TK_LBRACE) return "";
+  if (ctx->decl_kw == TK_KW_OP && e->n == 1 && e->want[TK_LBRACKET])
+    return " (an op statement defines 'name[i, ...] = expr;')";
+  if (ctx->decl_kw == TK_KW_MODEL && e->want[TK_ASSIGN] && found == TK_LBRACKET)
+    return " (a model statement names whole tensors: 'name = expr;')";
+  return "";
 }
 
 static void join_items(const Expected *e, char *buf, size_t size) {
@@ -656,7 +688,7 @@ static void pc_syntax_error(ParseCtx *ctx, const yypcontext_t *yyctx) {
     const char *after = "";
     if (e.n == 1 && e.want[TK_SEMI])
       after = ctx->nbr && ctx->br[0].kind == TK_LBRACE ? " after the statement" : " after the import";
-    diag_error(d, at, "expected %s%s, found %s", list, after, what);
+    diag_error(d, at, "expected %s%s, found %s%s", list, after, what, hint(ctx, &e));
   }
   if (closer_wanted) diag_note(d, top->loc, "to match this %s", tok_kind_name(top->kind));
 }

@@ -11,12 +11,13 @@
  * near it; AST_MAX_DEPTH bounds the expressions built without brackets. */
 enum { PARSE_MAX_NEST = 256 };
 
-/* An open bracket: its token kind, where it is, and whether it opens the
- * argument list of a call (so "f(x) y" inside an operand can be explained). */
+/* An open bracket: its token kind, where it is, and the token before it
+ * (an identifier: the arguments of a call, so "f(x) y" inside an operand
+ * can be explained; '->': the results of an op or model). */
 typedef struct ParseBracket {
   TokKind kind;
   Loc loc;
-  int call;
+  TokKind before;
 } ParseBracket;
 
 typedef struct ParseCtx {

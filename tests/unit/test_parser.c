@@ -422,8 +422,32 @@ static void t_friendly_messages(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "error: expected a statement or '}', found "
                                                 "integer literal '7'"));
   unit_front_free(&u);
+  parse(&u, "op f(x: f32[N]) -> (y: f32[N]) { y = x; }");
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:36: error: expected '[', found '=' (an op "
+                                                "statement defines 'name[i, ...] = expr;')\n"));
+  unit_front_free(&u);
+  parse(&u, "model m(x: f32[N]) -> (y: f32[N]) { y[i] = x; }");
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:38: error: expected ',' or '=', found '[' (a "
+                                                "model statement names whole tensors: 'name = expr;')\n"));
+  unit_front_free(&u);
   parse(&u, "op f(x: f32[N]) -> (y: ) { }");
   CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:24: error: expected a tensor type, found ')'"));
+  unit_front_free(&u);
+  parse(&u, "op f(param: f32[N]) -> () { }");
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:6: error: expected an identifier or ')', found "
+                                                "'param' (a keyword cannot be used as a name)\n"));
+  unit_front_free(&u);
+  parse(&u, "op f(x: f32[N]) -> () { }");
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:21: error: expected an identifier, found ')' "
+                                                "(an op or model has at least one result)\n"));
+  unit_front_free(&u);
+  parse(&u, "op f(x: f32[N]) -> (y: f32[N]) { y[i] = (x[i]) ?? 0.0; }");
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:48: error: expected ';' after the statement, "
+                                                "found '?\?' ('?\?' follows a tensor read"));
+  unit_front_free(&u);
+  parse(&u, "op f(x: f32[N, M]) -> (y: f32[N]) { y[i] = x[i, 1; }");
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:50: error: expected ',' or ']', found ';'\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:45: note: to match this '['\n"));
   unit_front_free(&u);
   parse(&u, "op f(x: ) -> (y: f32[N]) { }");
   CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:9: error: expected a type, found ')'"));
