@@ -90,27 +90,36 @@ typedef struct AstNode AstNode;
  * recursed into, so that no walker can overflow the C stack. */
 enum { AST_MAX_DEPTH = 512 };
 
+/* Kind-specific fields share storage (the union below): a node writes only
+ * the members of its kind, and every node starts zeroed, so reading another
+ * kind's member gives 0/NULL.  This keeps a node at 152 bytes (208 without); the AST of a
+ * 10 MB source has millions of them. */
 struct AstNode {
-  AstKind kind;
+  AstKind kind : 8;
+  AstOp op : 8;     /* AST_UNARY, AST_BINARY */
+  ElemType elem : 8; /* AST_TYPE, AST_CAST, AST_ATTR_PARAM (ELEM_INT, ...) */
+  unsigned flat : 1; /* AST_ACCESS: x.flat[e] reads by row-major offset */
+  int depth;        /* expression nesting depth, 1 for leaves */
   Loc loc;
-  int depth; /* expression nesting depth, 1 for leaves */
   const char *name; /* interned: decl/param/kwarg name; AST_NAME's name */
   const char *qual; /* AST_NAME: module qualifier ("nn" in nn.relu), or NULL */
-  AstOp op;
-  ElemType elem;    /* AST_TYPE, AST_CAST, AST_ATTR_PARAM (ELEM_INT, ...) */
-  int flat;         /* AST_ACCESS: x.flat[e] reads by row-major offset */
-  int64_t ival;
-  double fval;
-  AstNode *lhs, *rhs, *cond;
-  AstNode *type;    /* AST_TENSOR_PARAM, AST_WEIGHT */
-  PtrVec params;    /* AST_OP, AST_MODEL: parameters in order */
-  PtrVec results;   /* AST_OP, AST_MODEL: results in order */
+  AstNode *lhs, *rhs;
   PtrVec list;      /* see XG_AST_KINDS */
-  AstNode *module;  /* AST_IMPORT: the imported module once resolved */
-  Loc end;          /* AST_OP/AST_MODEL: the closing brace */
   /* Filled by sema/: */
   AstNode *decl;    /* AST_NAME, AST_CALL, AST_ACCESS: what the name means */
-  void *sem;        /* sema's annotation (a SemType*, see sema/sema.h) */
+  void *sem;        /* sema's annotation (see sema/sema.h) */
+  union {
+    struct {
+      PtrVec params;  /* AST_OP, AST_MODEL: parameters in order */
+      PtrVec results; /* AST_OP, AST_MODEL: results in order */
+      Loc end;        /* AST_OP, AST_MODEL: the closing brace */
+    };
+    int64_t ival;     /* AST_INT, AST_BOOL */
+    double fval;      /* AST_FLOAT */
+    AstNode *type;    /* AST_TENSOR_PARAM, AST_WEIGHT */
+    AstNode *module;  /* AST_IMPORT: the imported module once resolved */
+    AstNode *cond;    /* AST_COND */
+  };
 };
 
 const char *ast_kind_name(AstKind k);
