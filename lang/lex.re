@@ -78,15 +78,31 @@ static void lex_float(Lexer *lx, Token *t, const char *s, const char *e) {
   }
 }
 
+/* Reports a run of control or non-ASCII bytes as one error: a UTF-8
+ * character, or a binary file, should not give an error per byte. */
+static int is_binary(unsigned char c) {
+  return c >= 0x7f || (c < 0x20 && c != '\t' && c != '\n' && c != '\r');
+}
+
+static void lex_binary(Lexer *lx, Token *t, const unsigned char *s, const unsigned char *e) {
+  int n = (int)(e - s), ascii = 0;
+  for (const unsigned char *p = s; p < e; p++) ascii |= *p < 0x80;
+  t->kind = TK_ERROR;
+  if (n == 1 && *s == 0)
+    diag_error(lx->diag, t->loc, "NUL byte in source file");
+  else if (n == 1 && ascii)
+    diag_error(lx->diag, t->loc, "unexpected control character 0x%02x", *s);
+  else if (!ascii)
+    diag_error(lx->diag, t->loc, "unexpected non-ASCII text (%d byte%s; only ASCII is allowed outside comments)",
+               n, n == 1 ? "" : "s");
+  else
+    diag_error(lx->diag, t->loc, "unexpected binary data (%d control or non-ASCII bytes)", n);
+}
+
 /* Reports a byte that cannot start a token. */
 static void lex_stray(Lexer *lx, Token *t, unsigned char c) {
   t->kind = TK_ERROR;
-  if (c == 0)
-    diag_error(lx->diag, t->loc, "NUL byte in source file");
-  else if (c >= 0x20 && c < 0x7f)
-    diag_error(lx->diag, t->loc, "unexpected character '%c'", c);
-  else
-    diag_error(lx->diag, t->loc, "unexpected byte 0x%02x (only ASCII is allowed outside comments)", c);
+  diag_error(lx->diag, t->loc, "unexpected character '%c'", c);
 }
 
 /*!re2c
@@ -169,7 +185,19 @@ again:
         t->loc = loc_at(lx, (const char *)start, (const char *)start);
         return;
       }
-      goto stray;
+      /* NUL inside the file: take the whole run of binary bytes. */
+      while ((const char *)cur < lx->lim && is_binary(*cur)) cur++;
+      lx->cur = (const char *)cur;
+      t->loc = loc_at(lx, (const char *)start, (const char *)cur);
+      lex_binary(lx, t, start, cur);
+      return;
+    }
+    [\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\xff]+ {
+      while ((const char *)cur < lx->lim && is_binary(*cur)) cur++; /* NULs too */
+      lx->cur = (const char *)cur;
+      t->loc = loc_at(lx, (const char *)start, (const char *)cur);
+      lex_binary(lx, t, start, cur);
+      return;
     }
     * { goto stray; }
   */

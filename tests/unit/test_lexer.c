@@ -143,8 +143,27 @@ static void t_stray_bytes(void) {
   const char *d = unit_diags(&u);
   CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.xg:1:3: error: unexpected character '$'\n"));
   CU_ASSERT_PTR_NOT_NULL(
-      strstr(d, "t.xg:1:5: error: unexpected byte 0xff (only ASCII is allowed outside comments)\n"));
+      strstr(d, "t.xg:1:5: error: unexpected non-ASCII text (1 byte; only ASCII is allowed outside comments)\n"));
   CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.xg:1:7: error: NUL byte in source file\n"));
+  unit_front_free(&u);
+}
+
+static void t_non_ascii_run(void) {
+  UnitFront u;
+  unit_front_init(&u);
+  Token t[8];
+  const char *src = "a \xc3\xa9\xe2\x82\xac b \x01";
+  int n = lex_all(&u, src, strlen(src), t, 8);
+  CU_ASSERT_EQUAL(n, 5);
+  CU_ASSERT_EQUAL(t[1].kind, TK_ERROR); /* one error for the whole run */
+  CU_ASSERT_EQUAL(t[1].loc.len, 5);
+  CU_ASSERT_EQUAL(t[2].kind, TK_IDENT);
+  CU_ASSERT_EQUAL(t[3].kind, TK_ERROR);
+  CU_ASSERT_EQUAL(u.f.diag.errors, 2);
+  const char *d = unit_diags(&u);
+  CU_ASSERT_PTR_NOT_NULL(
+      strstr(d, "t.xg:1:3: error: unexpected non-ASCII text (5 bytes; only ASCII is allowed outside comments)\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.xg:1:11: error: unexpected control character 0x01\n"));
   unit_front_free(&u);
 }
 
@@ -201,6 +220,7 @@ int main(void) {
       {"locations and comments", t_locations_and_comments},
       {"comment at end of file", t_comment_at_eof},
       {"stray bytes", t_stray_bytes},
+      {"a run of non-ASCII bytes is one error", t_non_ascii_run},
       {"EOF repeats", t_eof_repeats},
       {"error cap", t_error_cap},
       {"caret under a tab", t_caret_with_tab},
