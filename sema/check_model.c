@@ -12,6 +12,7 @@ static const char *const mn_words[] = {"input", "output", "param", "value"};
 typedef struct MName {
   MNameKind kind;
   AstNode *node; /* declaration; a local's first name */
+  AstNode *def;  /* an output: the name that first assigned it */
   const SemType *type;
   int defined, uses;
 } MName;
@@ -52,9 +53,11 @@ static const Dim *model_dim_name(Sema *s, AstNode *n) {
   return sema_sym(s, n->name);
 }
 
-/* A type in a model: literal or symbolic dims (B), no packs. */
-static const SemType *model_type(Sema *s, AstNode *ty) {
+/* A type in a model: literal or symbolic dims (B), no packs, no constant
+ * dim <= 0.  `owner` names what has the type ("input 'x'"). */
+static const SemType *model_type(Sema *s, AstNode *ty, MNameKind k, const char *name) {
   if (!ty || ty->kind != AST_TYPE) return NULL;
+  const char *owner = arena_printf(s->a, "%s '%s'", mn_words[k], name);
   SemDim *d;
   const SemType *t = sema_type_new(s, ty->elem, ty->list.n, &d);
   for (int j = 0; j < ty->list.n; j++) {
@@ -65,12 +68,7 @@ static const SemType *model_type(Sema *s, AstNode *ty) {
       return NULL;
     }
     d[j].dim = sema_dim(s, e, model_dim_name);
-    int64_t v;
-    if (!d[j].dim) return NULL;
-    if (dim_is_const(d[j].dim, &v) && v < 0) {
-      diag_error(s->d, e->loc, "the dimension %lld is negative", (long long)v);
-      return NULL;
-    }
+    if (!d[j].dim || !sema_dim_positive(s, e, d[j].dim, j, owner)) return NULL;
   }
   return t;
 }
@@ -157,10 +155,25 @@ static MVal check_neg(Sema *s, AstNode *e) {
   return v;
 }
 
+/* " (did you mean 'x'?)" among the names defined so far, or "".  The name
+ * it suggests counts as used (no "never used" after the typo). */
+static const char *name_hint(Sema *s, const AstNode *e) {
+  if (e->qual) return "";
+  SemaNear n;
+  sema_near_init(&n, e->name);
+  const NameMap *m = &s->names;
+  for (uint32_t i = 0; i < m->cap; i++) {
+    MName *mn = m->gens[i] == m->gen ? m->vals[i] : NULL;
+    if (mn && mn->defined) sema_near_offer(&n, m->keys[i], mn);
+  }
+  if (n.tag) ((MName *)n.tag)->uses++;
+  return sema_near_hint(s, &n, NULL);
+}
+
 static MVal check_name(Sema *s, AstNode *e) {
   MName *m = e->qual ? NULL : lookup(s, e->name);
   if (!m) {
-    diag_error(s->d, e->loc, "unknown name '%s'", sema_qname(s, e));
+    diag_error(s->d, e->loc, "unknown name '%s'%s", sema_qname(s, e), name_hint(s, e));
     return mv_none;
   }
   e->decl = m->node;
@@ -180,7 +193,6 @@ static MVal check_name(Sema *s, AstNode *e) {
 static const char *not_in_model(AstKind k) {
   switch (k) {
   case AST_ACCESS: case AST_DEFAULT: return "subscripts belong in op bodies: a model combines whole tensors";
-  case AST_REDUCE: return "reductions belong in op bodies: call an op such as nn.sum";
   case AST_COND: return "'?:' belongs in op bodies: a model combines whole tensors";
   case AST_CAST: return "element-type conversions belong in op bodies: write an op for it";
   case AST_BOOL: return "'true' and 'false' are not tensors";
@@ -189,6 +201,7 @@ static const char *not_in_model(AstKind k) {
   case AST__COUNT: case AST_MODULE: case AST_IMPORT: case AST_OP: case AST_MODEL: case AST_TENSOR_PARAM:
   case AST_ATTR_PARAM: case AST_TYPE: case AST_DEF: case AST_WEIGHT: case AST_LET:
   case AST_NAME: case AST_INT: case AST_FLOAT: case AST_UNARY: case AST_BINARY: case AST_CALL:
+  case AST_REDUCE:
     break;
   }
   return "this is not a model expression";
@@ -211,17 +224,79 @@ typedef struct Call {
   int npacks;
 } Call;
 
-/* The first imported module that has an op `name` (for a hint), or NULL. */
+/* The module an AST_IMPORT names, once declared; else NULL. */
+static const ModSema *import_sema(const AstNode *imp) {
+  return imp->kind == AST_IMPORT && imp->name && imp->module ? imp->module->sem : NULL;
+}
+
+static int has_op(const ModSema *ms, const char *name) {
+  const AstNode *d = ms ? nmap_get(&ms->decls, name) : NULL;
+  return d && d->kind == AST_OP;
+}
+
+/* The first module imported by the current one (in source order) that has
+ * an op `name` (for a hint), or NULL. */
 static const char *imported_op(Sema *s, const char *name) {
-  const NameMap *m = &s->ms->imports;
-  for (uint32_t i = 0; i < m->cap; i++) {
-    if (m->gens[i] != m->gen) continue;
-    const AstNode *imp = m->vals[i];
-    const ModSema *ims = imp->module ? imp->module->sem : NULL;
-    const AstNode *d = ims ? nmap_get(&ims->decls, name) : NULL;
-    if (d && d->kind == AST_OP) return imp->name;
+  const PtrVec *decls = &s->ms->ast->list;
+  for (int i = 0; i < decls->n; i++) {
+    const AstNode *imp = decls->items[i];
+    if (has_op(import_sema(imp), name)) return imp->name;
   }
   return NULL;
+}
+
+/* Offers the ops of module ms, tagged with `qual` (the import's name). */
+static void offer_ops(SemaNear *n, const ModSema *ms, const char *qual) {
+  const PtrVec *decls = &ms->ast->list;
+  for (int i = 0; i < decls->n; i++) {
+    const AstNode *d = decls->items[i];
+    if (d->kind == AST_OP && d->name) sema_near_offer(n, d->name, qual);
+  }
+}
+
+/* Reports a call of an op that does not exist, with the closest op of the
+ * module (nn.rleu: nn.relu) or, unqualified, of this module and its
+ * imports. */
+static void unknown_op(Sema *s, const AstNode *f, const ModSema *ms) {
+  SemaNear n;
+  sema_near_init(&n, f->name);
+  if (f->qual) {
+    offer_ops(&n, ms, NULL);
+    diag_error(s->d, f->loc, "module '%s' has no op '%s'%s", f->qual, f->name,
+               sema_near_hint(s, &n, f->qual));
+    return;
+  }
+  const char *home = imported_op(s, f->name);
+  if (home) {
+    diag_error(s->d, f->loc, "unknown op '%s' (did you mean '%s.%s'?)", f->name, home, f->name);
+    return;
+  }
+  offer_ops(&n, ms, NULL);
+  const PtrVec *decls = &ms->ast->list;
+  for (int i = 0; i < decls->n; i++) {
+    const AstNode *imp = decls->items[i];
+    const ModSema *ims = import_sema(imp);
+    if (ims) offer_ops(&n, ims, imp->name);
+  }
+  diag_error(s->d, f->loc, "unknown op '%s'%s", f->name, sema_near_hint(s, &n, n.tag));
+}
+
+/* A reduction in a model: names an op that computes it when this module or
+ * an import has one called reduce_<name> (nn.reduce_sum for sum). */
+static void reduction_in_model(Sema *s, const AstNode *e) {
+  const AstNode *f = e->lhs;
+  const char *want = f && !f->qual && f->name
+                   ? intern_cstr(&s->f->names, arena_printf(s->a, "reduce_%s", f->name)) : NULL;
+  const char *home = want ? imported_op(s, want) : NULL;
+  if (want && has_op(s->ms, want))
+    diag_error(s->d, e->loc, "reductions are written inside an op: call one such as %s, or "
+               "write your own", want);
+  else if (home)
+    diag_error(s->d, e->loc, "reductions are written inside an op: call one such as %s.%s, or "
+               "write your own", home, want);
+  else
+    diag_error(s->d, e->loc, "reductions are written inside an op: write an op that computes "
+               "it");
 }
 
 /* The op a call names, or NULL after reporting. */
@@ -238,11 +313,7 @@ static AstNode *resolve(Sema *s, AstNode *f) {
   }
   AstNode *d = nmap_get(&ms->decls, f->name);
   if (!d) {
-    const char *hint = f->qual ? NULL : imported_op(s, f->name);
-    if (f->qual) diag_error(s->d, f->loc, "module '%s' has no op '%s'", f->qual, f->name);
-    else if (hint) diag_error(s->d, f->loc, "unknown op '%s' (did you mean '%s.%s'?)", f->name,
-                              hint, f->name);
-    else diag_error(s->d, f->loc, "unknown op '%s'", f->name);
+    unknown_op(s, f, ms);
     return NULL;
   }
   if (d->kind != AST_OP) {
@@ -266,6 +337,14 @@ static int tensor_index(const SemSig *g, const char *name) {
   return -1;
 }
 
+/* " (did you mean 'stride'?)" among the attributes of g, or "". */
+static const char *attr_hint(Sema *s, const SemSig *g, const char *name) {
+  SemaNear n;
+  sema_near_init(&n, name);
+  for (int i = 0; i < g->nattrs; i++) sema_near_offer(&n, g->attrs[i]->name, NULL);
+  return sema_near_hint(s, &n, NULL);
+}
+
 /* One keyword argument: a known attribute, once, a constant of its type.
  * Returns 0 after reporting. */
 static int call_kwarg(Sema *s, Call *c, AstNode *kw) {
@@ -279,7 +358,8 @@ static int call_kwarg(Sema *s, Call *c, AstNode *kw) {
       diag_error(s->d, kw->loc, "'%s' is a tensor parameter of %s: pass it by position",
                  kw->name, c->name);
     else
-      diag_error(s->d, kw->loc, "%s has no attribute '%s'", c->name, kw->name);
+      diag_error(s->d, kw->loc, "%s has no attribute '%s'%s", c->name, kw->name,
+                 attr_hint(s, g, kw->name));
     diag_note(s->d, g->op->loc, "'%s' is declared here", g->op->name);
     return 0;
   }
@@ -451,6 +531,49 @@ static const char *dim_src(Sema *s, const AstNode *owner, int j, const Dim *d) {
   return dim_str(s->a, d);
 }
 
+/* Adds the distinct plain names of a dimension expression, in source
+ * order, to out[0..n) (at most max); returns the new count. */
+static int expr_names(const AstNode *e, const char **out, int n, int max) {
+  if (!e) return n;
+  switch (e->kind) {
+  case AST_NAME:
+    for (int i = 0; i < n; i++)
+      if (out[i] == e->name) return n;
+    if (!e->qual && n < max) out[n++] = e->name;
+    return n;
+  case AST_BINARY: return expr_names(e->rhs, out, expr_names(e->lhs, out, n, max), max);
+  case AST_UNARY: return expr_names(e->lhs, out, n, max);
+  case AST__COUNT: case AST_MODULE: case AST_IMPORT: case AST_OP: case AST_MODEL:
+  case AST_TENSOR_PARAM: case AST_ATTR_PARAM: case AST_TYPE: case AST_DEF: case AST_WEIGHT:
+  case AST_LET: case AST_INT: case AST_FLOAT: case AST_BOOL: case AST_COND: case AST_ACCESS:
+  case AST_DEFAULT: case AST_CALL: case AST_KWARG: case AST_REDUCE: case AST_PACK: case AST_CAST:
+    break;
+  }
+  return n;
+}
+
+enum { BINDS_SHOWN = 16 }; /* names listed by binds_str */
+
+/* " (H = 2, pad = 0, KH = 5, stride = 1)": the values bound at this call to
+ * the names of dimension j of a parameter or result, as the op writes it;
+ * "" when none is bound. */
+static const char *binds_str(Sema *s, const Call *c, const AstNode *owner, int j, const Dim *d) {
+  const char *names[BINDS_SHOWN];
+  const AstNode *ty = owner->type;
+  int n = ty && ty->kind == AST_TYPE && j < ty->list.n
+        ? expr_names(ty->list.items[j], names, 0, BINDS_SHOWN)
+        : dim_syms(d, names, BINDS_SHOWN);
+  const char *out = NULL;
+  for (int i = 0; i < n; i++) {
+    int at;
+    const Dim *v = bound(c, names[i], &at);
+    if (!v) continue;
+    out = arena_printf(s->a, "%s%s%s = %s", out ? out : "", out ? ", " : "", names[i],
+                       dim_str(s->a, v));
+  }
+  return out ? arena_printf(s->a, " (%s)", out) : "";
+}
+
 /* A compound dimension of a parameter, once the symbols are bound. */
 static int check_compound(Sema *s, Call *c, int i) {
   const SemType *pt = c->g->ttypes[i], *at = c->args[i];
@@ -466,9 +589,9 @@ static int check_compound(Sema *s, Call *c, int i) {
     s->dc.err = DIM_OK;
     const Dim *v = dim_subst(&s->dc, pd, c->binds, c->nbinds);
     if (!v) {
-      diag_error(s->d, c->call->loc, "%s in dimension %s of parameter '%s' of %s",
+      diag_error(s->d, c->call->loc, "%s in dimension %s of parameter '%s' of %s%s",
                  dim_err_str(s->dc.err), dim_src(s, c->g->tensors[i], j, pd), pname(c->g, i),
-                 c->name);
+                 c->name, binds_str(s, c, c->g->tensors[i], j, pd));
       ok = 0;
     } else if (!dim_equal(v, ad)) {
       diag_error(s->d, ((AstNode *)c->call->list.items[i])->loc, "dimension %d of argument '%s' "
@@ -528,16 +651,17 @@ static const SemType *result_type(Sema *s, Call *c, int r) {
     const Dim *v = rt->dims[j].dim ? dim_subst(&s->dc, rt->dims[j].dim, c->binds, c->nbinds) : NULL;
     int64_t x;
     const char *rn = c->g->results[r]->name;
+    const AstNode *rn_node = c->g->results[r];
     if (!v) {
-      diag_error(s->d, c->call->loc, "%s in dimension %s of result '%s' of %s",
-                 dim_err_str(s->dc.err), dim_src(s, c->g->results[r], j, rt->dims[j].dim), rn,
-                 c->name);
+      diag_error(s->d, c->call->loc, "%s in dimension %s of result '%s' of %s%s",
+                 dim_err_str(s->dc.err), dim_src(s, rn_node, j, rt->dims[j].dim), rn, c->name,
+                 binds_str(s, c, rn_node, j, rt->dims[j].dim));
       return NULL;
     }
-    if (dim_is_const(v, &x) && x < 0) {
-      diag_error(s->d, c->call->loc, "result '%s' of %s would have the negative dimension %lld "
-                 "(%s)", rn, c->name, (long long)x,
-                 dim_src(s, c->g->results[r], j, rt->dims[j].dim));
+    if (dim_is_const(v, &x) && x <= 0) {
+      diag_error(s->d, c->call->loc, "result '%s' of %s would have dimension %s = %lld%s", rn,
+                 c->name, dim_src(s, rn_node, j, rt->dims[j].dim), (long long)x,
+                 binds_str(s, c, rn_node, j, rt->dims[j].dim));
       return NULL;
     }
     d[k++].dim = v;
@@ -629,10 +753,14 @@ static MVal check_expr_kind(Sema *s, AstNode *e) {
   case AST_BINARY: return check_arith(s, e);
   case AST_UNARY: return check_neg(s, e);
   case AST_CALL: return check_call1(s, e);
+  case AST_REDUCE:
+    reduction_in_model(s, e);
+    mark_uses(s, e);
+    return mv_none;
   case AST__COUNT: case AST_MODULE: case AST_IMPORT: case AST_OP: case AST_MODEL: case AST_TENSOR_PARAM:
   case AST_ATTR_PARAM: case AST_TYPE: case AST_DEF: case AST_WEIGHT: case AST_LET:
   case AST_BOOL: case AST_COND: case AST_ACCESS: case AST_DEFAULT: case AST_KWARG:
-  case AST_REDUCE: case AST_PACK: case AST_CAST:
+  case AST_PACK: case AST_CAST:
     break;
   }
   diag_error(s->d, e->loc, "%s", not_in_model(e->kind));
@@ -663,9 +791,11 @@ static void assign(Sema *s, AstNode *name, const SemType *t) {
   case MN_OUTPUT:
     if (m->defined) {
       diag_error(s->d, name->loc, "output '%s' is assigned twice", name->name);
+      diag_note(s->d, m->def->loc, "'%s' is first assigned here", name->name);
       return;
     }
     m->defined = 1;
+    m->def = name;
     if (t && m->type && !sema_types_equal(t, m->type)) {
       diag_error(s->d, name->loc, "output '%s' is declared %s, but the value is %s", name->name,
                  tstr(s, m->type), tstr(s, t));
@@ -720,20 +850,20 @@ static int declare_all(Sema *s, AstNode *model, MName **locals) {
       continue;
     }
     MName *m = declare(s, MN_INPUT, p);
-    if (m) m->type = p->sem = (void *)model_type(s, p->type);
+    if (m) m->type = p->sem = (void *)model_type(s, p->type, MN_INPUT, p->name);
     if (m) m->defined = 1;
     if (m && !m->type) m->uses++;
   }
   for (int i = 0; i < model->results.n; i++) {
     AstNode *r = model->results.items[i];
     MName *m = declare(s, MN_OUTPUT, r);
-    if (m) m->type = r->sem = (void *)model_type(s, r->type);
+    if (m) m->type = r->sem = (void *)model_type(s, r->type, MN_OUTPUT, r->name);
   }
   for (int i = 0; i < model->list.n; i++) {
     AstNode *st = model->list.items[i];
     if (st->kind != AST_WEIGHT) continue;
     MName *m = declare(s, MN_WEIGHT, st);
-    if (m) m->type = st->sem = (void *)model_type(s, st->type);
+    if (m) m->type = st->sem = (void *)model_type(s, st->type, MN_WEIGHT, st->name);
     if (m) m->defined = 1;
     if (m && !m->type) m->uses++;
   }

@@ -5,11 +5,15 @@
 
 #include <string.h>
 
-/* What a name means inside one op. */
-typedef enum OpNameKind { ON_TENSOR, ON_RESULT, ON_ATTR, ON_SYM, ON_PACK, ON_LOCAL } OpNameKind;
+/* What a name means inside one op.  ON_UNKNOWN: a name of the signature
+ * that is bound by nothing, already reported; its later uses stay silent. */
+typedef enum OpNameKind {
+  ON_TENSOR, ON_RESULT, ON_ATTR, ON_SYM, ON_PACK, ON_LOCAL, ON_UNKNOWN
+} OpNameKind;
 
 static const char *const on_words[] = {"parameter", "result", "attribute", "dimension", "pack",
-                                       "local"};
+                                       "local", "unknown name"};
+_Static_assert(sizeof on_words / sizeof *on_words == ON_UNKNOWN + 1, "on_words");
 
 typedef struct OpName {
   OpNameKind kind;
@@ -41,6 +45,43 @@ static IdxVar *find_idx(Sema *s, const char *name) {
 static const char *range_str(Sema *s, SemDim r) {
   if (r.pack) return arena_printf(s->a, "%s...", r.pack);
   return r.dim ? dim_str(s->a, r.dim) : "?";
+}
+
+/* ----------------------------------------------------------------- hints */
+
+#define KIND(k) (1u << (k))
+
+/* Offers the op's names of the kinds in `kinds` (never the tensor being
+ * defined) and, with `idx`, the scalar index variables in scope. */
+static void offer_names(Sema *s, SemaNear *n, unsigned kinds, int idx) {
+  const NameMap *m = &s->names;
+  for (uint32_t i = 0; i < m->cap; i++) {
+    if (m->gens[i] != m->gen) continue;
+    const OpName *o = m->vals[i];
+    if ((kinds & KIND(o->kind)) && o != s->target) sema_near_offer(n, m->keys[i], o);
+  }
+  for (int i = 0; idx && i < s->nidx; i++)
+    if (!s->idx[i].pack) sema_near_offer(n, s->idx[i].name, NULL);
+}
+
+/* " (did you mean 'x'?)" for an unknown tensor, or "".  The tensor it
+ * suggests counts as read (no "never read" after the typo). */
+static const char *tensor_hint(Sema *s, const char *name) {
+  SemaNear n;
+  sema_near_init(&n, name);
+  offer_names(s, &n, KIND(ON_TENSOR) | KIND(ON_RESULT) | KIND(ON_LOCAL), 0);
+  if (n.tag) ((OpName *)n.tag)->reads++;
+  return sema_near_hint(s, &n, NULL);
+}
+
+/* The same for an unknown scalar name: indices, attributes, dimensions and,
+ * outside subscripts, inf. */
+static const char *value_hint(Sema *s, const char *name) {
+  SemaNear n;
+  sema_near_init(&n, name);
+  offer_names(s, &n, KIND(ON_ATTR) | KIND(ON_SYM), 1);
+  if (!s->in_sub) sema_near_offer(&n, s->inf, NULL);
+  return sema_near_hint(s, &n, NULL);
 }
 
 /* ----------------------------------------------------------------- scope */
@@ -104,10 +145,16 @@ static const Dim *op_dim_name(Sema *s, AstNode *n) {
   }
   OpName *o = lookup(s, n->name);
   if (!o) {
+    SemaNear near;
+    sema_near_init(&near, n->name);
+    offer_names(s, &near, KIND(ON_SYM) | KIND(ON_ATTR), 0);
     diag_error(s->d, n->loc, "dimension '%s' is not bound by the parameters: it must stand "
-               "alone as a dimension of a tensor parameter", n->name);
+               "alone as a dimension of a tensor parameter%s", n->name,
+               sema_near_hint(s, &near, NULL));
+    declare(s, ON_UNKNOWN, n, 0); /* reported once */
     return NULL;
   }
+  if (o->kind == ON_UNKNOWN) return NULL;
   n->decl = o->node;
   switch (o->kind) {
   case ON_SYM: return sema_sym(s, n->name);
@@ -121,7 +168,7 @@ static const Dim *op_dim_name(Sema *s, AstNode *n) {
     diag_error(s->d, n->loc, "'%s' is a pack: it can only be a whole dimension, '%s...'",
                n->name, n->name);
     return NULL;
-  case ON_TENSOR: case ON_RESULT: case ON_LOCAL:
+  case ON_TENSOR: case ON_RESULT: case ON_LOCAL: case ON_UNKNOWN:
     break;
   }
   diag_error(s->d, n->loc, "'%s' is a tensor, not a dimension", n->name);
@@ -152,11 +199,9 @@ static const SemType *op_type(Sema *s, AstNode *owner, int is_result) {
       continue;
     }
     d[j].dim = sema_dim(s, e, op_dim_name);
-    int64_t v;
-    if (d[j].dim && dim_is_const(d[j].dim, &v) && v < 0) {
-      diag_error(s->d, e->loc, "the dimension %lld is negative", (long long)v);
-      d[j].dim = NULL;
-    }
+    const char *what = arena_printf(s->a, "%s '%s'", is_result ? "result" : "parameter",
+                                    owner->name);
+    if (!sema_dim_positive(s, e, d[j].dim, j, what)) d[j].dim = NULL;
   }
   return t;
 }
@@ -301,12 +346,14 @@ static const SemType *read_target(Sema *s, AstNode *nm) {
   OpName *o = lookup(s, nm->name);
   if (!o) {
     if (find_idx(s, nm->name)) diag_error(s->d, nm->loc, "'%s' is an index, not a tensor", nm->name);
-    else diag_error(s->d, nm->loc, "unknown tensor '%s'", nm->name);
+    else diag_error(s->d, nm->loc, "unknown tensor '%s'%s", nm->name, tensor_hint(s, nm->name));
     return NULL;
   }
+  if (o->kind == ON_UNKNOWN) return NULL; /* reported in the signature */
   nm->decl = o->node;
   switch (o->kind) {
   case ON_TENSOR: o->reads++; return o->type;
+  case ON_UNKNOWN: return NULL;
   case ON_ATTR: case ON_SYM: case ON_PACK:
     diag_error(s->d, nm->loc, "'%s' is %s %s, not a tensor", nm->name,
                o->kind == ON_ATTR ? "an" : "a", on_words[o->kind]);
@@ -468,8 +515,9 @@ static STy check_name(Sema *s, AstNode *e) {
   }
   OpName *o = lookup(s, e->name);
   if (o) {
-    e->decl = o->node;
+    if (o->kind != ON_UNKNOWN) e->decl = o->node;
     switch (o->kind) {
+    case ON_UNKNOWN: return ty_none; /* reported in the signature */
     case ON_ATTR: return (STy){o->attr, 0};
     case ON_SYM: return (STy){ELEM_INT, 0};
     case ON_PACK:
@@ -484,9 +532,9 @@ static STy check_name(Sema *s, AstNode *e) {
   if (e->name == s->inf) return (STy){ELEM_FLOAT, 1};
   if (s->in_sub)
     diag_error(s->d, e->loc, "index '%s' is not bound: it is neither on the left-hand side nor "
-               "reduced over", e->name);
+               "reduced over%s", e->name, value_hint(s, e->name));
   else
-    diag_error(s->d, e->loc, "unknown name '%s'", e->name);
+    diag_error(s->d, e->loc, "unknown name '%s'%s", e->name, value_hint(s, e->name));
   return ty_none;
 }
 
@@ -581,6 +629,15 @@ static int find_reduction(Sema *s, const char *name) {
   return -1;
 }
 
+/* " (did you mean 'exp'?)" for an unknown function, or "". */
+static const char *builtin_hint(Sema *s, const AstNode *f) {
+  if (f->qual) return "";
+  SemaNear n;
+  sema_near_init(&n, f->name);
+  for (int i = 0; i < BI__COUNT; i++) sema_near_offer(&n, s->builtin[i], NULL);
+  return sema_near_hint(s, &n, NULL);
+}
+
 static void unknown_function(Sema *s, AstNode *call) {
   AstNode *f = call->lhs;
   AstNode *d = f->qual ? NULL : nmap_get(&s->ms->decls, f->name);
@@ -590,7 +647,7 @@ static void unknown_function(Sema *s, AstNode *call) {
   else if (!f->qual && find_reduction(s, f->name) >= 0)
     diag_error(s->d, f->loc, "'%s' is a reduction: write '%s(k) expr'", f->name, f->name);
   else
-    diag_error(s->d, f->loc, "unknown function '%s'", sema_qname(s, f));
+    diag_error(s->d, f->loc, "unknown function '%s'%s", sema_qname(s, f), builtin_hint(s, f));
   check_args(s, call);
 }
 
@@ -665,7 +722,7 @@ static IdxVar *push_index(Sema *s, AstNode *node, int pack) {
     return NULL;
   }
   OpName *o = lookup(s, node->name);
-  if (o) {
+  if (o && o->kind != ON_UNKNOWN) {
     diag_error(s->d, node->loc, "index '%s' has the name of %s '%s'", node->name,
                on_words[o->kind], node->name);
     diag_note(s->d, o->node->loc, "'%s' is declared here", node->name);
@@ -718,16 +775,39 @@ static void reduce_index(Sema *s, AstNode *x) {
     ext = x->rhs;
   }
   if (nm->kind != AST_NAME || nm->qual) {
-    diag_error(s->d, x->loc, "a reduction lists index variables ('k' or 'k < N'), not '%s'",
+    diag_error(s->d, x->loc, "a reduction lists index variables ('k' or 'k < EXTENT'), not '%s'",
                sema_expr_str(s, x));
     return;
   }
   const Dim *d = ext ? sema_dim(s, ext, range_dim_name) : NULL;
+  int64_t v0;
+  if (d && dim_is_const(d, &v0) && v0 <= 0) {
+    if (ext->kind == AST_INT || (ext->kind == AST_UNARY && ext->lhs->kind == AST_INT))
+      diag_error(s->d, ext->loc, "the range of index '%s' must be positive, but it is %lld",
+                 nm->name, (long long)v0);
+    else
+      diag_error(s->d, ext->loc, "the range of index '%s' must be positive, but %s is %lld",
+                 nm->name, sema_expr_str(s, ext), (long long)v0);
+    d = NULL;
+  }
   IdxVar *v = push_index(s, nm, 0);
   if (v && ext) {
     v->known = 1;
     v->range.dim = d;
   }
+}
+
+/* "sum(c, u < EXTENT, v) ...": reduction e as written, with a placeholder
+ * range for its index `node` (EXTENT names no dimension of any op). */
+static const char *explicit_range(Sema *s, const AstNode *e, const AstNode *node) {
+  const char *out = arena_printf(s->a, "%s(", e->lhs ? sema_qname(s, e->lhs) : "sum");
+  for (int i = 0; i < e->list.n; i++) {
+    const AstNode *x = e->list.items[i];
+    const char *item = x == node ? arena_printf(s->a, "%s < EXTENT", node->name)
+                                 : sema_expr_str(s, x);
+    out = arena_printf(s->a, "%s%s%s", out, i ? ", " : "", item);
+  }
+  return arena_printf(s->a, "%s) ...", out);
 }
 
 static STy check_reduce(Sema *s, AstNode *e) {
@@ -747,7 +827,8 @@ static STy check_reduce(Sema *s, AstNode *e) {
     IdxVar *v = &s->idx[i];
     if (!v->known)
       diag_error(s->d, v->node->loc, "the range of index '%s' cannot be found: it never stands "
-                 "alone as a subscript; give it as '%s < N'", v->name, v->name);
+                 "alone as a subscript; give its range explicitly: %s", v->name,
+                 explicit_range(s, e, v->node));
     annotate_index(s, v);
   }
   s->nidx = base;
@@ -881,6 +962,7 @@ static OpName *def_target(Sema *s, AstNode *st, AstNode *acc) {
                sema_qname(s, nm));
     return NULL;
   }
+  if (o->kind == ON_UNKNOWN) return NULL; /* reported in the signature */
   nm->decl = acc->decl = o->node;
   if (acc->flat) {
     diag_error(s->d, acc->loc, "a left-hand side cannot use '.flat'");

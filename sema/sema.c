@@ -111,6 +111,57 @@ const Dim *sema_sym(Sema *s, const char *name) {
   return d;
 }
 
+/* ------------------------------------------------------------ suggestions */
+
+static int min3(int a, int b, int c) { return a < b ? (a < c ? a : c) : (b < c ? b : c); }
+
+/* The optimal-string-alignment distance of a and b (insertions, deletions,
+ * substitutions and swaps of two neighbours), over three rolling rows; both
+ * strings shorter than NEAR_MAX_LEN. */
+static int edit_distance(const char *a, size_t n, const char *b, size_t m) {
+  int rows[3][NEAR_MAX_LEN + 1];
+  int *pp = rows[0], *p = rows[1], *c = rows[2];
+  for (size_t j = 0; j <= m; j++) p[j] = (int)j;
+  for (size_t i = 1; i <= n; i++) {
+    c[0] = (int)i;
+    for (size_t j = 1; j <= m; j++) {
+      int cost = a[i - 1] != b[j - 1];
+      c[j] = min3(p[j] + 1, c[j - 1] + 1, p[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < c[j])
+        c[j] = pp[j - 2] + 1;
+    }
+    int *t = pp;
+    pp = p;
+    p = c;
+    c = t;
+  }
+  return p[m];
+}
+
+void sema_near_init(SemaNear *n, const char *name) {
+  memset(n, 0, sizeof *n);
+  n->name = name;
+}
+
+void sema_near_offer(SemaNear *n, const char *cand, const void *tag) {
+  if (!cand || !n->name) return;
+  size_t len = strlen(n->name), clen = strlen(cand);
+  if (len >= NEAR_MAX_LEN || clen >= NEAR_MAX_LEN) return;
+  if ((len > clen ? len - clen : clen - len) > NEAR_MAX_DIST) return;
+  int d = edit_distance(n->name, len, cand, clen);
+  if (d > NEAR_MAX_DIST || 2 * (size_t)d >= len) return;
+  if (n->best && (d > n->dist || (d == n->dist && strcmp(cand, n->best) >= 0))) return;
+  n->best = cand;
+  n->tag = tag;
+  n->dist = d;
+}
+
+const char *sema_near_hint(Sema *s, const SemaNear *n, const char *qual) {
+  if (!n->best) return "";
+  return arena_printf(s->a, " (did you mean '%s%s%s'?)", qual ? qual : "", qual ? "." : "",
+                      n->best);
+}
+
 /* ------------------------------------------------------------------ types */
 
 const SemType *sema_type_new(Sema *s, ElemType e, int rank, SemDim **dims) {
@@ -365,6 +416,23 @@ const Dim *sema_dim(Sema *s, AstNode *e, SemaDimName name) {
   return NULL;
 }
 
+static int is_literal(const AstNode *e) {
+  return e->kind == AST_INT || (e->kind == AST_UNARY && e->op == OP_NEG && e->lhs &&
+                                e->lhs->kind == AST_INT);
+}
+
+int sema_dim_positive(Sema *s, const AstNode *e, const Dim *d, int j, const char *owner) {
+  int64_t v;
+  if (!d || !dim_is_const(d, &v) || v > 0) return 1;
+  if (is_literal(e))
+    diag_error(s->d, e->loc, "dimension %d of %s must be positive, but it is %lld", j + 1, owner,
+               (long long)v);
+  else
+    diag_error(s->d, e->loc, "dimension %d of %s must be positive, but %s is %lld", j + 1, owner,
+               sema_expr_str(s, e), (long long)v);
+  return 0;
+}
+
 /* -------------------------------------------------------------- constants */
 
 typedef struct ConstWhat {
@@ -495,6 +563,7 @@ int sema_attr_value(ElemType want, SemConst *v) {
 static ModSema *declare(Sema *s, AstNode *mod) {
   if (mod->sem) return mod->sem;
   ModSema *ms = arena_alloc(s->a, sizeof *ms);
+  ms->ast = mod;
   nmap_init(&ms->decls, s->a);
   nmap_init(&ms->imports, s->a);
   mod->sem = ms;

@@ -25,6 +25,7 @@ void nmap_clear(NameMap *m);
 
 /* A module's declarations (AST_MODULE.sem). */
 typedef struct ModSema {
+  AstNode *ast;    /* the AST_MODULE (its declarations in source order) */
   NameMap decls;   /* name -> AST_OP / AST_MODEL (the first of that name) */
   NameMap imports; /* name -> AST_IMPORT */
 } ModSema;
@@ -120,6 +121,29 @@ const char *sema_qname(Sema *s, const AstNode *name);
 int sema_types_equal(const SemType *a, const SemType *b);
 int sema_is_numeric(ElemType e);
 int sema_is_float(ElemType e);
+
+/* Did-you-mean hints: offer candidates one by one; `best` is the one
+ * closest to `name` by edit distance (a swap of two neighbours counts 1),
+ * kept only when it is close: at most NEAR_MAX_DIST edits and fewer than
+ * half of name's length.  Ties go to the smaller spelling, then to the first
+ * offered, so the hint does not depend on the order of a hash table. */
+enum { NEAR_MAX_DIST = 2, NEAR_MAX_LEN = 64 };
+typedef struct SemaNear {
+  const char *name;
+  const char *best; /* NULL: nothing close */
+  const void *tag;  /* what the caller offered with best */
+  int dist;
+} SemaNear;
+
+void sema_near_init(SemaNear *n, const char *name);
+void sema_near_offer(SemaNear *n, const char *cand, const void *tag);
+/* " (did you mean 'qual.best'?)" (qual may be NULL), or "" without a hint. */
+const char *sema_near_hint(Sema *s, const SemaNear *n, const char *qual);
+
+/* A constant dimension must be positive: reports "dimension J of OWNER must
+ * be positive, but it is 0" at `e` (j counts from 0, `owner` is "input 'x'")
+ * and returns 0 when d is a constant <= 0; else returns 1. */
+int sema_dim_positive(Sema *s, const AstNode *e, const Dim *d, int j, const char *owner);
 
 /* Converts a dimension expression; names go through `name` (which reports
  * its own errors).  Returns NULL after reporting an error. */

@@ -2,7 +2,7 @@
  * tiny dim-expression reader below) and, from source snippets, the exact
  * diagnostics of each semantic check and the silence on valid programs. */
 #include "tests/unit/unit.h"
-#include "sema/sema.h"
+#include "sema/sema_int.h" /* sema_near_ */
 
 #include <ctype.h>
 #include <stdio.h>
@@ -303,6 +303,9 @@ static const char tl_src[] =
     "}\n"
     "op embed(table: f32[V, D], ids: i32[T]) -> (y: f32[T, D]) {\n"
     "  y[t, d] = table[ids[t], d];\n"
+    "}\n"
+    "op reduce_sum(x: f32[L..., D]) -> (y: f32[L...]) {\n"
+    "  y[l...] = sum(d) x[l..., d];\n"
     "}\n";
 
 /* A module with an error in a body (its signature is fine). */
@@ -408,7 +411,17 @@ static void t_op_signature(void) {
   ERR("op f(x: f32[N, N/0]) -> (y: f32[N]) {\n  y[i] = x[i, 0];\n}\n",
       "error: division by zero in the dimension 'N/0'\n");
   ERR("op f(x: f32[N, -1]) -> (y: f32[N]) {\n  y[i] = x[i, 0];\n}\n",
-      "error: the dimension -1 is negative\n");
+      "t.xg:1:16: error: dimension 2 of parameter 'x' must be positive, but it is -1\n");
+  ERR("op f(x: f32[N, 0]) -> (y: f32[N]) {\n  y[i] = x[i, 0];\n}\n",
+      "t.xg:1:16: error: dimension 2 of parameter 'x' must be positive, but it is 0\n");
+  ERR("op f(x: f32[N]) -> (y: f32[N, 2 - 3]) {\n  y[i, j] = x[i];\n}\n",
+      "t.xg:1:31: error: dimension 2 of result 'y' must be positive, but 2 - 3 is -1\n");
+  /* a name bound by nothing is reported once, not again in the body */
+  ERR("op f(x: f32[N]) -> (y: f32[N * factor]) {\n  y[i] = x[i / factor];\n}\n",
+      "t.xg:1:32: error: dimension 'factor' is not bound by the parameters");
+  ERR("op f(x: f32[N]) -> (y: f32[factor, factor + 1]) {\n"
+      "  t[i] = factor + x[i];\n  y[i, j] = t[i] + factor[j] + x[factor];\n}\n",
+      "t.xg:1:28: error: dimension 'factor' is not bound by the parameters");
   ERR("op f(x: f32[S..., T...]) -> (y: f32[S...]) {\n  y[i...] = 1.0;\n}\n",
       "error: a type can have at most one pack\n");
   ERR("op f(x: f32[S...]) -> (y: f32[T...]) {\n  y[i...] = 1.0;\n}\n",
@@ -429,7 +442,14 @@ static void t_op_indices(void) {
       "t.xg:2:20: note: 'k' ranges over K here\n");
   ERR("op f(x: f32[N]) -> (y: f32[N]) {\n  y[i] = sum(k) x[i + k] ?? 0.0;\n}\n",
       "t.xg:2:14: error: the range of index 'k' cannot be found: it never stands alone as a "
-      "subscript; give it as 'k < N'\n");
+      "subscript; give its range explicitly: sum(k < EXTENT) ...\n");
+  ERR("op f(x: f32[N, M]) -> (y: f32[N]) {\n  y[i] = max(j, k, l < M) x[i, j] * x[i + k, l] ?? 0.0;\n}\n",
+      "t.xg:2:17: error: the range of index 'k' cannot be found: it never stands alone as a "
+      "subscript; give its range explicitly: max(j, k < EXTENT, l < M) ...\n");
+  ERR("op f(x: f32[N]) -> (y: f32[N]) {\n  y[i] = sum(k < 0) x[i + k] ?? 0.0;\n}\n",
+      "t.xg:2:18: error: the range of index 'k' must be positive, but it is 0\n");
+  ERR("op f(x: f32[N]) -> (y: f32[N]) {\n  y[i] = sum(k < N - N) x[i + k] ?? 0.0;\n}\n",
+      "t.xg:2:18: error: the range of index 'k' must be positive, but N - N is 0\n");
   ERR("op f(x: f32[N]) -> (y: f32[N]) {\n  t[j] = 1.0;\n  y[i] = x[i] + t[i];\n}\n",
       "t.xg:2:5: error: the range of index 'j' cannot be found: it never stands alone as a "
       "subscript of a read\n");
@@ -440,7 +460,7 @@ static void t_op_indices(void) {
   ERR("op f(x: f32[N]) -> (y: f32[N]) {\n  y[i] = sum(i) x[i];\n}\n",
       "t.xg:2:14: error: index 'i' is already bound\n");
   ERR("op f(x: f32[N]) -> (y: f32[N]) {\n  y[i] = sum(1) x[i];\n}\n",
-      "error: a reduction lists index variables ('k' or 'k < N'), not '1'\n");
+      "error: a reduction lists index variables ('k' or 'k < EXTENT'), not '1'\n");
   ERR("op f(x: f32[N]) -> (y: f32[N]) {\n  y[i] = avg(j) x[j];\n}\n",
       "t.xg:2:10: error: unknown reduction 'avg': the reductions are sum, prod, mean, max and "
       "min\n");
@@ -584,6 +604,8 @@ static void t_model_names(void) {
       "t.xg:2:35: error: output 'z' is never assigned\n");
   ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = x;\n  y = x;\n}\n",
       "t.xg:4:3: error: output 'y' is assigned twice\n");
+  ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = x;\n  y = x;\n}\n",
+      "t.xg:3:3: note: 'y' is first assigned here\n");
   ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  x = x + 1;\n  y = x;\n}\n",
       "t.xg:3:3: error: cannot assign to input 'x'\n");
   ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  param w: f32[4];\n  w = x;\n"
@@ -599,6 +621,102 @@ static void t_model_names(void) {
       "t.xg:3:7: error: 'h' is used before it is defined\n");
   ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = x + q;\n}\n",
       "t.xg:3:11: error: unknown name 'q'\n");
+  /* the suggested name counts as used: no "never used" after the typo */
+  ERR(MODEL_HEAD "model m(image: f32[4]) -> (y: f32[4]) {\n  y = tl.relu(imgae);\n}\n",
+      "t.xg:3:15: error: unknown name 'imgae' (did you mean 'image'?)\n");
+  /* only names defined so far are suggested */
+  expect_diags(__LINE__, MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = hidden2;\n"
+               "  hidden = x;\n}\n", "t.xg:3:7: error: unknown name 'hidden2'\n", 1, 1);
+}
+
+static void t_model_dims(void) {
+  ERR(MODEL_HEAD "model m(x: f32[4, 0]) -> (y: f32[4]) {\n  param w: f32[4];\n  y = w;\n}\n",
+      "t.xg:2:19: error: dimension 2 of input 'x' must be positive, but it is 0\n");
+  ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[-4]) {\n  y = x;\n}\n",
+      "t.xg:2:31: error: dimension 1 of output 'y' must be positive, but it is -4\n");
+  ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  param w: f32[2 - 2];\n  y = x + w;\n}\n",
+      "t.xg:3:16: error: dimension 1 of param 'w' must be positive, but 2 - 2 is 0\n");
+}
+
+static void t_model_reductions(void) {
+  ERR(MODEL_HEAD "model m(x: f32[4, 8]) -> (y: f32[4]) {\n  y = sum(k) x;\n}\n",
+      "t.xg:3:7: error: reductions are written inside an op: call one such as tl.reduce_sum, or "
+      "write your own\n");
+  ERR(MODEL_HEAD "model m(x: f32[4, 8]) -> (y: f32[4]) {\n  y = max(k) x;\n}\n"
+      "op reduce_max(x: f32[N, D]) -> (y: f32[N]) {\n  y[n] = max(d) x[n, d];\n}\n",
+      "t.xg:3:7: error: reductions are written inside an op: call one such as reduce_max, or "
+      "write your own\n");
+  ERR(MODEL_HEAD "model m(x: f32[4, 8]) -> (y: f32[4]) {\n  y = prod(k) x;\n}\n",
+      "t.xg:3:7: error: reductions are written inside an op: write an op that computes it\n");
+  ERR("model m(x: f32[4, 8]) -> (y: f32[4]) {\n  y = sum(k) x;\n}\n",
+      "t.xg:2:7: error: reductions are written inside an op: write an op that computes it\n");
+}
+
+static void t_model_hints(void) {
+  ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = tl.rleu(x);\n}\n",
+      "t.xg:3:7: error: module 'tl' has no op 'rleu' (did you mean 'tl.relu'?)\n");
+  ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = rleu(x);\n}\n",
+      "t.xg:3:7: error: unknown op 'rleu' (did you mean 'tl.relu'?)\n");
+  ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = doubel(x);\n}\n"
+      "op double(x: f32[N]) -> (y: f32[N]) {\n  y[i] = 2.0 * x[i];\n}\n",
+      "t.xg:3:7: error: unknown op 'doubel' (did you mean 'double'?)\n");
+  ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = tl.softmx(x);\n}\n",
+      "t.xg:3:7: error: module 'tl' has no op 'softmx' (did you mean 'tl.softmax'?)\n");
+  ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = tl.sofmtx(x);\n}\n",
+      "t.xg:3:7: error: module 'tl' has no op 'sofmtx' (did you mean 'tl.softmax'?)\n");
+  /* too far: 2 edits in a 2-letter name, 4 edits */
+  ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = tl.rl(x);\n}\n",
+      "t.xg:3:7: error: module 'tl' has no op 'rl'\n");
+  ERR(MODEL_HEAD "model m(x: f32[4]) -> (y: f32[4]) {\n  y = tl.embedding(x);\n}\n",
+      "t.xg:3:7: error: module 'tl' has no op 'embedding'\n");
+}
+
+static void t_op_hints(void) {
+  ERR("op f(x: f32[N], factor: int) -> (y: f32[N * factr]) {\n  y[i] = x[i / factor];\n}\n",
+      "t.xg:1:45: error: dimension 'factr' is not bound by the parameters: it must stand alone as "
+      "a dimension of a tensor parameter (did you mean 'factor'?)\n");
+  ERR("op f(x: f32[N]) -> (y: f32[N]) {\n  y[i] = sqtr(x[i]);\n}\n",
+      "t.xg:2:10: error: unknown function 'sqtr' (did you mean 'sqrt'?)\n");
+  ERR("op f(x: f32[N]) -> (y: f32[N]) {\n  y[i] = softplus(x[i]);\n}\n",
+      "t.xg:2:10: error: unknown function 'softplus'\n");
+  ERR("op f(x: f32[N], alpha: float) -> (y: f32[N]) {\n  y[i] = alpah * x[i];\n}\n",
+      "t.xg:2:10: error: unknown name 'alpah' (did you mean 'alpha'?)\n");
+  ERR("op f(x: f32[N, M]) -> (y: f32[N, M]) {\n  y[row, col] = x[row, colm];\n}\n",
+      "t.xg:2:24: error: index 'colm' is not bound: it is neither on the left-hand side nor "
+      "reduced over (did you mean 'col'?)\n");
+  ERR("op f(x: f32[N, M]) -> (y: f32[N, M]) {\n  y[row, col] = x[row, cl];\n}\n",
+      "t.xg:2:24: error: index 'cl' is not bound: it is neither on the left-hand side nor reduced "
+      "over\n");
+  /* the suggested tensor counts as read: no "never read" after the typo */
+  ERR("op f(x: f32[N]) -> (y: f32[N]) {\n  hidden[i] = x[i];\n  y[i] = hiden[i];\n}\n",
+      "t.xg:3:10: error: unknown tensor 'hiden' (did you mean 'hidden'?)\n");
+  /* never the tensor being defined */
+  ERR("op f(x: f32[N]) -> (y: f32[N]) {\n  y[i] = yy[i];\n}\n",
+      "t.xg:2:10: error: unknown tensor 'yy'\n");
+}
+
+static void t_near(void) {
+  static const struct { const char *name, *cands, *want; } cases[] = {
+      {"rleu", "relu,gelu", "relu"},       /* a swap counts 1 */
+      {"strides", "stride,pad", "stride"}, /* an insertion */
+      {"sotfmax", "softmax", "softmax"},
+      {"ab", "ba,b", NULL},                /* 1 edit is half of 2 letters: too far */
+      {"abc", "abd", "abd"},
+      {"abcdef", "abcxyz", NULL},          /* 3 edits */
+      {"relux", "relu2,relu1", "relu1"},   /* a tie goes to the smaller spelling */
+      {"anything", "", NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    SemaNear n;
+    sema_near_init(&n, cases[i].name);
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", cases[i].cands);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) sema_near_offer(&n, tok, tok);
+    const char *got = n.best ? n.best : "(none)", *want = cases[i].want ? cases[i].want : "(none)";
+    if (strcmp(got, want)) fprintf(stderr, "\n  near '%s': got %s, want %s\n", cases[i].name, got, want);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    CU_ASSERT(n.tag == (n.best ? (const void *)n.best : NULL));
+  }
 }
 
 static void t_model_calls(void) {
@@ -618,7 +736,10 @@ static void t_model_calls(void) {
       "error: argument 2 of tl.relu is a scalar literal, but ops take tensors");
   ERR(MODEL_HEAD "model m(x: f32[1, 3, 8, 8], w: f32[4, 3, 3, 3]) -> (y: f32[1, 4, 6, 6]) {\n"
       "  y = tl.conv2d(x, w, strid=2);\n}\n",
-      "t.xg:3:23: error: tl.conv2d has no attribute 'strid'\n");
+      "t.xg:3:23: error: tl.conv2d has no attribute 'strid' (did you mean 'stride'?)\n");
+  ERR(MODEL_HEAD "model m(x: f32[1, 3, 8, 8], w: f32[4, 3, 3, 3]) -> (y: f32[1, 4, 6, 6]) {\n"
+      "  y = tl.conv2d(x, w, padding=2);\n}\n",
+      "t.xg:3:23: error: tl.conv2d has no attribute 'padding'\n");
   ERR(MODEL_HEAD "model m(x: f32[1, 3, 8, 8], w: f32[4, 3, 3, 3]) -> (y: f32[1, 4, 6, 6]) {\n"
       "  y = tl.conv2d(x, w, pad=0, pad=0);\n}\n",
       "t.xg:3:30: error: attribute 'pad' is given twice\n");
@@ -662,11 +783,19 @@ static void t_model_shapes(void) {
   ERR(MODEL_HEAD "model m(x: f32[1, 3, 8, 8], w: f32[4, 3, 3, 3]) -> (y: f32[1, 4, 6, 6]) {\n"
       "  y = tl.conv2d(x, w, stride=0);\n}\n",
       "t.xg:3:7: error: division by zero in dimension (H + 2*pad - KH)/stride + 1 of result 'y' "
-      "of tl.conv2d\n");
+      "of tl.conv2d (H = 8, pad = 0, KH = 3, stride = 0)\n");
   ERR(MODEL_HEAD "model m(x: f32[1, 3, 2, 2], w: f32[4, 3, 5, 5]) -> (y: f32[1, 4, 6, 6]) {\n"
       "  y = tl.conv2d(x, w);\n}\n",
-      "t.xg:3:7: error: result 'y' of tl.conv2d would have the negative dimension -2 "
-      "((H + 2*pad - KH)/stride + 1)\n");
+      "t.xg:3:7: error: result 'y' of tl.conv2d would have dimension (H + 2*pad - KH)/stride + 1 "
+      "= -2 (H = 2, pad = 0, KH = 5, stride = 1)\n");
+  ERR(MODEL_HEAD "model m(x: f32[1, 3, 4, 4], w: f32[4, 3, 5, 5]) -> (y: f32[1, 4, 6, 6]) {\n"
+      "  y = tl.conv2d(x, w);\n}\n",
+      "t.xg:3:7: error: result 'y' of tl.conv2d would have dimension (H + 2*pad - KH)/stride + 1 "
+      "= 0 (H = 4, pad = 0, KH = 5, stride = 1)\n");
+  ERR(MODEL_HEAD "model m(x: f32[3, 6]) -> (y: f32[3]) {\n  y = tl.twice(x);\n}\n"
+      "op half(x: f32[N]) -> (y: f32[N / 2]) {\n  y[i] = x[2 * i];\n}\n"
+      "model h(x: f32[1]) -> (y: f32[1]) {\n  y = half(x);\n}\n",
+      "t.xg:9:7: error: result 'y' of half would have dimension N/2 = 0 (N = 1)\n");
   ERR(MODEL_HEAD "model m(a: f32[2, 3], b: f32[4]) -> (y: f32[2, 3]) {\n  y = tl.add(a, b);\n}\n",
       "t.xg:3:7: error: in this call of tl.add, pack T... = [4] does not broadcast to S... = "
       "[2, 3]\n");
@@ -801,6 +930,11 @@ int main(void) {
       {"model: names", t_model_names},
       {"model: calls and attributes", t_model_calls},
       {"model: shapes", t_model_shapes},
+      {"model: constant dims", t_model_dims},
+      {"model: reductions", t_model_reductions},
+      {"model: did-you-mean", t_model_hints},
+      {"op: did-you-mean", t_op_hints},
+      {"did-you-mean distance", t_near},
       {"modules checked once", t_modules_once},
       {"annotations", t_annotations},
       {"teardown", t_teardown},
