@@ -630,15 +630,11 @@ static const char *hint(const ParseCtx *ctx, const Expected *e) {
   const ParseBracket *top = ctx->nbr ? &ctx->br[ctx->nbr - 1] : NULL;
   if (is_keyword(found) && e->want[TK_IDENT] && !e->want[found])
     return " (a keyword cannot be used as a name)";
-  if (found == TK_QQ && !e->want[TK_QQ])
-    return " ('?\?' follows a tensor read such as 'x[i - 1]')";
   if (found == TK_RPAREN && top && top->before == TK_ARROW && e->want[TK_IDENT])
     return " (an op or model has at least one result)";
   if (ctx->prev.kind != TK_IDENT || ctx->nbr != 1 || ctx->br[0].kind != TK_LBRACE) return "";
   if (ctx->decl_kw == TK_KW_OP && e->n == 1 && e->want[TK_LBRACKET])
     return " (an op statement defines 'name[i, ...] = expr;')";
-  if (ctx->decl_kw == TK_KW_MODEL && e->want[TK_ASSIGN] && found == TK_LBRACKET)
-    return " (a model statement names whole tensors: 'name = expr;')";
   return "";
 }
 
@@ -653,9 +649,70 @@ static void join_items(const Expected *e, char *buf, size_t size) {
   }
 }
 
+/* Mistakes whose own message says more than a list of expected tokens:
+ * chained comparisons, an unparenthesized reduction operand, '??' after
+ * something that is not a tensor read, an element definition in a model.
+ * Reports one and returns 1, or returns 0. */
+static int pc_special_error(ParseCtx *ctx, const Expected *e, Loc at, const char *what) {
+  Diag *d = &ctx->f->diag;
+  TokKind found = ctx->tok.kind;
+  int after_operand = e->want[TK_PLUS], expr_wanted = e->want[TK_IDENT] && e->want[TK_INT];
+  if (is_comparison(found) && !e->want[found] && after_operand) {
+    diag_error(d, at, "%s cannot follow a comparison: comparisons do not chain (parenthesize one of them)",
+               tok_kind_name(found));
+  } else if (ctx->last_close_call && starts_expr(found) && !e->want[found] && after_operand) {
+    diag_error(d, at, "a reduction that is an operand must be parenthesized, as in "
+                      "'(sum(k) x[k])'; found %s after a call", what);
+  } else if (found == TK_QQ && !e->want[TK_QQ] && ctx->prev.kind != TK_QQ &&
+             (after_operand || expr_wanted)) {
+    diag_error(d, at, "'?\?' gives the value of an out-of-range read, so it must follow a "
+                      "tensor read like 'x[i - 1] ?\? 0.0'");
+  } else if (found == TK_LBRACKET && e->want[TK_ASSIGN] && ctx->decl_kw == TK_KW_MODEL &&
+             ctx->prev.kind == TK_IDENT && ctx->nbr == 1 && ctx->br[0].kind == TK_LBRACE) {
+    diag_error(d, pc_span(ctx->prev.loc, at),
+               "a model statement defines whole tensors ('%s = expr;'), not elements: "
+               "element-wise definitions belong in an op", ctx->prev.text);
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+/* Tokens that directly follow the token before them: when one of these is
+ * missing, the error belongs at the end of that token, not at whatever
+ * comes next (maybe lines later). */
+static int is_follower(TokKind k) {
+  return k == TK_SEMI || k == TK_COMMA || is_close(k);
+}
+
+/* Whether every token the parser wants is a follower (and no phrase such
+ * as "an expression" stands for others). */
+static int only_followers(const Expected *e) {
+  int tokens = 0;
+  for (int k = 0; k < TK__COUNT; k++) {
+    if (!e->want[k]) continue;
+    if (!is_follower((TokKind)k)) return 0;
+    tokens++;
+  }
+  return tokens > 0 && tokens == e->n;
+}
+
+/* Just after the token before the lookahead, on that token's line: where a
+ * missing ';', ',' or closing bracket belongs.  The lookahead's own place
+ * when there is no token before it. */
+static Loc after_prev(const ParseCtx *ctx, Loc at) {
+  Loc l = ctx->prev.loc;
+  if (l.line == 0 || l.file != at.file) return at;
+  l.col += l.len;
+  l.off += l.len;
+  l.len = 0;
+  return l;
+}
+
 /* Reports a syntax error in the words of the language: what was expected
  * (grouped: "an expression", "a type", ...), what was found, and which open
- * bracket a missing closer would close. */
+ * bracket a missing closer would close.  A missing follower (';', ',', a
+ * closing bracket) is located just after the token it should follow. */
 static void pc_syntax_error(ParseCtx *ctx, const yypcontext_t *yyctx) {
   Diag *d = &ctx->f->diag;
   Loc at = *yypcontext_location(yyctx);
@@ -664,23 +721,14 @@ static void pc_syntax_error(ParseCtx *ctx, const yypcontext_t *yyctx) {
   found_text(ctx, what, sizeof what);
   Expected e;
   exp_fill(&e, yyctx);
-  if (is_comparison(found) && !e.want[found] && e.want[TK_PLUS]) {
-    diag_error(d, at, "%s cannot follow a comparison: comparisons do not chain (parenthesize one of them)",
-               tok_kind_name(found));
-    return;
-  }
-  if (ctx->last_close_call && starts_expr(found) && !e.want[found] && e.want[TK_PLUS]) {
-    diag_error(d, at, "a reduction that is an operand must be parenthesized, as in "
-                      "'(sum(k) x[k])'; found %s after a call", what);
-    return;
-  }
+  if (pc_special_error(ctx, &e, at, what)) return;
   exp_describe(&e);
   const ParseBracket *top = ctx->nbr ? &ctx->br[ctx->nbr - 1] : NULL;
   TokKind close = top ? closer_of(top->kind) : TK_EOF;
   int closer_wanted = top && e.want[close];
   if (closer_wanted && (e.n == 1 || found == TK_EOF || is_close(found))) {
-    diag_error(d, at, "expected %s to close %s at %d:%d, found %s", tok_kind_name(close),
-               tok_kind_name(top->kind), top->loc.line, top->loc.col, what);
+    diag_error(d, after_prev(ctx, at), "expected %s to close %s at %d:%d, found %s",
+               tok_kind_name(close), tok_kind_name(top->kind), top->loc.line, top->loc.col, what);
   } else if (e.n == 0) {
     diag_error(d, at, "unexpected %s", what);
   } else {
@@ -688,6 +736,7 @@ static void pc_syntax_error(ParseCtx *ctx, const yypcontext_t *yyctx) {
     const char *after = "";
     if (e.n == 1 && e.want[TK_SEMI])
       after = ctx->nbr && ctx->br[0].kind == TK_LBRACE ? " after the statement" : " after the import";
+    if (only_followers(&e)) at = after_prev(ctx, at);
     diag_error(d, at, "expected %s%s, found %s%s", list, after, what, hint(ctx, &e));
   }
   if (closer_wanted) diag_note(d, top->loc, "to match this %s", tok_kind_name(top->kind));

@@ -193,9 +193,9 @@ static void t_syntax_error_inside(void) {
   front_load(&u.f, path_of("root.xg"));
   char want[2048];
   snprintf(want, sizeof want,
-           "%s:3:1: error: expected ';' after the statement, found '}'\n"
-           "  }\n"
-           "  ^\n"
+           "%s:2:14: error: expected ';' after the statement, found '}'\n"
+           "    y[i] = x[i]\n"
+           "               ^\n"
            "%s:1:1: note: in module 'bad', imported here\n"
            "  import bad;\n"
            "  ^~~~~~~~~~~\n",

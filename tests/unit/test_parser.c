@@ -320,14 +320,58 @@ static void t_empty(void) {
 static void t_missing_semicolon(void) {
   UnitFront u;
   parse(&u, "op f(x: f32[N]) -> (y: f32[N]) {\n  y[i] = x[i]\n}\n");
-  CU_ASSERT_STRING_EQUAL(unit_diags(&u), "t.xg:3:1: error: expected ';' after the statement, found '}'\n"
-                                         "  }\n"
-                                         "  ^\n");
+  CU_ASSERT_STRING_EQUAL(unit_diags(&u), "t.xg:2:14: error: expected ';' after the statement, found '}'\n"
+                                         "    y[i] = x[i]\n"
+                                         "               ^\n");
   unit_front_free(&u);
   parse(&u, "import nn\nop f");
-  CU_ASSERT_STRING_EQUAL(unit_diags(&u), "t.xg:2:1: error: expected ';' after the import, found 'op'\n"
-                                         "  op f\n"
-                                         "  ^~\n");
+  CU_ASSERT_STRING_EQUAL(unit_diags(&u), "t.xg:1:10: error: expected ';' after the import, found 'op'\n"
+                                         "  import nn\n"
+                                         "           ^\n");
+  unit_front_free(&u);
+}
+
+/* A missing ';', ',' or closing bracket is located just after the token it
+ * should follow, on that token's line; other expected tokens (an identifier,
+ * an expression, '->') stay at what was found. */
+static void t_missing_follower(void) {
+  UnitFront u;
+  parse(&u, "op f(x: f32[N]) -> (y: f32[N]) {\n  y[i] = (x[i] + 1.0\n}\n");
+  CU_ASSERT_STRING_EQUAL(unit_diags(&u),
+                         "t.xg:2:21: error: expected ')' to close '(' at 2:10, found '}'\n"
+                         "    y[i] = (x[i] + 1.0\n"
+                         "                      ^\n"
+                         "t.xg:2:10: note: to match this '('\n"
+                         "    y[i] = (x[i] + 1.0\n"
+                         "           ^\n");
+  unit_front_free(&u);
+  parse(&u, "op f(x: f32[N] -> (y: f32[N]) { y[i] = x[i]; }\n");
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "t.xg:1:15: error: expected ',' or ')', found '->'\n"
+                                                "  op f(x: f32[N] -> (y: f32[N]) { y[i] = x[i]; }\n"
+                                                "                ^\n"));
+  unit_front_free(&u);
+  parse(&u, "op f(x: f32[N]) (y: f32[N]) { y[i] = x[i]; }\n");
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "t.xg:1:17: error: expected '->', found '('\n"));
+  unit_front_free(&u);
+  parse(&u, "op f(x: f32[N]) -> (y: f32[N]) {\n  y[i] = g(x,\n}\n");
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "t.xg:3:1: error: expected an expression, found '}'\n"));
+  unit_front_free(&u);
+}
+
+/* '??' where it cannot follow: after a value, at the start of an operand;
+ * right after another '??' the fallback is what is missing. */
+static void t_default_misplaced(void) {
+  UnitFront u;
+  parse(&u, "op f(x: f32[N]) -> (y: f32[N]) {\n  y[i] = x ?? 0.0;\n  y[i] = ?? 0.0;\n"
+            "  y[i] = x[i] ?? ?? 0.0;\n}\n");
+  const char *d = unit_diags(&u);
+  CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.xg:2:12: error: '?\?' gives the value of an out-of-range "
+                                   "read, so it must follow a tensor read like 'x[i - 1] ?\? 0.0'\n"
+                                   "    y[i] = x ?\? 0.0;\n"
+                                   "             ^~\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.xg:3:10: error: '?\?' gives the value"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.xg:4:18: error: expected an expression, found '?\?'\n"));
+  CU_ASSERT_EQUAL(u.f.diag.errors, 3);
   unit_front_free(&u);
 }
 
@@ -357,9 +401,9 @@ static void t_unterminated_block(void) {
   UnitFront u;
   AstNode *m = parse(&u, "op f(x: f32[N]) -> (y: f32[N]) {\n  y[i] = x[i];\n");
   CU_ASSERT_STRING_EQUAL(unit_diags(&u),
-                         "t.xg:3:1: error: expected '}' to close '{' at 1:32, found end of file\n"
-                         "  \n"
-                         "  ^\n"
+                         "t.xg:2:15: error: expected '}' to close '{' at 1:32, found end of file\n"
+                         "    y[i] = x[i];\n"
+                         "                ^\n"
                          "t.xg:1:32: note: to match this '{'\n"
                          "  op f(x: f32[N]) -> (y: f32[N]) {\n"
                          "                                 ^\n");
@@ -382,7 +426,7 @@ static void t_recovery(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.xg:2:16: error: expected an expression, found ';'\n"));
   CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.xg:3:15: error: expected ')' to close '(' at 3:10, found ';'\n"));
   CU_ASSERT_PTR_NOT_NULL(
-      strstr(d, "t.xg:4:15: error: expected ';' after the statement, found identifier 'x'\n"));
+      strstr(d, "t.xg:4:14: error: expected ';' after the statement, found identifier 'x'\n"));
   CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.xg:6:8: error: expected ':', found 'f32'\n"));
   /* f and h survive; g is skipped. */
   CU_ASSERT_EQUAL_FATAL(m->list.n, 2);
@@ -427,8 +471,9 @@ static void t_friendly_messages(void) {
                                                 "statement defines 'name[i, ...] = expr;')\n"));
   unit_front_free(&u);
   parse(&u, "model m(x: f32[N]) -> (y: f32[N]) { y[i] = x; }");
-  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:38: error: expected ',' or '=', found '[' (a "
-                                                "model statement names whole tensors: 'name = expr;')\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:37: error: a model statement defines whole "
+                                                "tensors ('y = expr;'), not elements: element-wise "
+                                                "definitions belong in an op\n"));
   unit_front_free(&u);
   parse(&u, "op f(x: f32[N]) -> (y: ) { }");
   CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:24: error: expected a tensor type, found ')'"));
@@ -442,8 +487,9 @@ static void t_friendly_messages(void) {
                                                 "(an op or model has at least one result)\n"));
   unit_front_free(&u);
   parse(&u, "op f(x: f32[N]) -> (y: f32[N]) { y[i] = (x[i]) ?? 0.0; }");
-  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:48: error: expected ';' after the statement, "
-                                                "found '?\?' ('?\?' follows a tensor read"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:48: error: '?\?' gives the value of an "
+                                                "out-of-range read, so it must follow a tensor read "
+                                                "like 'x[i - 1] ?\? 0.0'\n"));
   unit_front_free(&u);
   parse(&u, "op f(x: f32[N, M]) -> (y: f32[N]) { y[i] = x[i, 1; }");
   CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:50: error: expected ',' or ']', found ';'\n"));
@@ -614,6 +660,8 @@ int main(void) {
       {"model", t_model},
       {"empty file", t_empty},
       {"missing ';'", t_missing_semicolon},
+      {"missing follower: located after the previous token", t_missing_follower},
+      {"misplaced '?\?'", t_default_misplaced},
       {"expected an expression", t_expected_expression},
       {"unclosed '('", t_unclosed_paren},
       {"unterminated block", t_unterminated_block},
