@@ -61,8 +61,10 @@ static const char *default_stdlib(void) {
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n > 0) {
     self[n] = 0;
-    if (realpath(XG_BUILD_XGC, built) && strcmp(self, built) == 0 && is_dir(XG_STDLIB_SRC))
-      return XG_STDLIB_SRC;
+    static char src[PATH_MAX]; /* realpath: no "build/.." in messages */
+    if (realpath(XG_BUILD_XGC, built) && strcmp(self, built) == 0 && realpath(XG_STDLIB_SRC, src) &&
+        is_dir(src))
+      return src;
   }
   return XG_STDLIB_INSTALLED;
 }
@@ -146,7 +148,7 @@ static int run_file(const Options *o, const char *path) {
   for (int i = 0; i < o->includes.n; i++) front_add_include(&f, o->includes.items[i]);
   f.stdlib_dir = o->stdlib_dir ? o->stdlib_dir : default_stdlib();
   Module *m = front_load(&f, path);
-  if (m && !o->emit && f.diag.errors == 0) sema_check(&f, m);
+  if (m && !o->emit) sema_check(&f, m);
   int failed = !m || f.diag.errors > 0;
   if (!failed && o->emit) ast_dump(stdout, m->ast, &f.sm);
   if (!failed && o->summary) print_summary(m);

@@ -765,6 +765,7 @@ static PtrVec *pc_push(ParseCtx *ctx, PtrVec *v, void *item) {
 static void pc_add_decl(ParseCtx *ctx, AstNode *decl) {
   ctx->deep_reported = 0;
   vec_push(ctx->arena, &ctx->module->list, decl);
+  ctx->errors_mark = ctx->f->diag.errors;
 }
 
 /* After a broken declaration: no bracket is open any more. */
@@ -772,6 +773,8 @@ static void pc_recover_decl(ParseCtx *ctx) {
   ctx->nbr = 0;
   ctx->deep_reported = 0;
 }
+/* (A declaration reduced after an error is marked broken by pc_decl, since
+ * errors_mark moves only when a declaration is added.) */
 
 static void pc_add_decl_after_error(ParseCtx *ctx, AstNode *decl) {
   pc_recover_decl(ctx);
@@ -799,7 +802,9 @@ static PtrVec *pc_body_after_error(ParseCtx *ctx, PtrVec *stmts, Loc end) {
 
 static AstNode *pc_decl(ParseCtx *ctx, AstKind k, Loc loc, const char *name, PtrVec *params,
                         PtrVec *results, PtrVec *body) {
-  return ast_decl(ctx->arena, k, loc, name, params, results, body, ctx->body_end);
+  AstNode *d = ast_decl(ctx->arena, k, loc, name, params, results, body, ctx->body_end);
+  d->broken = ctx->f->diag.errors > ctx->errors_mark; /* an error since the last declaration */
+  return d;
 }
 
 /* Expressions deeper than AST_MAX_DEPTH are reported (once a statement)
@@ -890,6 +895,7 @@ AstNode *parse_file(Front *f, int file) {
   Loc all = {.file = file, .line = 1, .col = 1, .off = 0, .len = (int32_t)sf->len};
   ctx->module = ast_new(&f->arena, AST_MODULE, all);
   ctx->module->name = sf->path;
+  ctx->errors_mark = f->diag.errors;
   parse_parse(ctx);
   AstNode *m = ctx->module;
   free(ctx);

@@ -41,6 +41,7 @@ typedef struct ParseCtx {
   int deep_reported; /* a depth error was reported in this statement */
   int decl_kw;      /* TK_KW_OP/MODEL/IMPORT of the declaration being read */
   Loc body_end;     /* the '}' of the block just read */
+  int errors_mark;  /* diag.errors when the last declaration ended */
 } ParseCtx;
 
 #endif

@@ -582,7 +582,7 @@ static ModSema *declare(Sema *s, AstNode *mod) {
   }
   for (int i = 0; i < mod->list.n && !diag_should_stop(s->d); i++) {
     AstNode *d = mod->list.items[i];
-    if (d->kind == AST_OP) sema_op(s, d);
+    if (d->kind == AST_OP && !d->broken) sema_op(s, d);
   }
   return ms;
 }
@@ -652,6 +652,10 @@ int sema_check(Front *f, Module *root) {
   Sema s;
   sema_init(&s, f);
   int before = f->diag.errors;
+  /* After syntax or import errors only intact ops are checked: an op body
+   * refers to nothing outside its signature, while a model would report
+   * the calls and names that the earlier errors lost. */
+  int ops_only = before > 0;
   PtrVec order = {0};
   collect(&s, root, &order);
   for (int i = 0; i < order.n && !diag_should_stop(s.d); i++) {
@@ -662,7 +666,7 @@ int sema_check(Front *f, Module *root) {
     Module *m = order.items[i];
     if (m->checked || !m->ast || !m->ast->sem) continue;
     m->checked = 1;
-    check_module(&s, m);
+    if (!ops_only) check_module(&s, m);
   }
   return f->diag.errors - before;
 }

@@ -197,7 +197,9 @@ const char *sem_type_str(Arena *a, const SemType *t);
 
 /* Checks `root` and every module it imports (each module once, imports
  * first; Module.checked is set).  Returns the number of errors it reported
- * (0: clean).  Warnings (an unused local) are not counted. */
+ * (0: clean).  Warnings (an unused local) are not counted.  When errors were
+ * reported before (syntax errors, missing imports), only the ops that parsed
+ * intact are checked, so that no error is a consequence of an earlier one. */
 int sema_check(Front *f, Module *root);
 
 #endif

@@ -8,10 +8,7 @@
 # Environment (set by the Makefile's TESTS_ENVIRONMENT; defaults for a run by
 # hand from the top of the tree): XGC=./xgc  SRCDIR=.
 # A test whose .xg has a line "# expect-exit: N" must exit N instead of 1
-# (for warnings, which do not fail a check).  A test with a line
-# "# pending: WHAT IT SHOULD SAY" pins a message that is known to be wrong
-# upstream: it has no .err file yet, its output is shown but only a crash
-# (exit status above 1) fails it; once fixed, drop the line and --update.
+# (for warnings, which do not fail a check).
 # Files under lib/ are helper modules (found with -I tests/errors/lib).
 
 XGC=${XGC:-./xgc}
@@ -38,7 +35,7 @@ if [ $# -eq 0 ]; then
   set -- tests/errors/*.xg
 fi
 
-pass=0 fail=0 updated=0 npending=0
+pass=0 fail=0 updated=0
 for arg in "$@"; do
   name=$(basename "$arg" .xg)
   src=tests/errors/$name.xg
@@ -50,22 +47,9 @@ for arg in "$@"; do
   fi
   want=$(sed -n 's/^# expect-exit: *\([0-9][0-9]*\).*/\1/p' "$src" | head -n 1)
   want=${want:-1}
-  pending=$(sed -n 's/^# pending: *//p' "$src" | head -n 1)
   "$XGC" check --stdlib-dir=stdlib -I tests/errors/lib "$src" \
     >"$tmp/out" 2>"$tmp/err"
   rc=$?
-  if [ -n "$pending" ]; then
-    if [ $rc -gt 1 ]; then
-      echo "FAIL $name (pending): exit status $rc:"
-      sed 's/^/  | /' "$tmp/err"
-      fail=$((fail + 1))
-    else
-      echo "PENDING $name: should say: $pending; says now:"
-      sed 's/^/  | /' "$tmp/err"
-      npending=$((npending + 1))
-    fi
-    continue
-  fi
   if [ $update -eq 1 ]; then
     if ! cmp -s "$tmp/err" "$exp" 2>/dev/null; then
       cp "$tmp/err" "$exp"
@@ -104,5 +88,5 @@ if [ $update -eq 1 ]; then
   echo "run.sh: $updated file(s) updated"
   exit 0
 fi
-echo "run.sh: $pass passed, $fail failed, $npending pending upstream fixes"
+echo "run.sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]
