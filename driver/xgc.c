@@ -115,7 +115,28 @@ static int parse_args(int argc, char **argv, Options *o, Arena *a) {
   return 0;
 }
 
-static void print_summary(const Module *m) {
+static const char *plural(int n) { return n == 1 ? "" : "s"; }
+
+/* Elements of a checked tensor type, or -1 when a dim is symbolic. */
+static int64_t type_elems(const SemType *t) {
+  int64_t n = 1, v;
+  for (int i = 0; t && i < t->rank; i++) {
+    if (!t->dims[i].dim || !dim_is_const(t->dims[i].dim, &v)) return -1;
+    n *= v;
+  }
+  return t ? n : -1;
+}
+
+/* "name: f32[1, 784], ..." of checked inputs or outputs. */
+static void print_sig(Front *f, const PtrVec *v) {
+  for (int i = 0; i < v->n; i++) {
+    const AstNode *p = v->items[i];
+    printf("%s%s: %s", i ? ", " : "", p->name, p->sem ? sem_type_str(&f->arena, p->sem) : "?");
+  }
+}
+
+/* What a checked file defines: its ops, and each model's signature and size. */
+static void print_summary(Front *f, const Module *m) {
   int ops = 0, models = 0, imports = 0;
   for (int i = 0; i < m->ast->list.n; i++) {
     const AstNode *d = m->ast->list.items[i];
@@ -123,20 +144,29 @@ static void print_summary(const Module *m) {
     models += d->kind == AST_MODEL;
     imports += d->kind == AST_IMPORT;
   }
-  printf("%s: %d op%s, %d model%s, %d import%s\n", m->name, ops, ops == 1 ? "" : "s",
-         models, models == 1 ? "" : "s", imports, imports == 1 ? "" : "s");
+  printf("%s: %d op%s, %d model%s, %d import%s\n", m->name, ops, plural(ops), models,
+         plural(models), imports, plural(imports));
   for (int i = 0; i < m->ast->list.n; i++) {
     const AstNode *d = m->ast->list.items[i];
     if (d->kind != AST_MODEL) continue;
     int params = 0, stmts = 0;
+    int64_t weights = 0;
     for (int j = 0; j < d->list.n; j++) {
       const AstNode *s = d->list.items[j];
-      params += s->kind == AST_WEIGHT;
+      if (s->kind == AST_WEIGHT) {
+        int64_t n = type_elems(s->sem);
+        params++;
+        weights = weights < 0 || n < 0 ? -1 : weights + n;
+      }
       stmts += s->kind == AST_LET;
     }
-    printf("  model %s: %d input%s, %d param%s, %d output%s, %d statement%s\n", d->name,
-           d->params.n, d->params.n == 1 ? "" : "s", params, params == 1 ? "" : "s",
-           d->results.n, d->results.n == 1 ? "" : "s", stmts, stmts == 1 ? "" : "s");
+    printf("  model %s(", d->name);
+    print_sig(f, &d->params);
+    printf(") -> (");
+    print_sig(f, &d->results);
+    printf("): %d param%s", params, plural(params));
+    if (params && weights >= 0) printf(" (%lld weight%s)", (long long)weights, weights == 1 ? "" : "s");
+    printf(", %d statement%s\n", stmts, plural(stmts));
   }
 }
 
@@ -151,7 +181,7 @@ static int run_file(const Options *o, const char *path) {
   if (m && !o->emit) sema_check(&f, m);
   int failed = !m || f.diag.errors > 0;
   if (!failed && o->emit) ast_dump(stdout, m->ast, &f.sm);
-  if (!failed && o->summary) print_summary(m);
+  if (!failed && o->summary) print_summary(&f, m);
   front_free(&f);
   return failed;
 }
