@@ -45,39 +45,6 @@ typedef struct IdxVar {
 } IdxVar;
 
 /* Built-in functions of op bodies: name, arity, kind of arguments. */
-#define XG_BUILTINS(X)        \
-  X(BI_EXP, "exp", 1, BF_FLOAT)  \
-  X(BI_LOG, "log", 1, BF_FLOAT)  \
-  X(BI_SQRT, "sqrt", 1, BF_FLOAT) \
-  X(BI_RSQRT, "rsqrt", 1, BF_FLOAT) \
-  X(BI_TANH, "tanh", 1, BF_FLOAT) \
-  X(BI_ERF, "erf", 1, BF_FLOAT)  \
-  X(BI_ABS, "abs", 1, BF_FLOAT)  \
-  X(BI_FLOOR, "floor", 1, BF_FLOAT) \
-  X(BI_CEIL, "ceil", 1, BF_FLOAT) \
-  X(BI_POW, "pow", 2, BF_FLOAT)  \
-  X(BI_MAX, "max", 2, BF_NUM)    \
-  X(BI_MIN, "min", 2, BF_NUM)    \
-  X(BI_SELECT, "select", 3, BF_SELECT)
-
-typedef enum BuiltinKind { BF_FLOAT, BF_NUM, BF_SELECT } BuiltinKind;
-typedef enum Builtin {
-#define X(id, s, n, k) id,
-  XG_BUILTINS(X)
-#undef X
-  BI__COUNT
-} Builtin;
-
-/* Reductions: sum, prod, mean, max, min. */
-#define XG_REDUCTIONS(X) X(RD_SUM, "sum") X(RD_PROD, "prod") X(RD_MEAN, "mean") \
-  X(RD_MAX, "max") X(RD_MIN, "min")
-typedef enum Reduction {
-#define X(id, s) id,
-  XG_REDUCTIONS(X)
-#undef X
-  RD__COUNT
-} Reduction;
-
 /* Memory reused from one op or model to the next (name records): blocks
  * from the front's arena, rewound by sema_scratch_reset. */
 typedef struct ScratchBlock ScratchBlock;

@@ -1,0 +1,1 @@
+/* backends/ref/interp.c -- placeholder, being written */

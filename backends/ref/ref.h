@@ -1,0 +1,1 @@
+/* backends/ref/ref.h -- placeholder, being written */

@@ -1,0 +1,1 @@
+/* ir/build.c -- placeholder, being written */

@@ -1,0 +1,1 @@
+/* ir/classify.c -- placeholder, being written */

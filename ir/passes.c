@@ -1,0 +1,1 @@
+/* ir/passes.c -- placeholder, being written */

@@ -1,0 +1,1 @@
+/* runtime/npy.c -- placeholder, being written */

@@ -1,0 +1,1 @@
+/* runtime/random.c -- placeholder, being written */

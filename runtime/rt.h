@@ -1,0 +1,92 @@
+/* rt.h -- the runtime that compiled models and the tools share: host
+ * tensors, .npy and safetensors files, and the deterministic pseudo-random
+ * fill.  Independent of the compiler: it includes nothing of lang/ to ir/. */
+#ifndef XG_RT_H
+#define XG_RT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Element types of stored tensors; names as in .xg (f32, f16, i32, i8, bool). */
+#define XG_RT_DTYPES(X)      \
+  X(RT_F32, "f32", 4)        \
+  X(RT_F16, "f16", 2)        \
+  X(RT_I32, "i32", 4)        \
+  X(RT_I8, "i8", 1)          \
+  X(RT_BOOL, "bool", 1)
+
+typedef enum RtDType {
+#define X(k, s, n) k,
+  XG_RT_DTYPES(X)
+#undef X
+  RT__COUNT
+} RtDType;
+
+const char *rt_dtype_name(RtDType t);
+size_t rt_dtype_size(RtDType t);
+
+enum { RT_MAX_RANK = 16 };
+
+/* A dense, row-major tensor in host memory.  `data` is owned by whoever
+ * made the tensor: rt_tensor_alloc'd tensors are freed by rt_tensor_free;
+ * tensors of a safetensors file point into its mapping. */
+typedef struct RtTensor {
+  RtDType dtype;
+  int rank;
+  int64_t shape[RT_MAX_RANK];
+  void *data;
+  size_t nbytes;
+  int owned; /* data is malloc'd and freed by rt_tensor_free */
+} RtTensor;
+
+int64_t rt_tensor_elems(const RtTensor *t);
+/* Allocates zeroed storage for dtype/rank/shape; returns 0, or -1 with a
+ * message in err when the size overflows or memory is short. */
+int rt_tensor_alloc(RtTensor *t, RtDType dtype, int rank, const int64_t *shape, char *err,
+                    size_t errlen);
+void rt_tensor_free(RtTensor *t);
+
+/* Errors: every reader and writer returns 0 on success and -1 on failure
+ * with a message in err (at most errlen bytes, NUL-terminated) that names
+ * the file, the tensor where there is one, and the problem:
+ *   "w.safetensors: tensor 'fc.weight': data offsets [0, 400) overlap tensor 'fc.bias'" */
+
+/* --------------------------------------------------------------------- .npy
+ * NumPy's format, versions 1.0, 2.0 and 3.0; little-endian f4/f2/i4/i1/b1
+ * ('<f4', '|i1', '|b1', ...), C order ('fortran_order': False). */
+int rt_npy_read(const char *path, RtTensor *out, char *err, size_t errlen);
+int rt_npy_write(const char *path, const RtTensor *t, char *err, size_t errlen);
+/* The same on memory (the fuzz target and the tests): `name` names the
+ * buffer in messages. */
+int rt_npy_parse(const char *name, const void *buf, size_t len, RtTensor *out, char *err,
+                 size_t errlen);
+
+/* ------------------------------------------------------------- safetensors
+ * An 8-byte little-endian header length, a JSON header (parsed with
+ * libcjson) mapping names to {"dtype", "shape", "data_offsets"}, optional
+ * "__metadata__", then the data, memory-mapped.  Dtypes F32, F16, I32, I8,
+ * BOOL.  Every structural problem is an error: a header that is not JSON or
+ * lies about sizes, offsets out of the data section, overlapping or
+ * non-contiguous data, a shape that does not match the byte count. */
+typedef struct RtSafetensors RtSafetensors;
+
+RtSafetensors *rt_st_open(const char *path, char *err, size_t errlen);
+RtSafetensors *rt_st_parse(const char *name, const void *buf, size_t len, char *err,
+                           size_t errlen); /* borrows buf */
+void rt_st_close(RtSafetensors *st);
+int rt_st_count(const RtSafetensors *st);
+/* The i-th tensor, in file order (data borrowed from the mapping). */
+const char *rt_st_name(const RtSafetensors *st, int i);
+const RtTensor *rt_st_tensor(const RtSafetensors *st, int i);
+/* The tensor called name, or NULL. */
+const RtTensor *rt_st_find(const RtSafetensors *st, const char *name);
+int rt_st_write(const char *path, int n, const char *const *names, const RtTensor *const *tensors,
+                char *err, size_t errlen);
+
+/* ------------------------------------------------------------------- random
+ * Deterministic pseudo-random contents, the same on every back end and
+ * machine for the same (seed, name): see docs/random.md.  Floats uniform in
+ * [-1, 1), ints uniform in [0, 16), bools 0 or 1. */
+void rt_fill_random(RtTensor *t, uint64_t seed, const char *name);
+
+#endif

@@ -1,0 +1,1 @@
+/* runtime/safetensors.c -- placeholder, being written */

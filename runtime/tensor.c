@@ -1,0 +1,1 @@
+/* runtime/tensor.c -- placeholder, being written */
