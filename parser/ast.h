@@ -100,6 +100,8 @@ struct AstNode {
   ElemType elem : 8; /* AST_TYPE, AST_CAST, AST_ATTR_PARAM (ELEM_INT, ...) */
   unsigned flat : 1; /* AST_ACCESS: x.flat[e] reads by row-major offset */
   unsigned broken : 1; /* AST_OP, AST_MODEL: had a syntax error (sema skips it) */
+  unsigned weight : 1; /* AST_TENSOR_PARAM of an op declared `param x: ...`:
+                          a weight operand (docs/language.md, classification) */
   int depth;        /* expression nesting depth, 1 for leaves */
   Loc loc;
   const char *name; /* interned: decl/param/kwarg name; AST_NAME's name */
