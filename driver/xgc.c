@@ -392,7 +392,8 @@ static int run_read_inputs(RunState *r, const RunOpts *o) {
   return 0;
 }
 
-/* Inputs not given: random with --random-inputs, else an error each. */
+/* Inputs not given: random with --random-inputs; else ref_run reports
+ * them missing, with the hint in in_from. */
 static int run_fill_inputs(RunState *r, const RunOpts *o) {
   const IrGraph *g = r->g;
   const RtTensor **given = arena_alloc(&r->f->arena, sizeof(RtTensor *) * (size_t)(g->ninputs + 1));
@@ -402,9 +403,8 @@ static int run_fill_inputs(RunState *r, const RunOpts *o) {
     const IrTensor *t = g->inputs[i];
     if (r->in[i].data) continue;
     if (!o->rand_inputs) {
-      diag_error(&r->f->diag, t->loc, "input '%s' of model '%s' is not given: use --input %s=FILE.npy "
-                 "or --random-inputs SEED", t->name, g->name, t->name);
-      errors++;
+      r->in_from[i] = arena_printf(&r->f->arena, "give --input %s=FILE.npy or --random-inputs SEED",
+                                   t->name);
       continue;
     }
     int64_t shape[RT_MAX_RANK];
@@ -420,8 +420,8 @@ static int run_fill_inputs(RunState *r, const RunOpts *o) {
   return errors ? -1 : 0;
 }
 
-/* Params from the safetensors file (each must be there; extra tensors are
- * warned about) or pseudo-random. */
+/* Params from the safetensors file (extra tensors are warned about) or
+ * pseudo-random; a missing one is reported by ref_run. */
 static int run_weights(RunState *r, const RunOpts *o) {
   const IrGraph *g = r->g;
   char err[512];
@@ -444,11 +444,9 @@ static int run_weights(RunState *r, const RunOpts *o) {
       }
       rt_fill_random(&r->w[i], o->seed_weights, t->name);
       r->w_from[i] = "--random-weights";
-    } else {
-      diag_error(&r->f->diag, t->loc, "param '%s' of model '%s' is %s", t->name, g->name,
-                 o->weights ? arena_printf(&r->f->arena, "not in %s", o->weights)
-                            : "not given: use --weights FILE.safetensors or --random-weights SEED");
-      errors++;
+    } else { /* ref_run reports it missing, with this hint */
+      r->w_from[i] = o->weights ? arena_printf(&r->f->arena, "not in %s", o->weights)
+                                : "give --weights FILE.safetensors or --random-weights SEED";
     }
   }
   for (int i = 0; r->st && i < rt_st_count(r->st); i++) {
@@ -526,8 +524,8 @@ static int run_graph(RunState *r, const RunOpts *o) {
   if (run_weights(r, o) || bad) return 1;
   const RtTensor **ins = arena_alloc(a, sizeof(RtTensor *) * (size_t)(g->ninputs + 1));
   const RtTensor **ws = arena_alloc(a, sizeof(RtTensor *) * (size_t)(g->nweights + 1));
-  for (int i = 0; i < g->ninputs; i++) ins[i] = &r->in[i];
-  for (int i = 0; i < g->nweights; i++) ws[i] = &r->w[i];
+  for (int i = 0; i < g->ninputs; i++) ins[i] = r->in[i].data ? &r->in[i] : NULL;
+  for (int i = 0; i < g->nweights; i++) ws[i] = r->w[i].data ? &r->w[i] : NULL;
   RefArgs args = {.inputs = ins, .input_from = r->in_from, .weights = ws, .weight_from = r->w_from,
                   .threads = o->threads};
   if (ref_run(&r->c, g, &args, r->out)) return 1;

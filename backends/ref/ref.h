@@ -10,7 +10,8 @@
 /* What one run takes.  The arrays are indexed as the graph's: inputs[i] is
  * g->inputs[i], weights[i] is g->weights[i]; an entry may be NULL (reported
  * as missing).  `*_from` (optional, and entries optional) say where each
- * tensor came from ("x.npy", "w.safetensors") for messages.  The tensors are
+ * tensor came from ("x.npy", "w.safetensors"), or for a missing one why or
+ * what to do ("not in w.safetensors"), for messages.  The tensors are
  * borrowed for the duration of the call. */
 typedef struct RefArgs {
   const RtTensor *const *inputs;

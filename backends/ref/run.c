@@ -156,8 +156,8 @@ static void check_given(Run *r, const IrTensor *t, const RtTensor *x, const char
   Diag *d = r->c->diag;
   const char *in = from ? arena_printf(r->c->arena, " (from %s)", from) : "";
   if (!x) {
-    diag_error(d, t->loc, "%s '%s' of model '%s' is missing: expected %s", kind_word(t), t->name,
-               r->g->name, expected_str(r, t));
+    diag_error(d, t->loc, "%s '%s' of model '%s' is missing%s: expected %s", kind_word(t), t->name,
+               r->g->name, from ? arena_printf(r->c->arena, " (%s)", from) : "", expected_str(r, t));
     r->errors++;
     return;
   }

@@ -28,7 +28,7 @@ RNG = np.random.default_rng(20240611)
 # ------------------------------------------------------------------ files
 
 def save_npy(path, a):
-    np.save(path, np.ascontiguousarray(a), allow_pickle=False)
+    np.save(path, np.asarray(a, order="C"), allow_pickle=False)  # not ascontiguousarray: it makes 0-d arrays 1-d
 
 
 def save_safetensors(path, tensors):
