@@ -349,8 +349,8 @@ static int spec_target(Front *f, const char *spec, const char *what, const char 
   *file = eq ? eq + 1 : spec;
   if (!eq) {
     if (n == 1) return 0;
-    diag_plain(&f->diag, DIAG_ERROR, "model '%s' has %d %ss (%s): name the one of '%s' as NAME=%s",
-               model, n, what, tensor_names(&f->arena, ts, n), spec, spec);
+    diag_plain(&f->diag, DIAG_ERROR, "model '%s' has %d %ss (%s): write %s NAME=%s", model, n, what,
+               tensor_names(&f->arena, ts, n), strcmp(what, "input") ? "-o" : "--input", spec);
     return -1;
   }
   for (int i = 0; i < n; i++)
