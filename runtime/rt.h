@@ -46,6 +46,12 @@ int rt_tensor_alloc(RtTensor *t, RtDType dtype, int rank, const int64_t *shape, 
                     size_t errlen);
 void rt_tensor_free(RtTensor *t);
 
+/* IEEE 754 binary16 <-> binary32, bit-exact on every machine (integer code,
+ * no dependence on the FPU): f32 -> f16 rounds to nearest, ties to even,
+ * overflows to infinity; NaNs stay NaNs.  f16 -> f32 is exact. */
+float rt_f16_to_f32(uint16_t h);
+uint16_t rt_f32_to_f16(float f);
+
 /* Errors: every reader and writer returns 0 on success and -1 on failure
  * with a message in err (at most errlen bytes, NUL-terminated) that names
  * the file, the tensor where there is one, and the problem:
