@@ -457,7 +457,7 @@ static int st_check_write(const char *path, int n, const char *const *names,
   }
   const char **sorted = malloc((size_t)(n ? n : 1) * sizeof *sorted);
   if (!sorted) return rt_err(err, errlen, "%s: out of memory", path);
-  memcpy(sorted, names, (size_t)n * sizeof *sorted);
+  if (n) memcpy(sorted, names, (size_t)n * sizeof *sorted);
   qsort(sorted, (size_t)n, sizeof *sorted, st_cmp_str);
   int rc = 0;
   for (int i = 1; i < n && !rc; i++)

@@ -83,7 +83,7 @@ int rt_tensor_alloc(RtTensor *t, RtDType dtype, int rank, const int64_t *shape, 
                   rt_dtype_name(dtype), sh, nbytes);
   t->dtype = dtype;
   t->rank = rank;
-  memcpy(t->shape, shape, (size_t)rank * sizeof *shape);
+  if (rank) memcpy(t->shape, shape, (size_t)rank * sizeof *shape);
   t->data = data;
   t->nbytes = nbytes;
   t->owned = 1;
