@@ -9,7 +9,11 @@
 #   tests/files/make_files.py             rewrite the files next to this script
 #   tests/files/make_files.py --check DIR load every .npy of DIR with numpy.load
 #                                         and every .safetensors with the
-#                                         reader below (files our writers made)
+#                                         reader below: the files our writers
+#                                         left there in
+#     XG_RT_KEEP=DIR make check TESTS='tests/unit/test_npy tests/unit/test_safetensors'
+#                                         (rt-*.npy must hold the documented
+#                                         random values of seed 1234)
 #
 # The unit tests (tests/unit/test_npy.c, test_safetensors.c, test_random.c)
 # read these files and know their contents; they run without Python.
@@ -131,6 +135,8 @@ def random_fill(dtype, shape, seed, name):
     return np.array(out, dtype=dtype).reshape(shape)
 
 
+RT_NAMES = {np.float32: "f32", np.float16: "f16", np.int32: "i32", np.int8: "i8", np.bool_: "bool"}
+
 RANDOM_CASES = [  # file, dtype, shape, seed, name
     ("random_f32.npy", np.float32, (3, 5), 42, "fc.weight"),
     ("random_f16.npy", np.float16, (3, 5), 42, "fc.weight"),
@@ -180,6 +186,9 @@ def check(directory):
         if fname.endswith(".npy"):
             a = np.load(path)
             print("%s: %s %s" % (fname, a.dtype, a.shape))
+            if fname.startswith("rt-"):  # test_npy's round trips: filled with seed 1234
+                want = random_fill(a.dtype.type, a.shape, 1234, RT_NAMES[a.dtype.type])
+                assert np.array_equal(a, want), fname + ": not the documented random values"
         elif fname.endswith(".safetensors"):
             for name, a in read_safetensors(path).items():
                 print("%s: %s: %s %s" % (fname, name, a.dtype, a.shape))

@@ -52,6 +52,17 @@ static inline const char *rtt_src(const char *name) {
   return b;
 }
 
+/* With XG_RT_KEEP=DIR in the environment, the round-trip tests also leave
+ * what our writers made in DIR, for tests/files/make_files.py --check DIR
+ * (numpy.load on every .npy); the path there, or NULL. */
+static inline const char *rtt_keep(const char *name) {
+  static char buf[4096];
+  const char *dir = getenv("XG_RT_KEEP");
+  if (!dir || !*dir) return NULL;
+  snprintf(buf, sizeof buf, "%s/%s", dir, name);
+  return buf;
+}
+
 /* Writes len bytes into the scratch file name; returns its path. */
 static inline const char *rtt_write(const char *name, const void *data, size_t len) {
   const char *path = rtt_path(name);

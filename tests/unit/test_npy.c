@@ -116,6 +116,9 @@ static void round_trip(RtDType dt, int rank, const int64_t *shape) {
   const char *path = rtt_path("round.npy");
   CU_ASSERT_EQUAL_FATAL(rt_npy_write(path, &t, err, sizeof err), 0);
   CU_ASSERT_EQUAL_FATAL(rt_npy_read(path, &u, err, sizeof err), 0);
+  char kept[64];
+  snprintf(kept, sizeof kept, "rt-%s-rank%d-%lld.npy", rt_dtype_name(dt), rank, (long long)u.nbytes);
+  if (rtt_keep(kept)) CU_ASSERT_EQUAL(rt_npy_write(rtt_keep(kept), &t, err, sizeof err), 0);
   CU_ASSERT_EQUAL(u.dtype, dt);
   CU_ASSERT_EQUAL(u.rank, rank);
   CU_ASSERT_TRUE(rank == 0 || !memcmp(u.shape, shape, (size_t)rank * sizeof *shape));

@@ -118,6 +118,8 @@ static void test_round_trip(void) {
   }
   const char *path = rtt_path("round.safetensors");
   CU_ASSERT_EQUAL_FATAL(rt_st_write(path, n, names, tp, err, sizeof err), 0);
+  if (rtt_keep("rt-round.safetensors"))
+    CU_ASSERT_EQUAL(rt_st_write(rtt_keep("rt-round.safetensors"), n, names, tp, err, sizeof err), 0);
   size_t len = 0;
   unsigned char *raw = rtt_slurp(path, &len);
   uint64_t hlen = 0;
@@ -151,6 +153,8 @@ static void test_write_header_text(void) {
   const RtTensor *tp[] = {&a, &b};
   const char *path = rtt_path("text.safetensors");
   CU_ASSERT_EQUAL_FATAL(rt_st_write(path, 2, names, tp, err, sizeof err), 0);
+  if (rtt_keep("rt-names.safetensors"))
+    CU_ASSERT_EQUAL(rt_st_write(rtt_keep("rt-names.safetensors"), 2, names, tp, err, sizeof err), 0);
   size_t len = 0;
   unsigned char *raw = rtt_slurp(path, &len);
   static const char want[] = "{\"q\\\"uo\\\\te\\u000a\xc3\xa9\":{\"dtype\":\"F16\",\"shape\":[2],"
@@ -173,6 +177,30 @@ static void test_write_header_text(void) {
   free(raw);
   rt_tensor_free(&a);
   rt_tensor_free(&b);
+}
+
+/* The reference implementation (the Rust crate) serializes these cases to
+ * these bytes in its own tests; our writer produces the same. */
+static void same_as_reference(const char *name, int rank, const int64_t *shape, const char *header) {
+  RtTensor t;
+  CU_ASSERT_EQUAL_FATAL(rt_tensor_alloc(&t, RT_F32, rank, shape, err, sizeof err), 0);
+  for (int i = 0; i < 6; i++) ((float *)t.data)[i] = (float)i;
+  const RtTensor *tp[] = {&t};
+  const char *path = rtt_path("ref.safetensors");
+  CU_ASSERT_EQUAL_FATAL(rt_st_write(path, 1, &name, tp, err, sizeof err), 0);
+  size_t len = 0, hl = strlen(header);
+  unsigned char *raw = rtt_slurp(path, &len);
+  CU_ASSERT_TRUE(len == 8 + hl + 24 && raw[0] == hl && !memcmp(raw + 8, header, hl));
+  CU_ASSERT_TRUE(len == 8 + hl + 24 && !memcmp(raw + 8 + hl + 4, "\0\0\x80\x3f", 4)); /* 1.0f */
+  free(raw);
+  rt_tensor_free(&t);
+}
+
+static void test_write_like_reference(void) {
+  same_as_reference("attn.0", 3, (int64_t[]){1, 2, 3},
+                    "{\"attn.0\":{\"dtype\":\"F32\",\"shape\":[1,2,3],\"data_offsets\":[0,24]}}");
+  same_as_reference("attn0", 4, (int64_t[]){1, 1, 2, 3},
+                    "{\"attn0\":{\"dtype\":\"F32\",\"shape\":[1,1,2,3],\"data_offsets\":[0,24]}}       ");
 }
 
 static void test_write_errors(void) {
@@ -353,6 +381,7 @@ static const RttTest tests[] = {
     {"misaligned data is copied", test_misaligned},
     {"round trip of every dtype", test_round_trip},
     {"the written header", test_write_header_text},
+    {"the reference implementation's bytes", test_write_like_reference},
     {"write errors", test_write_errors},
 };
 
