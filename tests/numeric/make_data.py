@@ -63,14 +63,30 @@ def shape_str(a):
     return "[" + ", ".join(str(d) for d in a.shape) + "]"
 
 
-def write_case(d, name, call, inputs, params, outputs, imports="import nn;"):
+def type_str(a):
+    """The .xg tensor type of an array: f32 unless it holds ints or bools."""
+    a = np.asarray(a)
+    elem = {"i": "i32", "b": "bool"}.get(a.dtype.kind, "f32")
+    return elem + shape_str(a)
+
+
+def stored(a):
+    """An array as its .npy file holds it: float32, int32 or bool."""
+    a = np.asarray(a)
+    return a.astype(np.int32) if a.dtype.kind == "i" else a if a.dtype.kind == "b" else f32(a)
+
+
+def write_case(d, name, call, inputs, params, outputs, ops=""):
     """A wrapper model `name` over the given inputs and params (lists of
-    (name, float32 array)) whose outputs (name, float64 array) are defined
-    by `call` (the statement(s) of the model body)."""
-    sig_in = ", ".join(f"{n}: f32{shape_str(a)}" for n, a in inputs)
-    sig_out = ", ".join(f"{n}: f32{shape_str(a)}" for n, a in outputs)
-    lines = [f"# {name}.xg -- made by tests/numeric/make_data.py; do not edit.", imports, "",
-             f"model {name}({sig_in}) -> ({sig_out}) {{"]
+    (name, array): float32, int32 or bool) whose outputs (name, array: float64,
+    int or bool) are defined by `call` (the statement(s) of the model body);
+    `ops` are op definitions of the file."""
+    sig_in = ", ".join(f"{n}: {type_str(a)}" for n, a in inputs)
+    sig_out = ", ".join(f"{n}: {type_str(a)}" for n, a in outputs)
+    lines = [f"# {name}.xg -- made by tests/numeric/make_data.py; do not edit.", "import nn;", ""]
+    if ops:
+        lines += [ops.strip(), ""]
+    lines.append(f"model {name}({sig_in}) -> ({sig_out}) {{")
     for n, a in params:
         lines.append(f"  param {n}: f32{shape_str(a)};")
     lines.append(f"  {call}")
@@ -78,11 +94,11 @@ def write_case(d, name, call, inputs, params, outputs, imports="import nn;"):
     with open(os.path.join(d, name + ".xg"), "w") as f:
         f.write("\n".join(lines) + "\n")
     for n, a in inputs:
-        save_npy(os.path.join(d, f"{name}.in-{n}.npy"), f32(a))
+        save_npy(os.path.join(d, f"{name}.in-{n}.npy"), stored(a))
     if params:
         save_safetensors(os.path.join(d, name + ".safetensors"), params)
     for n, a in outputs:
-        save_npy(os.path.join(d, f"{name}.out-{n}.npy"), f32(a))
+        save_npy(os.path.join(d, f"{name}.out-{n}.npy"), stored(a))
 
 
 # ------------------------------------------------------- NumPy references
@@ -179,8 +195,8 @@ def linear_ref(x, w, b):
 CASES = []
 
 
-def case(name, call, inputs, params, outputs):
-    CASES.append((name, call, inputs, params, outputs))
+def case(name, call, inputs, params, outputs, ops=""):
+    CASES.append((name, call, inputs, params, outputs, ops))
 
 
 def unary_cases(op, ref, lo=-1.0, hi=1.0):
@@ -323,6 +339,56 @@ def data_movement():
              [("y", d64(x)[:, start:start + step * (length - 1) + 1:step])])
 
 
+# ------------------------------------------- built-ins, ints, bools, casts
+# Not stdlib ops: user ops of the wrapper file, for what the stdlib does not
+# exercise (the built-ins, integer floor division and modulo, conversions,
+# comparisons and logic).
+
+FMIX = """
+op fmix(x: f32[N], y: f32[N]) -> (z: f32[N]) {
+  z[i] = pow(abs(x[i]) + 0.5, y[i]) + floor(x[i] * 3.0) - ceil(y[i] * 2.0)
+       + log(abs(y[i]) + 1.0) * sqrt(abs(x[i])) + rsqrt(abs(x[i]) + 1.0)
+       + exp(min(x[i], y[i])) - max(x[i], y[i]) + tanh(x[i]) * erf(y[i]);
+}
+"""
+
+IMIX = """
+op imix(a: i32[N], b: i32[N]) -> (c: i32[N], m: i32[N]) {
+  c[i] = (a[i] / b[i]) * 3 - max(a[i], b[i]) + min(a[i], 2);
+  m[i] = a[i] % b[i];
+}
+"""
+
+CASTS = """
+op casts(x: f32[N]) -> (t: i32[N], r: f32[N], p: bool[N]) {
+  t[i] = i32(x[i] * 10.0);
+  r[i] = f32(i32(x[i] * 10.0) % 3) + f32(i);
+  p[i] = (x[i] < 0.25 && !(x[i] == 0.0)) || x[i] > 0.75;
+}
+"""
+
+
+def builtins():
+    global RNG
+    saved, RNG = RNG, np.random.default_rng(7)  # its own stream: the data before stays as it was
+    x, y = uniform((37,), -2.0, 2.0), uniform((37,), -2.0, 2.0)
+    X, Y = d64(x), d64(y)
+    z = (np.power(np.abs(X) + 0.5, Y) + np.floor(X * 3.0) - np.ceil(Y * 2.0)
+         + np.log(np.abs(Y) + 1.0) * np.sqrt(np.abs(X)) + 1.0 / np.sqrt(np.abs(X) + 1.0)
+         + np.exp(np.minimum(X, Y)) - np.maximum(X, Y) + np.tanh(X) * ERF(Y))
+    case("builtins_float", "z = fmix(x, y);", [("x", x), ("y", y)], [], [("z", z)], FMIX)
+    a = RNG.integers(-50, 50, size=(41,)).astype(np.int32)
+    b = RNG.integers(1, 9, size=(41,)).astype(np.int32) * RNG.choice([-1, 1], size=(41,)).astype(np.int32)
+    c = np.floor_divide(a, b) * 3 - np.maximum(a, b) + np.minimum(a, 2)
+    case("builtins_int", "c, m = imix(a, b);", [("a", a), ("b", b)], [], [("c", c), ("m", np.mod(a, b))], IMIX)
+    x = uniform((23,))
+    t = (d64(x) * 10.0).astype(np.int32)  # truncation toward zero, as C and NumPy's astype
+    r = np.mod(t, 3).astype(np.float64) + np.arange(23)
+    p = ((x < 0.25) & ~(x == 0.0)) | (x > 0.75)
+    case("builtins_casts", "t, r, p = casts(x);", [("x", x)], [], [("t", t), ("r", r), ("p", p)], CASTS)
+    RNG = saved
+
+
 # -------------------------------------------------------------- examples
 
 def scaled(shape, fan_in):
@@ -394,10 +460,10 @@ def main():
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(d)
     for make in (linear_algebra, convolutions, pooling, activations, reductions, normalization,
-                 arithmetic, data_movement):
+                 arithmetic, data_movement, builtins):
         make()
-    for name, call, inputs, params, outputs in CASES:
-        write_case(ops_dir, name, call, inputs, params, outputs)
+    for name, call, inputs, params, outputs, ops in CASES:
+        write_case(ops_dir, name, call, inputs, params, outputs, ops)
     for name, make in EXAMPLES.items():
         inputs, params, outputs = make()
         for n, a in inputs:
