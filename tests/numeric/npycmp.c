@@ -1,5 +1,6 @@
 /* npycmp.c -- compares two .npy files element-wise: the dtypes and shapes
- * must be equal, and every value within atol + rtol*|expected|; NaN matches
+ * must be equal, and every float within atol + rtol*|expected| (integers
+ * and bools exactly); NaN matches
  * NaN, infinities match themselves.  Exit 0: equal, 1: different, 2: usage
  * or a file that cannot be read.  Tolerances: docs/interpreter.md. */
 #include "runtime/rt.h"
@@ -55,9 +56,11 @@ static int close_enough(double want, double got, double rtol, double atol) {
   return fabs(got - want) <= atol + rtol * fabs(want);
 }
 
-/* Compares; prints one summary line, and the first mismatches. */
+/* Compares (integers and bools exactly); prints one summary line, and the
+ * first mismatches. */
 static int compare(const char *ew, const RtTensor *want, const RtTensor *got, double rtol, double atol) {
   int64_t n = rt_tensor_elems(want), bad = 0;
+  if (want->dtype != RT_F32 && want->dtype != RT_F16) rtol = atol = 0;
   double max_abs = 0, max_rel = 0;
   for (int64_t i = 0; i < n; i++) {
     double w = value(want, i), g = value(got, i);
