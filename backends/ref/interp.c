@@ -40,7 +40,6 @@ static inline int64_t imod(int64_t a, int64_t b) {
   int64_t r = a % b;
   return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
 }
-static inline int64_t fdiv64(int64_t a, int64_t b) { return idiv(a, b); }
 
 /* ------------------------------------------------------------- errors */
 
@@ -156,11 +155,11 @@ static void lane_range(int64_t b, int64_t c, int64_t e, int64_t *lo, int64_t *hi
   if (c == 1) {
     a = -b, z = e - b;
   } else if (c > 0) {
-    a = -fdiv64(b, c); /* ceil(-b/c) */
-    z = fdiv64(e - 1 - b, c) + 1;
+    a = -idiv(b, c); /* ceil(-b/c) */
+    z = idiv(e - 1 - b, c) + 1;
   } else {
-    a = -fdiv64(e - 1 - b, -c); /* ceil((b - e + 1)/-c) */
-    z = fdiv64(b, -c) + 1;
+    a = -idiv(e - 1 - b, -c); /* ceil((b - e + 1)/-c) */
+    z = idiv(b, -c) + 1;
   }
   if (a > *lo) *lo = a;
   if (z < *hi) *hi = z;
