@@ -741,7 +741,7 @@ static void mark_uses(Sema *s, AstNode *e) {
   }
   mark_uses(s, e->lhs);
   mark_uses(s, e->rhs);
-  mark_uses(s, e->cond);
+  if (e->kind == AST_COND) mark_uses(s, e->cond);
   for (int i = 0; i < e->list.n; i++) mark_uses(s, e->list.items[i]);
 }
 
