@@ -461,6 +461,7 @@ IrGraph *ir_build_op(IrCtx *c, const AstNode *op) {
   b.g->generic = 1;
   b.g->loc = op->loc;
   IrNode *n = new_node(&b, op->name, op->name, op, op->loc);
+  n->generic = 1;
   n->ninputs = sig->ntensors;
   n->inputs = arena_alloc(c->arena, sizeof *n->inputs * (size_t)(sig->ntensors + 1));
   for (int i = 0; i < sig->ntensors; i++) {

@@ -8,6 +8,15 @@
 
 /* ---------------------------------------------------------- constructors */
 
+static const char *const expr_kinds[] = {
+#define X(k, s) s,
+    XG_IR_EXPRS(X)
+#undef X
+};
+_Static_assert(sizeof expr_kinds / sizeof *expr_kinds == IE__COUNT, "expression kinds");
+
+const char *ir_expr_kind_name(IrExprKind k) { return (unsigned)k < IE__COUNT ? expr_kinds[k] : "?"; }
+
 IrExpr *ir_expr_new(IrCtx *c, IrExprKind k, ElemType type, Loc loc, int nargs) {
   IrExpr *e = arena_alloc(c->arena, sizeof *e);
   e->kind = k;
@@ -130,9 +139,8 @@ IrExpr *ir_coerce(IrCtx *c, IrExpr *e, ElemType t) {
 /* ------------------------------------------------------- index symbols */
 
 const char *ir_index_sym(IrCtx *c, const IrIndex *ix) {
-  char buf[256];
-  snprintf(buf, sizeof buf, "$%s", ix->name);
-  return ir_intern(c, buf);
+  if (!c->f) return arena_printf(c->arena, "$%s", ix->name); /* a scratch context */
+  return ir_intern(c, arena_printf(c->arena, "$%s", ix->name));
 }
 
 int ir_sym_index(const IrNode *n, const char *sym) {

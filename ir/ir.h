@@ -140,6 +140,7 @@ struct IrNode {
   IrAttr *attrs;       /* every attribute, defaults resolved */
   IrMapType map;       /* set by ir_classify */
   Loc loc;             /* the call in the model */
+  int generic;         /* the node of a generic graph (ir_build_op) */
 };
 
 /* ------------------------------------------------------------------- graphs */

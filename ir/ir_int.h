@@ -15,6 +15,9 @@ IrExpr *ir_index_expr(IrCtx *c, int index, Loc loc);
 IrExpr *ir_unary(IrCtx *c, AstOp op, ElemType type, IrExpr *a, Loc loc);
 IrExpr *ir_binary(IrCtx *c, AstOp op, ElemType type, IrExpr *a, IrExpr *b, Loc loc);
 
+/* "read", "reduce", ... (XG_IR_EXPRS). */
+const char *ir_expr_kind_name(IrExprKind k);
+
 /* Is t a float type (f32, f16, float)?  An integer type (int, i32, i8)? */
 int ir_is_float(ElemType t);
 int ir_is_int(ElemType t);
