@@ -180,6 +180,12 @@ AstNode *ast_tensor_param(Arena *a, Loc loc, const char *name, AstNode *type) {
   return n;
 }
 
+AstNode *ast_weight_param(Arena *a, Loc loc, const char *name, AstNode *type) {
+  AstNode *n = ast_tensor_param(a, loc, name, type);
+  n->weight = 1;
+  return n;
+}
+
 AstNode *ast_attr_param(Arena *a, Loc loc, const char *name, ElemType t, AstNode *dflt) {
   AstNode *n = ast_new(a, AST_ATTR_PARAM, loc);
   n->name = name;

@@ -150,6 +150,8 @@ AstNode *ast_pack(Arena *a, Loc loc, const char *name);
 AstNode *ast_cast(Arena *a, Loc loc, ElemType t, AstNode *e);
 AstNode *ast_type(Arena *a, Loc loc, ElemType t, const PtrVec *dims);
 AstNode *ast_tensor_param(Arena *a, Loc loc, const char *name, AstNode *type);
+/* An op operand declared `param name: type`: a tensor parameter with weight = 1. */
+AstNode *ast_weight_param(Arena *a, Loc loc, const char *name, AstNode *type);
 AstNode *ast_attr_param(Arena *a, Loc loc, const char *name, ElemType t, AstNode *dflt);
 AstNode *ast_def(Arena *a, Loc loc, AstNode *lhs, AstNode *rhs);
 AstNode *ast_weight(Arena *a, Loc loc, const char *name, AstNode *type);

@@ -227,7 +227,7 @@ static void dump_kids(Dump *d, const PtrVec *v, int level) {
 /* A parameter, result, input, output or weight: `role name: type`. */
 static void dump_decl_line(Dump *d, const char *role, const AstNode *p, int level) {
   line_start(d, level);
-  fprintf(d->out, "%s %s: ", role, p->name);
+  fprintf(d->out, "%s %s%s: ", role, p->weight ? "param " : "", p->name);
   if (p->kind == AST_ATTR_PARAM) {
     fputs(elem_type_name(p->elem), d->out);
     if (p->lhs) {

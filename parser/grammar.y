@@ -162,6 +162,8 @@ params
 
 param
   : T_IDENT ':' tensortype      { $$ = ast_tensor_param(ctx->arena, @$, $1, $3); }
+  | "param" T_IDENT ':' tensortype
+                                { $$ = ast_weight_param(ctx->arena, @$, $2, $4); }
   | T_IDENT ':' scalartype      { $$ = ast_attr_param(ctx->arena, @$, $1, $3, NULL); }
   | T_IDENT ':' scalartype '=' expr
                                 { $$ = ast_attr_param(ctx->arena, @$, $1, $3, $5); }
@@ -672,6 +674,10 @@ static int pc_special_error(ParseCtx *ctx, const Expected *e, Loc at, const char
     diag_error(d, pc_span(ctx->prev.loc, at),
                "a model statement defines whole tensors ('%s = expr;'), not elements: "
                "element-wise definitions belong in an op", ctx->prev.text);
+  } else if (found == TK_COLON && e->want[TK_IDENT] && ctx->prev.kind == TK_KW_PARAM &&
+             ctx->decl_kw == TK_KW_OP) {
+    diag_error(d, ctx->prev.loc, "'param' is a keyword: it declares a weight operand, as in "
+                                 "'param w: f32[...]'; choose another name");
   } else {
     return 0;
   }

@@ -46,6 +46,12 @@ int rt_tensor_alloc(RtTensor *t, RtDType dtype, int rank, const int64_t *shape, 
                     size_t errlen);
 void rt_tensor_free(RtTensor *t);
 
+/* IEEE 754 binary16 <-> binary32, bit-exact on every machine (integer code,
+ * no dependence on the FPU): f32 -> f16 rounds to nearest, ties to even,
+ * overflows to infinity; NaNs stay NaNs.  f16 -> f32 is exact. */
+float rt_f16_to_f32(uint16_t h);
+uint16_t rt_f32_to_f16(float f);
+
 /* Errors: every reader and writer returns 0 on success and -1 on failure
  * with a message in err (at most errlen bytes, NUL-terminated) that names
  * the file, the tensor where there is one, and the problem:
@@ -75,11 +81,18 @@ RtSafetensors *rt_st_parse(const char *name, const void *buf, size_t len, char *
                            size_t errlen); /* borrows buf */
 void rt_st_close(RtSafetensors *st);
 int rt_st_count(const RtSafetensors *st);
-/* The i-th tensor, in file order (data borrowed from the mapping). */
+/* The i-th tensor (0 <= i < count; else NULL), in the order of the JSON
+ * header's keys (data borrowed from the mapping, or an aligned copy where
+ * the mapping is misaligned for the dtype; owned by st: never pass it to
+ * rt_tensor_free).  The data section is checked to be exactly the tensors
+ * laid end to end: overlaps, holes and leftover bytes are errors. */
 const char *rt_st_name(const RtSafetensors *st, int i);
 const RtTensor *rt_st_tensor(const RtSafetensors *st, int i);
 /* The tensor called name, or NULL. */
 const RtTensor *rt_st_find(const RtSafetensors *st, const char *name);
+/* Writes the n tensors in the given order, header and data alike; the
+ * header is padded with spaces so the data starts 8-byte aligned.  Names
+ * must be unique, valid UTF-8 and not "__metadata__".  See docs/files.md. */
 int rt_st_write(const char *path, int n, const char *const *names, const RtTensor *const *tensors,
                 char *err, size_t errlen);
 

@@ -479,8 +479,17 @@ static void t_friendly_messages(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:24: error: expected a tensor type, found ')'"));
   unit_front_free(&u);
   parse(&u, "op f(param: f32[N]) -> () { }");
-  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:6: error: expected an identifier or ')', found "
-                                                "'param' (a keyword cannot be used as a name)\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:6: error: 'param' is a keyword: it declares a "
+                                                "weight operand, as in 'param w: f32[...]'; choose "
+                                                "another name\n"));
+  unit_front_free(&u);
+  parse(&u, "op f(model: f32[N]) -> () { }");
+  CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:6: error: expected an identifier, 'param' or "
+                                                "')', found 'model' (a keyword cannot be used as a "
+                                                "name)\n"));
+  unit_front_free(&u);
+  parse(&u, "op f(x: f32[N], param w: f32[N]) -> (y: f32[N]) { y[i] = x[i] * w[i]; }");
+  CU_ASSERT_EQUAL(u.f.diag.errors, 0);
   unit_front_free(&u);
   parse(&u, "op f(x: f32[N]) -> () { }");
   CU_ASSERT_PTR_NOT_NULL(strstr(unit_diags(&u), "1:21: error: expected an identifier, found ')' "
