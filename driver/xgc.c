@@ -211,10 +211,11 @@ static void run_ir(Front *f, const Module *m, const Options *o) {
   for (int i = 0; i < m->ast->list.n && !diag_should_stop(&f->diag); i++) {
     const AstNode *d = m->ast->list.items[i];
     if ((d->kind != AST_OP && d->kind != AST_MODEL) || d->broken) continue;
+    int ir = o->emit && !strcmp(o->emit, "ir");
+    if (ir && printed++) fputs("\n", stdout); /* a blank line between graphs */
     IrGraph *g = ir_run_passes(&c, d, &po);
     if (!g || !o->emit) continue;
-    if (!strcmp(o->emit, "ir")) {
-      if (printed++) fputs("\n", stdout);
+    if (ir) {
       ir_print(stdout, g);
     } else if (!strcmp(o->emit, "classes")) {
       ir_print_classes(stdout, g);

@@ -27,6 +27,7 @@ typedef struct Access {
   const IrTensor *t;
   int flat, nsubs;
   const Dim **subs;
+  const Dim **units; /* subs with the output's indices of extent 1 set to 0 */
   const Arm *arms;
   int narms;
 } Access;
@@ -69,7 +70,7 @@ static void record(Cl *k, const IrExpr *e, const Dim **subs) {
   }
   Arm *arms = arena_alloc(k->c->arena, sizeof *arms * (size_t)(k->narms + 1));
   if (k->narms) memcpy(arms, k->arms, sizeof *arms * (size_t)k->narms);
-  k->acc[k->nacc++] = (Access){e->tensor, e->flat, e->nargs, subs, arms, k->narms};
+  k->acc[k->nacc++] = (Access){e->tensor, e->flat, e->nargs, subs, NULL, arms, k->narms};
 }
 
 /* The left-hand indices of a local (or output) read by offset: digit k of
@@ -457,14 +458,14 @@ static IrMapType access_type(Cl *k, const Access *a) {
     if (!a->flat && t->dims[j].pack && !own_pack(k, t, j, s)) return MAP_ONE_TO_MANY; /* may broadcast */
     if (!ir_dim_has_index(s) && !unit_dim(t, j, a->flat)) return MAP_ONE_TO_MANY; /* x[i, 3] */
   }
-  const Dim **s = drop_units(k, a);
+  const Dim **s = a->units;
   if (!s) return MAP_ONE_TO_MANY;
-  if (same_offset(k, t, a->flat, s))
-    return same_shape(t, k->out->target) ? MAP_ONE_TO_ONE : MAP_REORGANIZE;
   int nd;
   Digit *ds = injective(k, a, s, &nd);
+  if (ds && positional(k, a, ds, nd)) return MAP_ONE_TO_ONE;
+  if (same_offset(k, t, a->flat, s))
+    return same_shape(t, k->out->target) ? MAP_ONE_TO_ONE : MAP_REORGANIZE;
   if (!ds) return MAP_ONE_TO_MANY;
-  if (positional(k, a, ds, nd)) return MAP_ONE_TO_ONE;
   return order_kept(k, ds, nd) ? MAP_REORGANIZE : MAP_SHUFFLE;
 }
 
@@ -488,15 +489,11 @@ static int weight_operand(const Cl *k, const IrTensor *t) {
 static int same_map(const Access *a, const Access *b) {
   if (a->flat != b->flat || a->nsubs != b->nsubs) return 0;
   for (int j = 0; j < a->nsubs; j++)
-    if (!a->subs[j] || !b->subs[j] || !dim_equal(a->subs[j], b->subs[j])) return 0;
+    if (!dim_equal(a->units[j], b->units[j])) return 0;
   return 1;
 }
 
-static int polynomial(const Access *a) {
-  for (int j = 0; j < a->nsubs; j++)
-    if (!a->subs[j]) return 0;
-  return 1;
-}
+static int polynomial(const Access *a) { return a->units != NULL; }
 
 /* On different arms of one select: never read at the same output point. */
 static int exclusive(const Access *a, const Access *b) {
@@ -529,6 +526,12 @@ static IrMapType classify_output(Cl *k, const IrStmt *s) {
   k->nacc = k->narms = 0;
   walk(k, s->rhs, NULL, 0, 1);
   if (k->budget < 0) return MAP_OPAQUE;
+  for (int i = 0; i < k->nacc; i++) {
+    Access *a = &k->acc[i];
+    int poly = 1;
+    for (int j = 0; j < a->nsubs; j++) poly &= a->subs[j] != NULL;
+    a->units = poly ? drop_units(k, a) : NULL;
+  }
   IrMapType worst = MAP_ONE_TO_ONE;
   for (int i = 0; i < k->nacc; i++) {
     const Access *a = &k->acc[i];

@@ -54,6 +54,7 @@ static int after(IrCtx *c, const IrGraph *g, int i, const IrPassOpts *o) {
     FILE *out = o->dump ? o->dump : stdout;
     fprintf(out, "# after %s\n", passes[i].name);
     ir_print(out, g);
+    fputs("\n", out);
   }
   if (o && o->verify_each && ir_verify(c, g) > 0) {
     diag_note(c->diag, g->loc, "the graph of '%s' is invalid after pass '%s'", g->name,

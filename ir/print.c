@@ -177,8 +177,11 @@ static void put_reduce(Pr *p, const IrExpr *e) {
 
 static void put_binary(Pr *p, const IrExpr *e, int pr) {
   int right = pr + 1, left = pr >= 5 && pr <= 6 ? pr + 1 : pr; /* comparisons do not chain */
-  expr(p, e->args[0], left);
   int tight = pr == 8 && e->type == ELEM_INT;
+  const IrExpr *a = e->args[0];
+  if (tight && a->kind == IE_BINARY && a->op != e->op && op_prec(a->op) == 8)
+    left = pr + 1; /* (c/b)%b rather than c/b%b */
+  expr(p, a, left);
   fprintf(p->out, tight ? "%s" : " %s ", ast_op_name(e->op));
   expr(p, e->args[1], right);
 }

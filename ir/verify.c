@@ -72,9 +72,14 @@ static void check_tensor(V *v, const IrTensor *t) {
   check_dims(v, t);
 }
 
+/* Where n stands in the graph's node list (its id, unless that is wrong);
+ * -1 when it is not there. */
 static int node_pos(const IrGraph *g, const IrNode *n) {
-  if (!n || n->id < 0 || n->id >= g->nnodes || g->nodes[n->id] != n) return -1;
-  return n->id;
+  if (!n) return -1;
+  if (n->id >= 0 && n->id < g->nnodes && g->nodes[n->id] == n) return n->id;
+  for (int i = 0; i < g->nnodes; i++)
+    if (g->nodes[i] == n) return i;
+  return -1;
 }
 
 static int has(IrTensor *const *ts, int n, const IrTensor *t) {
