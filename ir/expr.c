@@ -94,13 +94,71 @@ const char *ir_reduction_name(Reduction r) { return (unsigned)r < RD__COUNT ? re
 
 /* --------------------------------------------------------------- coercion */
 
-/* Retypes an abstract float expression (literals, float attributes of
- * generic graphs, arithmetic on them) to the float type t. */
-static IrExpr *retype_float(IrCtx *c, IrExpr *e, ElemType t) {
+/* Is e made of literals only (through arithmetic, calls, reductions and
+ * the arms of selects)?  Such an `int` expression may take any numeric
+ * type, as a literal does. */
+static int literal_only(const IrExpr *e) {
   switch (e->kind) {
-  case IE_CONST: case IE_DIM: {
-    IrExpr *r = ir_expr_new(c, e->kind, t, e->loc, 0);
-    r->f = e->kind == IE_CONST && e->type == ELEM_INT ? (double)e->i : e->f;
+  case IE_CONST: return 1;
+  case IE_UNARY: return e->op == OP_NEG && literal_only(e->args[0]);
+  case IE_BINARY:
+    return e->op <= OP_MOD && literal_only(e->args[0]) && literal_only(e->args[1]);
+  case IE_SELECT: return literal_only(e->args[1]) && literal_only(e->args[2]);
+  case IE_CALL: case IE_REDUCE:
+    for (int i = 0; i < e->nargs; i++)
+      if (!literal_only(e->args[i])) return 0;
+    return 1;
+  case IE_INDEX: case IE_DIM: case IE_READ: case IE_CAST: case IE__COUNT:
+    break;
+  }
+  return 0;
+}
+
+/* The value of integer arithmetic on literals (floor division, as the
+ * language has it); 0 on overflow or division by zero. */
+static int lit_int(const IrExpr *e, int64_t *v) {
+  int64_t a, b;
+  if (e->kind == IE_CONST) {
+    *v = e->i;
+    return 1;
+  }
+  if (e->kind == IE_UNARY && e->op == OP_NEG && lit_int(e->args[0], &a) && a != INT64_MIN) {
+    *v = -a;
+    return 1;
+  }
+  if (e->kind != IE_BINARY || !lit_int(e->args[0], &a) || !lit_int(e->args[1], &b)) return 0;
+  switch (e->op) {
+  case OP_ADD: return !__builtin_add_overflow(a, b, v);
+  case OP_SUB: return !__builtin_sub_overflow(a, b, v);
+  case OP_MUL: return !__builtin_mul_overflow(a, b, v);
+  case OP_DIV: case OP_MOD:
+    if (b == 0 || (a == INT64_MIN && b == -1)) return 0;
+    *v = e->op == OP_DIV ? a / b - ((a % b != 0) && ((a < 0) != (b < 0)))
+                         : a % b + ((a % b != 0) && ((a < 0) != (b < 0)) ? b : 0);
+    return 1;
+  case OP__COUNT: case OP_NEG: case OP_NOT: case OP_EQ: case OP_NE: case OP_LT: case OP_LE:
+  case OP_GT: case OP_GE: case OP_AND: case OP_OR:
+    break;
+  }
+  return 0;
+}
+
+/* Retypes an abstract expression (literals, float attributes of generic
+ * graphs, arithmetic on them) to the type t, down to its leaves.  Integer
+ * arithmetic on literals is computed as integers first: f32 context or
+ * not, 7/2 is 3. */
+static IrExpr *retype_float(IrCtx *c, IrExpr *e, ElemType t) {
+  int64_t v;
+  if (e->type == ELEM_INT && (e->kind == IE_UNARY || e->kind == IE_BINARY)) {
+    if (lit_int(e, &v)) return ir_coerce(c, ir_const_int(c, ELEM_INT, v, e->loc), t);
+    IrExpr *k = ir_expr_new(c, IE_CAST, t, e->loc, 1);
+    k->args[0] = e;
+    return k;
+  }
+  switch (e->kind) {
+  case IE_CONST: return ir_coerce(c, e, t);
+  case IE_DIM: {
+    IrExpr *r = ir_expr_new(c, IE_DIM, t, e->loc, 0);
     r->dim = e->dim;
     return r;
   }
@@ -130,7 +188,9 @@ IrExpr *ir_coerce(IrCtx *c, IrExpr *e, ElemType t) {
     else r->i = ir_is_float(e->type) ? (int64_t)e->f : e->i;
     return r;
   }
-  if (e->type == ELEM_FLOAT && ir_is_float(t)) return retype_float(c, e, t);
+  if ((e->type == ELEM_FLOAT && ir_is_float(t)) ||
+      (e->type == ELEM_INT && (ir_is_float(t) || ir_is_int(t)) && literal_only(e)))
+    return retype_float(c, e, t);
   IrExpr *k = ir_expr_new(c, IE_CAST, t, e->loc, 1);
   k->args[0] = e;
   return k;
@@ -402,11 +462,14 @@ static IrExpr *fold(IrCtx *c, IrExpr *e) {
     if (ir_is_float(e->type)) return ir_const_float(c, e->type, -e->args[0]->f, e->loc);
     return e;
   case IE_BINARY: return fold_binary(c, e);
-  case IE_CAST: /* small integers to floats: exact in f16 and f32 */
-    if (is_const(e->args[0]) && ir_is_int(e->args[0]->type) && ir_is_float(e->type) &&
-        llabs(e->args[0]->i) <= 2048)
-      return ir_const_float(c, e->type, (double)e->args[0]->i, e->loc);
+  case IE_CAST: { /* integers that the type holds exactly */
+    const IrExpr *a = e->args[0];
+    if (!is_const(a) || !ir_is_int(a->type)) return e;
+    if (ir_is_float(e->type) && llabs(a->i) <= 2048) return ir_const_float(c, e->type, (double)a->i, e->loc);
+    int64_t lim = e->type == ELEM_I8 ? 127 : e->type == ELEM_I32 ? INT32_MAX : -1;
+    if (lim > 0 && a->i >= -lim - 1 && a->i <= lim) return ir_const_int(c, e->type, a->i, e->loc);
     return e;
+  }
   case IE_CONST: case IE_INDEX: case IE_DIM: case IE_READ: case IE_CALL: case IE_REDUCE:
   case IE__COUNT:
     return e;
