@@ -35,7 +35,7 @@ static const char usage_text[] =
 typedef struct Options {
   const char *emit;
   int check, summary, error_limit;
-  int verify_each;        /* the graph IR options: see ir_options */
+  int verify_each;        /* the graph IR's options: see ir_option */
   const char *dump_after;
   const char *stdlib_dir;
   PtrVec includes; /* const char* */
@@ -135,7 +135,8 @@ static int parse_args(int argc, char **argv, Options *o, Arena *a) {
       o->files[o->nfiles++] = s;
     }
   }
-  if (!o->check && !o->emit) return usage_error("%s", "nothing to do: give 'check' or --emit=ast|ir|classes");
+  if (!o->check && !o->emit)
+    return usage_error("%s", "nothing to do: give 'check' or --emit=ast|ir|classes");
   if (o->check && o->emit) return usage_error("%s", "'check' and --emit cannot be combined");
   if (o->nfiles == 0) return usage_error("%s", "no input files");
   if (o->emit && o->nfiles != 1) return usage_error("%s", "--emit takes exactly one file");
@@ -233,7 +234,7 @@ static int run_file(const Options *o, const char *path) {
   Module *m = front_load(&f, path);
   int ast = o->emit && !strcmp(o->emit, "ast");
   if (m && !ast) sema_check(&f, m);
-  if (m && f.diag.errors == 0 && wants_ir(o)) run_ir(&f, m, o);
+  if (m && !ast && f.diag.errors == 0 && wants_ir(o)) run_ir(&f, m, o);
   int failed = !m || f.diag.errors > 0;
   if (!failed && ast) ast_dump(stdout, m->ast, &f.sm);
   if (!failed && o->summary) print_summary(&f, m);
