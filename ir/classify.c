@@ -32,8 +32,19 @@ typedef struct Access {
   int narms;
 } Access;
 
+/* A composition already walked: the same definition read through the same
+ * subscripts under the same arms records the same accesses again. */
+typedef struct Seen {
+  const IrStmt *def;
+  const Dim **subs;
+  const Arm *arms;
+  int narms, env_ok;
+} Seen;
+
 typedef struct Cl {
   IrCtx *c; /* a scratch context: Dims die with the classification */
+  Seen *seen;
+  int nseen, capseen;
   const IrNode *n;
   const IrStmt *out; /* the output statement being analysed */
   Access *acc;
@@ -88,9 +99,34 @@ static const Dim **flat_subs(Cl *k, const IrTensor *t, const Dim *off) {
   return s;
 }
 
+/* Has this composition been walked (and if not, remember it)? */
+static int seen(Cl *k, const IrStmt *def, const Dim **subs, int env_ok) {
+  for (int i = 0; i < k->nseen; i++) {
+    const Seen *x = &k->seen[i];
+    int same = x->def == def && x->env_ok == env_ok && x->narms == k->narms && !!x->subs == !!subs;
+    for (int j = 0; same && subs && j < def->nlhs; j++)
+      same = subs[j] && x->subs[j] ? dim_equal(subs[j], x->subs[j]) : subs[j] == x->subs[j];
+    for (int j = 0; same && j < k->narms; j++)
+      same = x->arms[j].select == k->arms[j].select && x->arms[j].arm == k->arms[j].arm;
+    if (same) return 1;
+  }
+  if (k->nseen == k->capseen) {
+    int cap = k->capseen ? 2 * k->capseen : 16;
+    Seen *v = arena_alloc(k->c->arena, sizeof *v * (size_t)cap);
+    if (k->nseen) memcpy(v, k->seen, sizeof *v * (size_t)k->nseen);
+    k->seen = v;
+    k->capseen = cap;
+  }
+  Arm *arms = arena_alloc(k->c->arena, sizeof *arms * (size_t)(k->narms + 1));
+  if (k->narms) memcpy(arms, k->arms, sizeof *arms * (size_t)k->narms);
+  k->seen[k->nseen++] = (Seen){def, subs, arms, k->narms, env_ok};
+  return 0;
+}
+
 /* A read of a local (or an earlier output): its definition, with the
  * definition's left-hand indices bound to this read's subscripts. */
 static void compose(Cl *k, const IrStmt *def, const Dim **subs, int env_ok) {
+  if (seen(k, def, subs, env_ok)) return;
   DimBind *b = arena_alloc(k->c->arena, sizeof *b * (size_t)(def->nlhs + 1));
   for (int j = 0; j < def->nlhs; j++) {
     if (!subs || !subs[j]) env_ok = 0;
@@ -523,7 +559,7 @@ static IrMapType max_type(IrMapType a, IrMapType b) { return a > b ? a : b; }
 
 static IrMapType classify_output(Cl *k, const IrStmt *s) {
   k->out = s;
-  k->nacc = k->narms = 0;
+  k->nacc = k->narms = k->nseen = 0;
   walk(k, s->rhs, NULL, 0, 1);
   if (k->budget < 0) return MAP_OPAQUE;
   for (int i = 0; i < k->nacc; i++) {

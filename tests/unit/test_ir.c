@@ -427,6 +427,21 @@ static void test_classify_ops(void) {
   }
 }
 
+/* A chain of 60 locals, each read twice: composed once per distinct read,
+ * not 2^60 times; still element-wise. */
+static void test_classify_deep_locals(void) {
+  char src[8192];
+  int n = snprintf(src, sizeof src, "op a(x: f32[N]) -> (y: f32[N]) {\n  t0[i] = x[i] + x[i];\n");
+  for (int i = 1; i < 60; i++)
+    n += snprintf(src + n, sizeof src - (size_t)n, "  t%d[i] = t%d[i] * t%d[i];\n", i, i - 1, i - 1);
+  snprintf(src + n, sizeof src - (size_t)n, "  y[i] = t59[i];\n}\n");
+  T t;
+  t_load(&t, src);
+  IrGraph *g = t_graph(&t, "a");
+  CU_ASSERT_EQUAL(ir_classify_node(g->nodes[0]), MAP_ONE_TO_ONE);
+  t_free(&t);
+}
+
 /* Instances decide what generic graphs cannot: whether a broadcast
  * happens, whether an operand is a weight. */
 static const char *instance_src =
@@ -477,6 +492,7 @@ int main(void) {
       {"verify: built graphs are clean", test_verify_clean},
       {"classify: hand-written ops", test_classify_ops},
       {"classify: instances in a model", test_classify_instances},
+      {"classify: long chains of locals", test_classify_deep_locals},
   };
   return unit_run("ir", tests, (int)(sizeof tests / sizeof *tests));
 }
