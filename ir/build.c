@@ -203,18 +203,21 @@ static IrExpr *bcast_read(GB *b, IrNode *n, IrTensor *t, const IrTensor *out, Lo
   return r;
 }
 
-/* An element-wise node "out = op(operands)" over the shape `type`; an
- * operand is a tensor or, for a literal, NULL with its value in lits. */
-static IrTensor *elementwise(GB *b, const AstNode *e, const char *op, const char *name,
-                             int is_output, IrTensor **opnd, const Lit *lits, int nopnd) {
-  const SemType *type = e->sem;
-  if (!type) {
-    gb_error(b, e->loc, "model arithmetic without a type");
-    return NULL;
-  }
+/* An element-wise node: out = a OP b, OP a (OP_NEG), or a (OP__COUNT: a
+ * copy), over the shape `type`.  An operand is a tensor or, for a literal,
+ * NULL with its value in lits. */
+typedef struct Elementwise {
+  const SemType *type;
+  Loc loc;
+  AstOp op;
+  const char *opname; /* the node's op: "add", "neg", "copy", ... */
+} Elementwise;
+
+static IrTensor *elementwise(GB *b, const Elementwise *w, const char *name, int is_output,
+                             IrTensor **opnd, const Lit *lits, int nopnd) {
   const char *nm = name ? name : made_name(b);
-  IrNode *n = new_node(b, nm, op, NULL, e->loc);
-  IrTensor *out = new_tensor(b, nm, IR_VALUE, type, e->loc);
+  IrNode *n = new_node(b, nm, w->opname, NULL, w->loc);
+  IrTensor *out = new_tensor(b, nm, IR_VALUE, w->type, w->loc);
   out->producer = n;
   out->is_output = is_output;
   n->noutputs = 1;
@@ -232,14 +235,15 @@ static IrTensor *elementwise(GB *b, const AstNode *e, const char *op, const char
   }
   IrExpr *x[2];
   for (int i = 0; i < nopnd; i++)
-    x[i] = opnd[i] ? bcast_read(b, n, opnd[i], out, e->loc)
-         : lits[i].is_float ? ir_const_float(b->c, out->elem, lits[i].f, e->loc)
-                            : ir_coerce(b->c, ir_const_int(b->c, ELEM_INT, lits[i].i, e->loc), out->elem);
-  IrExpr *rhs = nopnd == 1 ? (e->kind == AST_UNARY ? ir_unary(b->c, OP_NEG, out->elem, x[0], e->loc) : x[0])
-                           : ir_binary(b->c, e->op, out->elem, x[0], x[1], e->loc);
+    x[i] = opnd[i] ? bcast_read(b, n, opnd[i], out, w->loc)
+         : lits[i].is_float ? ir_const_float(b->c, out->elem, lits[i].f, w->loc)
+                            : ir_coerce(b->c, ir_const_int(b->c, ELEM_INT, lits[i].i, w->loc), out->elem);
+  IrExpr *rhs = w->op == OP__COUNT ? x[0]
+              : w->op == OP_NEG    ? ir_unary(b->c, OP_NEG, out->elem, x[0], w->loc)
+                                   : ir_binary(b->c, w->op, out->elem, x[0], x[1], w->loc);
   n->nstmts = 1;
   n->stmts = arena_alloc(b->c->arena, sizeof *n->stmts);
-  n->stmts[0] = (IrStmt){out, out->rank, lhs, rhs, e->loc};
+  n->stmts[0] = (IrStmt){out, out->rank, lhs, rhs, w->loc};
   return out;
 }
 
@@ -271,21 +275,22 @@ static IrTensor *arith(GB *b, const AstNode *e, const char *name, int is_output)
     if (is_literal(side[i])) lits[i] = lit_eval(b, side[i]);
     else if (!(opnd[i] = value(b, side[i], NULL, 0))) return NULL;
   }
-  return b->failed ? NULL : elementwise(b, e, op, name, is_output, opnd, lits, n);
+  if (!e->sem) {
+    gb_error(b, e->loc, "model arithmetic without a type");
+    return NULL;
+  }
+  Elementwise w = {e->sem, e->loc, e->kind == AST_UNARY ? OP_NEG : e->op, op};
+  return b->failed ? NULL : elementwise(b, &w, name, is_output, opnd, lits, n);
 }
 
 /* `y = x;` for an output y: a copy node. */
 static IrTensor *copy(GB *b, const AstNode *e, IrTensor *src, const char *name) {
-  const char *nm = name ? name : made_name(b);
-  AstNode fake = *e;
-  SemType t = {src->elem, src->rank, src->dims};
-  fake.sem = &t;
+  SemType *t = arena_alloc(b->c->arena, sizeof *t);
+  *t = (SemType){src->elem, src->rank, src->dims};
+  Elementwise w = {t, e->loc, OP__COUNT, "copy"};
   IrTensor *opnd[1] = {src};
   Lit lits[1] = {{0, 0, 0, 0}};
-  fake.kind = AST_NAME;
-  IrTensor *out = elementwise(b, &fake, "copy", nm, 1, opnd, lits, 1);
-  if (out) out->producer->stmts[0].rhs->loc = e->loc;
-  return out;
+  return elementwise(b, &w, name, 1, opnd, lits, 1);
 }
 
 /* ---------------------------------------------------------------- calls */
