@@ -479,6 +479,137 @@ static void test_classify_instances(void) {
   t_free(&t);
 }
 
+/* --------------------------------------------- random maps, brute force */
+
+/* Random reads y[i, j, k] = x[subs] ?? 0.0 of small concrete shapes, checked
+ * point by point: the IR's folded subscripts give the source's values, and
+ * what the classifier claims holds (an injective map for one-to-one,
+ * reorganize and shuffle; increasing offsets for reorganize). */
+static uint64_t rng = 88172645463325252ull;
+static int rnd(int n) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (int)(rng % (uint64_t)n);
+}
+
+/* A random subscript over the first nidx of i, j, k (depth <= 3: short). */
+static int gen_sub(char *out, size_t cap, int nidx, int depth) {
+  static const char *const idx[] = {"i", "j", "k"};
+  if (depth > 2 || rnd(100) < 35)
+    return rnd(4) ? snprintf(out, cap, "%s", idx[rnd(nidx)]) : snprintf(out, cap, "%d", rnd(4));
+  static const char ops[] = "+-*/%+*";
+  char op = ops[rnd(7)], a[256], b[256];
+  gen_sub(a, sizeof a, nidx, depth + 1);
+  if (op == '/' || op == '%' || (op == '*' && rnd(10) < 7)) snprintf(b, sizeof b, "%d", 1 + rnd(4));
+  else gen_sub(b, sizeof b, nidx, depth + 1);
+  return snprintf(out, cap, "(%s %c %s)", a, op, b);
+}
+
+static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+static int64_t arith(AstOp op, int64_t a, int64_t b) {
+  return op == OP_ADD ? a + b : op == OP_SUB ? a - b : op == OP_MUL ? a * b
+       : op == OP_DIV ? floor_div(a, b) : a - b * floor_div(a, b);
+}
+
+/* The source's subscript at point pt (i, j, k). */
+static int eval_ast(const AstNode *e, const int64_t *pt, int64_t *v) {
+  int64_t a, b;
+  if (e->kind == AST_INT) return *v = e->ival, 1;
+  if (e->kind == AST_NAME) return *v = pt[e->name[0] - 'i'], 1;
+  if (e->kind != AST_BINARY || !eval_ast(e->lhs, pt, &a) || !eval_ast(e->rhs, pt, &b)) return 0;
+  *v = arith(e->op, a, b);
+  return 1;
+}
+
+/* The IR's subscript at the same point. */
+static int eval_ir(const IrNode *n, const IrExpr *e, const int64_t *pt, int64_t *v) {
+  int64_t a, b;
+  if (e->kind == IE_CONST) return *v = e->i, 1;
+  if (e->kind == IE_DIM) return dim_is_const(e->dim, v);
+  if (e->kind == IE_INDEX) {
+    for (int p = 0; p < n->stmts[0].nlhs; p++)
+      if (n->stmts[0].lhs[p] == e->index) return *v = pt[p], 1;
+    return 0;
+  }
+  if (e->kind == IE_UNARY) return eval_ir(n, e->args[0], pt, &a) && (*v = -a, 1);
+  if (e->kind != IE_BINARY || !eval_ir(n, e->args[0], pt, &a) || !eval_ir(n, e->args[1], pt, &b))
+    return 0;
+  *v = arith(e->op, a, b);
+  return 1;
+}
+
+enum { MAXPTS = 64 };
+
+static void random_map(void) {
+  int ro = 1 + rnd(3), ri = 1 + rnd(3), flat = rnd(5) == 0, os[3], is[3];
+  char src[4096], subs[3][600], read[2048];
+  size_t n = 0;
+  for (int d = 0; d < 3; d++) os[d] = 1 + rnd(4), is[d] = 1 + rnd(5);
+  int ns = flat ? 1 : ri;
+  for (int j = 0; j < ns; j++) gen_sub(subs[j], sizeof subs[j], ro, 0);
+  if (flat) snprintf(read, sizeof read, "x.flat[%s]", subs[0]);
+  else snprintf(read, sizeof read, "x[%s%s%s%s%s]", subs[0], ns > 1 ? ", " : "", ns > 1 ? subs[1] : "",
+                ns > 2 ? ", " : "", ns > 2 ? subs[2] : "");
+  static const char *const lhs[] = {"i", "i, j", "i, j, k"};
+  static const char *const ix[] = {"E0", "E0, E1", "E0, E1, E2"};
+  static const char *const oy[] = {"D0", "D0, D1", "D0, D1, D2"};
+  static const char *const at[] = {"D0: int", "D0: int, D1: int", "D0: int, D1: int, D2: int"};
+  n += (size_t)snprintf(src + n, sizeof src - n, "op t(x: f32[%s], %s) -> (y: f32[%s]) {\n  y[%s] = %s ?? 0.0;\n}\n",
+                        ix[ri - 1], at[ro - 1], oy[ro - 1], lhs[ro - 1], read);
+  n += (size_t)snprintf(src + n, sizeof src - n, "model m(x: f32[%d", is[0]);
+  for (int d = 1; d < ri; d++) n += (size_t)snprintf(src + n, sizeof src - n, ", %d", is[d]);
+  n += (size_t)snprintf(src + n, sizeof src - n, "]) -> (y: f32[%d", os[0]);
+  for (int d = 1; d < ro; d++) n += (size_t)snprintf(src + n, sizeof src - n, ", %d", os[d]);
+  n += (size_t)snprintf(src + n, sizeof src - n, "]) {\n  y = t(x, D0=%d", os[0]);
+  for (int d = 1; d < ro; d++) n += (size_t)snprintf(src + n, sizeof src - n, ", D%d=%d", d, os[d]);
+  snprintf(src + n, sizeof src - n, ");\n}\n");
+
+  T t;
+  t_load(&t, src);
+  IrGraph *g = t_graph(&t, "m");
+  CU_ASSERT_EQUAL_FATAL(ir_verify(&t.c, g), 0);
+  const IrNode *node = g->nodes[0];
+  IrMapType type = ir_classify_node(node);
+  const AstNode *def = t_decl(&t, "t")->list.items[0];
+  const AstNode *acc = def->rhs->lhs;
+  const IrExpr *r = node->stmts[0].rhs;
+  CU_ASSERT_EQUAL_FATAL(r->kind, IE_READ);
+  int64_t keys[MAXPTS][3], offs[MAXPTS];
+  int nk = 0, inj = 1, mono = 1, total = 1, pts = os[0] * (ro > 1 ? os[1] : 1) * (ro > 2 ? os[2] : 1);
+  for (int d = 0; d < ri; d++) total *= is[d];
+  for (int p = 0; p < pts; p++) {
+    int64_t pt[3] = {p % os[0], ro > 1 ? p / os[0] % os[1] : 0, ro > 2 ? p / os[0] / os[1] : 0};
+    if (ro == 2) pt[0] = p / os[1], pt[1] = p % os[1];
+    if (ro == 3) pt[0] = p / (os[1] * os[2]), pt[1] = p / os[2] % os[1], pt[2] = p % os[2];
+    int64_t v[3], w, off = 0, in = 1;
+    for (int j = 0; j < ns; j++) {
+      CU_ASSERT_FATAL(eval_ast(acc->list.items[j], pt, &v[j]));
+      CU_ASSERT_FATAL(eval_ir(node, r->args[j], pt, &w));
+      if (v[j] != w) fprintf(stderr, "\n%s: subscript %d at point %d: %lld, IR %lld\n", src, j, p, (long long)v[j], (long long)w);
+      CU_ASSERT_EQUAL(v[j], w);
+      in &= flat ? v[j] >= 0 && v[j] < total : v[j] >= 0 && v[j] < is[j];
+      off = flat ? v[j] : off * is[j] + v[j];
+    }
+    if (!in) continue;
+    for (int q = 0; q < nk; q++)
+      if (offs[q] == off) inj = 0;
+    if (nk && offs[nk - 1] >= off) mono = 0;
+    memcpy(keys[nk], v, sizeof v);
+    offs[nk++] = off;
+  }
+  int ok = (type != MAP_ONE_TO_ONE && type != MAP_REORGANIZE && type != MAP_SHUFFLE) || inj;
+  ok &= type != MAP_REORGANIZE || mono;
+  if (!ok) fprintf(stderr, "\n%s: classified %s, injective %d, increasing %d\n", src, ir_map_name(type), inj, mono);
+  CU_ASSERT(ok);
+  t_free(&t);
+}
+
+static void test_classify_random(void) {
+  for (int i = 0; i < 400; i++) random_map();
+}
+
 /* ------------------------------------------------------------------ main */
 
 int main(void) {
@@ -493,6 +624,7 @@ int main(void) {
       {"classify: hand-written ops", test_classify_ops},
       {"classify: instances in a model", test_classify_instances},
       {"classify: long chains of locals", test_classify_deep_locals},
+      {"classify: random maps against brute force", test_classify_random},
   };
   return unit_run("ir", tests, (int)(sizeof tests / sizeof *tests));
 }
