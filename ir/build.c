@@ -72,7 +72,8 @@ static void add_syms(GB *b, const IrTensor *t, const SemSig *skip) {
     int n = dim_syms(t->dims[j].dim, names, 64);
     for (int i = 0; i < n; i++) {
       int attr = 0;
-      for (int a = 0; skip && a < skip->nattrs; a++) attr |= strcmp(skip->attrs[a]->name, names[i]) == 0;
+      for (int a = 0; skip && a < skip->nattrs; a++)
+        attr |= strcmp(skip->attrs[a]->name, names[i]) == 0;
       if (!attr) add_sym(b, names[i]);
     }
   }
@@ -198,7 +199,8 @@ static IrExpr *bcast_read(GB *b, IrNode *n, IrTensor *t, const IrTensor *out, Lo
     const IrIndex *ix = &n->indices[off + j];
     int unit = dim_is_const(t->dims[j].dim, &v) && v == 1;
     int one = dim_is_const(ix->extent.dim, &v) && v == 1;
-    r->args[j] = unit && !one ? ir_const_int(b->c, ELEM_INT, 0, loc) : ir_index_expr(b->c, off + j, loc);
+    r->args[j] =
+        unit && !one ? ir_const_int(b->c, ELEM_INT, 0, loc) : ir_index_expr(b->c, off + j, loc);
   }
   return r;
 }
@@ -230,14 +232,16 @@ static IrTensor *elementwise(GB *b, const Elementwise *w, const char *name, int 
   n->indices = arena_alloc(b->c->arena, sizeof *n->indices * (size_t)(out->rank + 1));
   int *lhs = arena_alloc(b->c->arena, sizeof *lhs * (size_t)(out->rank + 1));
   for (int j = 0; j < out->rank; j++) {
-    n->indices[j] = (IrIndex){ir_intern(b->c, arena_printf(b->c->arena, "i%d", j)), out->dims[j], 0};
+    n->indices[j] =
+        (IrIndex){ir_intern(b->c, arena_printf(b->c->arena, "i%d", j)), out->dims[j], 0};
     lhs[j] = j;
   }
   IrExpr *x[2];
   for (int i = 0; i < nopnd; i++)
     x[i] = opnd[i] ? bcast_read(b, n, opnd[i], out, w->loc)
-         : lits[i].is_float ? ir_const_float(b->c, out->elem, lits[i].f, w->loc)
-                            : ir_coerce(b->c, ir_const_int(b->c, ELEM_INT, lits[i].i, w->loc), out->elem);
+           : lits[i].is_float
+               ? ir_const_float(b->c, out->elem, lits[i].f, w->loc)
+               : ir_coerce(b->c, ir_const_int(b->c, ELEM_INT, lits[i].i, w->loc), out->elem);
   IrExpr *rhs = w->op == OP__COUNT ? x[0]
               : w->op == OP_NEG    ? ir_unary(b->c, OP_NEG, out->elem, x[0], w->loc)
                                    : ir_binary(b->c, w->op, out->elem, x[0], x[1], w->loc);
@@ -404,7 +408,8 @@ static void let(GB *b, const AstNode *model, const AstNode *st) {
     gb_error(b, st->loc, "a multiple assignment without a call");
     return;
   }
-  for (int i = 0; i < n; i++) define(b, ((const AstNode *)st->list.items[i])->decl, node->outputs[i]);
+  for (int i = 0; i < n; i++)
+    define(b, ((const AstNode *)st->list.items[i])->decl, node->outputs[i]);
 }
 
 static void model_tensors(GB *b, const AstNode *model) {
@@ -470,21 +475,25 @@ IrGraph *ir_build_op(IrCtx *c, const AstNode *op) {
   n->ninputs = sig->ntensors;
   n->inputs = arena_alloc(c->arena, sizeof *n->inputs * (size_t)(sig->ntensors + 1));
   for (int i = 0; i < sig->ntensors; i++) {
-    n->inputs[i] = new_tensor(&b, sig->tensors[i]->name, IR_INPUT, sig->ttypes[i], sig->tensors[i]->loc);
+    n->inputs[i] =
+        new_tensor(&b, sig->tensors[i]->name, IR_INPUT, sig->ttypes[i], sig->tensors[i]->loc);
     vec_push(c->arena, &b.inputs, n->inputs[i]);
     add_syms(&b, n->inputs[i], sig);
   }
   n->noutputs = b.g->noutputs = sig->nresults;
-  n->outputs = b.g->outputs = arena_alloc(c->arena, sizeof *n->outputs * (size_t)(sig->nresults + 1));
+  n->outputs = b.g->outputs =
+      arena_alloc(c->arena, sizeof *n->outputs * (size_t)(sig->nresults + 1));
   for (int r = 0; r < sig->nresults; r++) {
-    IrTensor *t = new_tensor(&b, sig->results[r]->name, IR_VALUE, sig->rtypes[r], sig->results[r]->loc);
+    IrTensor *t =
+        new_tensor(&b, sig->results[r]->name, IR_VALUE, sig->rtypes[r], sig->results[r]->loc);
     t->producer = n;
     t->is_output = 1;
     n->outputs[r] = t;
   }
   n->nattrs = sig->nattrs;
   n->attrs = arena_alloc(c->arena, sizeof *n->attrs * (size_t)(sig->nattrs + 1));
-  for (int i = 0; i < sig->nattrs; i++) n->attrs[i] = (IrAttr){sig->attrs[i]->name, sig->defaults[i]};
+  for (int i = 0; i < sig->nattrs; i++)
+    n->attrs[i] = (IrAttr){sig->attrs[i]->name, sig->defaults[i]};
   IrInst inst = {op, sig, NULL, NULL};
   if (!ir_inst_body(c, n, &inst)) b.failed = 1;
   return finish(&b);

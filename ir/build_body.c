@@ -282,7 +282,8 @@ static IrExpr *build_name(Body *b, const AstNode *e) {
     return ir_index_expr(b->c, x->ids[0], e->loc);
   }
   if (e->decl && e->decl->kind == AST_ATTR_PARAM) return attr_value(b, e, e->decl);
-  if (!e->decl && strcmp(e->name, "inf") == 0) return ir_const_float(b->c, ELEM_FLOAT, INFINITY, e->loc);
+  if (!e->decl && strcmp(e->name, "inf") == 0)
+    return ir_const_float(b->c, ELEM_FLOAT, INFINITY, e->loc);
   if (!e->decl) {
     body_error(b, e->loc, "a name that sema did not resolve");
     return NULL;
@@ -306,7 +307,8 @@ static int pack_position(const SemType *t) {
 /* The subscripts of a pack read x[..., i..., ...] at the tensor's pack: in
  * model graphs, right-aligned (NumPy), a dim of extent 1 read at 0 where
  * the index's extent is not 1.  Writes them at subs[at...]; returns how many. */
-static int pack_subs(Body *b, const AstNode *sub, const IrTensor *t, int at, int nt, IrExpr **subs) {
+static int pack_subs(Body *b, const AstNode *sub, const IrTensor *t, int at, int nt,
+                     IrExpr **subs) {
   const Binder *x = find_binder(b, sub->decl);
   if (!x) {
     body_error(b, sub->loc, "an index pack that is not bound");
@@ -354,7 +356,8 @@ static IrExpr *build_read(Body *b, const AstNode *acc, const AstNode *dflt) {
       at++;
     }
   }
-  if (!b->failed && at != nsubs) body_error(b, acc->loc, "a read whose subscripts do not match its rank");
+  if (!b->failed && at != nsubs)
+    body_error(b, acc->loc, "a read whose subscripts do not match its rank");
   if (dflt) r->dflt = ir_coerce(b->c, build(b, dflt), t->elem);
   return r;
 }
@@ -386,7 +389,8 @@ static IrExpr *build_call(Body *b, const AstNode *e) {
   }
   IrExpr *call = ir_expr_new(b->c, IE_CALL, t, e->loc, e->list.n);
   call->builtin = (Builtin)bi;
-  for (int i = 0; i < e->list.n; i++) call->args[i] = ir_coerce(b->c, build(b, e->list.items[i]), t);
+  for (int i = 0; i < e->list.n; i++)
+    call->args[i] = ir_coerce(b->c, build(b, e->list.items[i]), t);
   return call;
 }
 
@@ -506,7 +510,8 @@ static int build_stmt(Body *b, const AstNode *st, IrStmt *out) {
       nlhs++;
     }
   }
-  if (!b->failed && nlhs != target->rank) body_error(b, st->loc, "a left-hand side that does not match its tensor's rank");
+  if (!b->failed && nlhs != target->rank)
+    body_error(b, st->loc, "a left-hand side that does not match its tensor's rank");
   IrExpr *rhs = b->failed ? NULL : ir_coerce(b->c, build(b, st->rhs), target->elem);
   pop_binders(b, base);
   if (b->failed) return 0;

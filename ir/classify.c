@@ -275,7 +275,8 @@ static int same_shape(const IrTensor *a, const IrTensor *b) {
   if (a->rank != b->rank) return 0;
   for (int j = 0; j < a->rank; j++) {
     SemDim x = a->dims[j], y = b->dims[j];
-    if (x.pack || y.pack ? !(x.pack && y.pack && strcmp(x.pack, y.pack) == 0) : !dim_equal(x.dim, y.dim))
+    if (x.pack || y.pack ? !(x.pack && y.pack && strcmp(x.pack, y.pack) == 0)
+                         : !dim_equal(x.dim, y.dim))
       return 0;
   }
   return 1;
@@ -331,7 +332,8 @@ static int sub_digits(Cl *k, const Dim *s, int j, Digit *ds, int *nd) {
     const Dim *w = dim_const(&k->c->dc, t->coef);
     for (int a = 0; a < t->natoms && w; a++) {
       const DimAtom *at = t->atoms[a];
-      int idx = at->kind == DIM_SYM ? at->name[0] == '$' : ir_dim_has_index(at->num) || ir_dim_has_index(at->den);
+      int idx = at->kind == DIM_SYM ? at->name[0] == '$'
+                                    : ir_dim_has_index(at->num) || ir_dim_has_index(at->den);
       if (!idx) w = dim_mul(&k->c->dc, w, atom_dim(k, at));
       else if (dig) return 0;
       else dig = at;
@@ -443,7 +445,8 @@ static const Dim **drop_units(Cl *k, const Access *a) {
   DimBind *b = arena_alloc(k->c->arena, sizeof *b * (size_t)(k->out->nlhs + 1));
   int nb = 0;
   for (int j = 0; j < k->out->nlhs; j++)
-    if (lhs_unit(k, j)) b[nb++] = (DimBind){ir_index_sym(k->c, &k->n->indices[k->out->lhs[j]]), k->c->dc.zero};
+    if (lhs_unit(k, j))
+      b[nb++] = (DimBind){ir_index_sym(k->c, &k->n->indices[k->out->lhs[j]]), k->c->dc.zero};
   const Dim **s = arena_alloc(k->c->arena, sizeof *s * (size_t)(a->nsubs + 1));
   for (int j = 0; j < a->nsubs; j++)
     if (!(s[j] = dim_subst(&k->c->dc, a->subs[j], b, nb))) return NULL;
@@ -491,7 +494,8 @@ static IrMapType access_type(Cl *k, const Access *a) {
   for (int j = 0; j < a->nsubs; j++) {
     const Dim *s = a->subs[j];
     if (!s) return MAP_ONE_TO_MANY; /* data-dependent or clamped */
-    if (!a->flat && t->dims[j].pack && !own_pack(k, t, j, s)) return MAP_ONE_TO_MANY; /* may broadcast */
+    if (!a->flat && t->dims[j].pack && !own_pack(k, t, j, s))
+      return MAP_ONE_TO_MANY; /* may broadcast */
     if (!ir_dim_has_index(s) && !unit_dim(t, j, a->flat)) return MAP_ONE_TO_MANY; /* x[i, 3] */
   }
   const Dim **s = a->units;
@@ -600,7 +604,8 @@ IrMapType ir_classify_node(const IrNode *n) {
   k.budget = CLASSIFY_BUDGET;
   IrMapType worst = MAP_ONE_TO_ONE;
   for (int i = 0; i < n->nstmts; i++)
-    if (is_output(n, n->stmts[i].target)) worst = max_type(worst, classify_output(&k, &n->stmts[i]));
+    if (is_output(n, n->stmts[i].target))
+      worst = max_type(worst, classify_output(&k, &n->stmts[i]));
   arena_free(&a);
   return worst;
 }

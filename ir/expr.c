@@ -15,7 +15,9 @@ static const char *const expr_kinds[] = {
 };
 _Static_assert(sizeof expr_kinds / sizeof *expr_kinds == IE__COUNT, "expression kinds");
 
-const char *ir_expr_kind_name(IrExprKind k) { return (unsigned)k < IE__COUNT ? expr_kinds[k] : "?"; }
+const char *ir_expr_kind_name(IrExprKind k) {
+  return (unsigned)k < IE__COUNT ? expr_kinds[k] : "?";
+}
 
 IrExpr *ir_expr_new(IrCtx *c, IrExprKind k, ElemType type, Loc loc, int nargs) {
   IrExpr *e = arena_alloc(c->arena, sizeof *e);
@@ -88,7 +90,9 @@ static const char *const reductions[] = {
 _Static_assert(sizeof reductions / sizeof *reductions == RD__COUNT, "reduction table");
 
 int ir_builtin_arity(Builtin b) { return (unsigned)b < BI__COUNT ? builtins[b].arity : -1; }
-BuiltinKind ir_builtin_kind(Builtin b) { return (unsigned)b < BI__COUNT ? builtins[b].kind : BF_FLOAT; }
+BuiltinKind ir_builtin_kind(Builtin b) {
+  return (unsigned)b < BI__COUNT ? builtins[b].kind : BF_FLOAT;
+}
 const char *ir_builtin_name(Builtin b) { return (unsigned)b < BI__COUNT ? builtins[b].name : "?"; }
 const char *ir_reduction_name(Reduction r) { return (unsigned)r < RD__COUNT ? reductions[r] : "?"; }
 
@@ -401,7 +405,8 @@ IrExpr *ir_dim_expr(IrCtx *c, const IrNode *n, const Dim *d, Loc loc) {
     for (int i = 0; rest && i < rest->nterms; i++) { /* the dimension part, term by term */
       const DimTerm *t = &rest->terms[i];
       if ((t->coef < 0) != pass) continue;
-      const Dim *one = dim_mul(&c->dc, dim_const(&c->dc, pass ? -t->coef : t->coef), term_atoms(c, t));
+      const Dim *one =
+          dim_mul(&c->dc, dim_const(&c->dc, pass ? -t->coef : t->coef), term_atoms(c, t));
       if (one) acc = add_part(c, acc, dim_leaf(c, one, loc), pass, loc);
     }
   }
@@ -465,7 +470,8 @@ static IrExpr *fold(IrCtx *c, IrExpr *e) {
   case IE_CAST: { /* integers that the type holds exactly */
     const IrExpr *a = e->args[0];
     if (!is_const(a) || !ir_is_int(a->type)) return e;
-    if (ir_is_float(e->type) && llabs(a->i) <= 2048) return ir_const_float(c, e->type, (double)a->i, e->loc);
+    if (ir_is_float(e->type) && llabs(a->i) <= 2048)
+      return ir_const_float(c, e->type, (double)a->i, e->loc);
     int64_t lim = e->type == ELEM_I8 ? 127 : e->type == ELEM_I32 ? INT32_MAX : -1;
     if (lim > 0 && a->i >= -lim - 1 && a->i <= lim) return ir_const_int(c, e->type, a->i, e->loc);
     return e;

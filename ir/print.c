@@ -124,7 +124,9 @@ static int prec(const IrExpr *e) {
   case IE_READ: return e->dflt ? 1 : 11; /* (x[i] ?? 0.0) * w[i]: parenthesized */
   case IE_DIM: return e->dim ? dim_prec(e->dim) : 11;
   case IE_CONST:
-    return (ir_is_float(e->type) ? (e->f < 0 || signbit(e->f)) : (e->type != ELEM_BOOL && e->i < 0)) ? 9 : 11;
+    return (ir_is_float(e->type) ? (e->f < 0 || signbit(e->f)) : (e->type != ELEM_BOOL && e->i < 0))
+               ? 9
+               : 11;
   case IE_INDEX: case IE_CALL: case IE_CAST: case IE__COUNT: return 11;
   }
   return 11;
@@ -339,6 +341,7 @@ void ir_print_classes(FILE *out, const IrGraph *g) {
   if (!g->generic) fprintf(out, "# model %s\n", g->name);
   for (int i = 0; i < g->nnodes; i++) {
     const IrNode *n = g->nodes[i];
-    fprintf(out, "%s %s %s\n", n->name, n->op, g->classified ? ir_map_name(n->map) : "unclassified");
+    fprintf(out, "%s %s %s\n", n->name, n->op,
+            g->classified ? ir_map_name(n->map) : "unclassified");
   }
 }

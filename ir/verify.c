@@ -30,8 +30,8 @@ static void fail(V *v, Loc loc, const char *fmt, ...) {
   va_end(ap);
   v->errors++;
   if (v->n)
-    diag_error(v->c->diag, loc, "internal error: in node '%s' of '%s': %s", v->n->name ? v->n->name : "?",
-               v->g->name ? v->g->name : "?", msg);
+    diag_error(v->c->diag, loc, "internal error: in node '%s' of '%s': %s",
+               v->n->name ? v->n->name : "?", v->g->name ? v->g->name : "?", msg);
   else
     diag_error(v->c->diag, loc, "internal error: in the graph of '%s': %s",
                v->g->name ? v->g->name : "?", msg);
@@ -48,7 +48,8 @@ static int extent_equal(SemDim a, SemDim b) {
 
 static void check_dims(V *v, const IrTensor *t) {
   if (t->rank < 0 || (t->rank > 0 && !t->dims)) {
-    fail(v, t->loc, "tensor '%s' has rank %d and %s dims", tname(t), t->rank, t->dims ? "some" : "no");
+    fail(v, t->loc, "tensor '%s' has rank %d and %s dims", tname(t), t->rank,
+         t->dims ? "some" : "no");
     return;
   }
   for (int j = 0; j < t->rank; j++) {
@@ -94,16 +95,22 @@ static void check_graph_tensor(V *v, const IrTensor *t, int i) {
   check_tensor(v, t);
   switch (t->kind) {
   case IR_INPUT: case IR_WEIGHT: {
-    int listed = t->kind == IR_INPUT ? has(g->inputs, g->ninputs, t) : has(g->weights, g->nweights, t);
-    if (!listed) fail(v, t->loc, "%s '%s' is not in the graph's list", t->kind == IR_INPUT ? "input" : "weight", tname(t));
-    if (t->producer) fail(v, t->loc, "%s '%s' has a producer", t->kind == IR_INPUT ? "input" : "weight", tname(t));
+    int listed =
+        t->kind == IR_INPUT ? has(g->inputs, g->ninputs, t) : has(g->weights, g->nweights, t);
+    if (!listed)
+      fail(v, t->loc, "%s '%s' is not in the graph's list",
+           t->kind == IR_INPUT ? "input" : "weight", tname(t));
+    if (t->producer)
+      fail(v, t->loc, "%s '%s' has a producer", t->kind == IR_INPUT ? "input" : "weight", tname(t));
     if (t->is_output) fail(v, t->loc, "'%s' is an output but not a value", tname(t));
     return;
   }
   case IR_VALUE:
-    if (node_pos(g, t->producer) < 0) fail(v, t->loc, "value '%s' has no producer in the graph", tname(t));
+    if (node_pos(g, t->producer) < 0)
+      fail(v, t->loc, "value '%s' has no producer in the graph", tname(t));
     else if (!has(t->producer->outputs, t->producer->noutputs, t))
-      fail(v, t->loc, "value '%s' is not an output of its producer '%s'", tname(t), t->producer->name);
+      fail(v, t->loc, "value '%s' is not an output of its producer '%s'", tname(t),
+           t->producer->name);
     if (t->is_output && !has(g->outputs, g->noutputs, t))
       fail(v, t->loc, "value '%s' is marked output but is not in the graph's outputs", tname(t));
     return;
@@ -172,12 +179,14 @@ static int index_ok(V *v, const IrExpr *e, int i) {
 static void check_index(V *v, const IrExpr *e, int at_pack) {
   if (!index_ok(v, e, e->index)) return;
   const IrIndex *ix = &v->n->indices[e->index];
-  if (e->type != ELEM_INT) fail(v, e->loc, "index '%s' has type %s", ix->name, elem_type_name(e->type));
+  if (e->type != ELEM_INT)
+    fail(v, e->loc, "index '%s' has type %s", ix->name, elem_type_name(e->type));
   if (!v->scope[e->index])
     fail(v, e->loc, "index '%s' is read outside its %s", ix->name,
          ix->reduction ? "reduction" : "statement's left-hand side");
   if (ix->extent.pack && !at_pack)
-    fail(v, e->loc, "pack index '%s...' is read other than as a whole subscript at a pack", ix->name);
+    fail(v, e->loc, "pack index '%s...' is read other than as a whole subscript at a pack",
+         ix->name);
 }
 
 /* Where may statement s read tensor t?  Node inputs; locals and outputs of
@@ -192,12 +201,14 @@ static void check_readable(V *v, const IrExpr *e, const IrStmt *s) {
   if (has(n->inputs, n->ninputs, t)) return;
   for (int i = 0; i < n->noutputs; i++)
     if (n->outputs[i] == t) {
-      if (v->out_def[i] < 0 || v->out_def[i] >= v->stmt) fail(v, e->loc, "output '%s' is read before it is defined", tname(t));
+      if (v->out_def[i] < 0 || v->out_def[i] >= v->stmt)
+        fail(v, e->loc, "output '%s' is read before it is defined", tname(t));
       return;
     }
   for (int i = 0; i < n->nlocals; i++)
     if (n->locals[i] == t) {
-      if (v->local_def[i] < 0 || v->local_def[i] >= v->stmt) fail(v, e->loc, "local '%s' is read before it is defined", tname(t));
+      if (v->local_def[i] < 0 || v->local_def[i] >= v->stmt)
+        fail(v, e->loc, "local '%s' is read before it is defined", tname(t));
       return;
     }
   fail(v, e->loc, "'%s' is neither an input nor a local nor an output of the node", tname(t));
@@ -211,8 +222,8 @@ static void check_read(V *v, const IrExpr *e, const IrStmt *s, int depth) {
   }
   check_readable(v, e, s);
   if (e->type != t->elem)
-    fail(v, e->loc, "a read of '%s' has type %s, but the tensor is %s", tname(t), elem_type_name(e->type),
-         elem_type_name(t->elem));
+    fail(v, e->loc, "a read of '%s' has type %s, but the tensor is %s", tname(t),
+         elem_type_name(e->type), elem_type_name(t->elem));
   int want = e->flat ? 1 : t->rank;
   if (e->nargs != want) {
     fail(v, e->loc, "'%s' is read with %d subscript%s, but it takes %d", tname(t), e->nargs,
@@ -227,18 +238,20 @@ static void check_read(V *v, const IrExpr *e, const IrStmt *s, int depth) {
       continue;
     }
     if (!ir_is_int(sub->type))
-      fail(v, sub->loc, "subscript %d of '%s' has type %s", j + 1, tname(t), elem_type_name(sub->type));
+      fail(v, sub->loc, "subscript %d of '%s' has type %s", j + 1, tname(t),
+           elem_type_name(sub->type));
     int pack_index = sub->kind == IE_INDEX && sub->index >= 0 && sub->index < v->n->nindices &&
                      v->n->indices[sub->index].extent.pack;
     if (pack && !pack_index)
-      fail(v, sub->loc, "subscript %d of '%s' stands at a pack but is not a pack index", j + 1, tname(t));
+      fail(v, sub->loc, "subscript %d of '%s' stands at a pack but is not a pack index", j + 1,
+           tname(t));
     if (pack_index) check_index(v, sub, pack);
     else check_expr(v, sub, s, depth + 1);
   }
   if (e->dflt) {
     if (e->dflt->type != e->type)
-      fail(v, e->loc, "the default of a read of '%s' is %s, not %s", tname(t), elem_type_name(e->dflt->type),
-           elem_type_name(e->type));
+      fail(v, e->loc, "the default of a read of '%s' is %s, not %s", tname(t),
+           elem_type_name(e->dflt->type), elem_type_name(e->type));
     check_expr(v, e->dflt, s, depth + 1);
   }
 }
@@ -259,18 +272,21 @@ static void check_binary(V *v, const IrExpr *e) {
   const IrExpr *a = e->args[0], *b = e->args[1];
   switch (e->op) {
   case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MOD:
-    if (!is_numeric(e->type)) fail(v, e->loc, "'%s' of %s", ast_op_name(e->op), elem_type_name(e->type));
+    if (!is_numeric(e->type))
+      fail(v, e->loc, "'%s' of %s", ast_op_name(e->op), elem_type_name(e->type));
     same_type(v, e, 0);
     same_type(v, e, 1);
     return;
   case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
-    if (e->type != ELEM_BOOL) fail(v, e->loc, "'%s' gives %s, not bool", ast_op_name(e->op), elem_type_name(e->type));
+    if (e->type != ELEM_BOOL)
+      fail(v, e->loc, "'%s' gives %s, not bool", ast_op_name(e->op), elem_type_name(e->type));
     if (a && b && a->type != b->type)
       fail(v, e->loc, "'%s' compares %s with %s", ast_op_name(e->op), elem_type_name(a->type),
            elem_type_name(b->type));
     return;
   case OP_AND: case OP_OR:
-    if (e->type != ELEM_BOOL) fail(v, e->loc, "'%s' gives %s, not bool", ast_op_name(e->op), elem_type_name(e->type));
+    if (e->type != ELEM_BOOL)
+      fail(v, e->loc, "'%s' gives %s, not bool", ast_op_name(e->op), elem_type_name(e->type));
     same_type(v, e, 0);
     same_type(v, e, 1);
     return;
@@ -326,13 +342,15 @@ static const int arity[IE__COUNT] = {
 static void check_kind(V *v, const IrExpr *e, const IrStmt *s, int depth) {
   switch (e->kind) {
   case IE_CONST:
-    if (e->type == ELEM_BOOL && e->i != 0 && e->i != 1) fail(v, e->loc, "the bool constant %lld", (long long)e->i);
+    if (e->type == ELEM_BOOL && e->i != 0 && e->i != 1)
+      fail(v, e->loc, "the bool constant %lld", (long long)e->i);
     return;
   case IE_INDEX: check_index(v, e, 0); return;
   case IE_DIM:
     if (!e->dim) fail(v, e->loc, "a dimension without its value");
     else if (ir_dim_has_index(e->dim)) fail(v, e->loc, "a dimension that mentions an index");
-    if (e->type != ELEM_INT && !v->g->generic) fail(v, e->loc, "a dimension of type %s", elem_type_name(e->type));
+    if (e->type != ELEM_INT && !v->g->generic)
+      fail(v, e->loc, "a dimension of type %s", elem_type_name(e->type));
     return;
   case IE_READ: check_read(v, e, s, depth); return;
   case IE_UNARY: check_unary(v, e); break;
@@ -402,13 +420,14 @@ static void check_lhs(V *v, const IrStmt *s) {
     fail(v, s->loc, "statement %d defines '%s', which is neither an output nor a local of the node",
          v->stmt + 1, tname(t));
   } else if (*def >= 0) {
-    fail(v, s->loc, "'%s' is defined twice (statements %d and %d)", tname(t), *def + 1, v->stmt + 1);
+    fail(v, s->loc, "'%s' is defined twice (statements %d and %d)", tname(t), *def + 1,
+         v->stmt + 1);
   } else {
     *def = v->stmt;
   }
   if (s->nlhs != t->rank || (s->nlhs > 0 && !s->lhs)) {
-    fail(v, s->loc, "the left-hand side of '%s' has %d indices, but the tensor has rank %d", tname(t),
-         s->nlhs, t->rank);
+    fail(v, s->loc, "the left-hand side of '%s' has %d indices, but the tensor has rank %d",
+         tname(t), s->nlhs, t->rank);
     return;
   }
   for (int j = 0; j < s->nlhs; j++) {
@@ -418,12 +437,13 @@ static void check_lhs(V *v, const IrStmt *s) {
       continue;
     }
     const IrIndex *ix = &n->indices[i];
-    if (ix->reduction) fail(v, s->loc, "reduction index '%s' stands on the left-hand side", ix->name);
+    if (ix->reduction)
+      fail(v, s->loc, "reduction index '%s' stands on the left-hand side", ix->name);
     if (v->scope[i]++) fail(v, s->loc, "index '%s' appears twice on the left-hand side", ix->name);
     if (t->dims && !extent_equal(ix->extent, t->dims[j]))
-      fail(v, s->loc, "index '%s' of '%s' ranges over %s, but dimension %d is %s", ix->name, tname(t),
-           ix->extent.pack ? ix->extent.pack : dim_str(v->c->arena, ix->extent.dim), j + 1,
-           t->dims[j].pack ? t->dims[j].pack : dim_str(v->c->arena, t->dims[j].dim));
+      fail(v, s->loc, "index '%s' of '%s' ranges over %s, but dimension %d is %s", ix->name,
+           tname(t), ix->extent.pack ? ix->extent.pack : dim_str(v->c->arena, ix->extent.dim),
+           j + 1, t->dims[j].pack ? t->dims[j].pack : dim_str(v->c->arena, t->dims[j].dim));
   }
 }
 
@@ -435,8 +455,8 @@ static void check_stmt(V *v, const IrStmt *s) {
   memset(v->scope, 0, sizeof *v->scope * (size_t)v->n->nindices);
   check_lhs(v, s);
   if (s->rhs && s->rhs->type != s->target->elem)
-    fail(v, s->loc, "'%s' is %s, but its value is %s", tname(s->target), elem_type_name(s->target->elem),
-         elem_type_name(s->rhs->type));
+    fail(v, s->loc, "'%s' is %s, but its value is %s", tname(s->target),
+         elem_type_name(s->target->elem), elem_type_name(s->rhs->type));
   check_expr(v, s->rhs, s, 0);
 }
 
@@ -453,9 +473,11 @@ static void check_indices(V *v) {
     for (int j = 0; j < i; j++)
       if (n->indices[j].name && strcmp(n->indices[j].name, x->name) == 0)
         fail(v, n->loc, "two indices are named '%s'", x->name);
-    if (!x->extent.dim == !x->extent.pack) fail(v, n->loc, "index '%s' has no single range", x->name);
+    if (!x->extent.dim == !x->extent.pack)
+      fail(v, n->loc, "index '%s' has no single range", x->name);
     else if (x->extent.pack && (!v->g->generic || x->reduction))
-      fail(v, n->loc, "index '%s' ranges over a pack %s", x->name, v->g->generic ? "in a reduction" : "in a model graph");
+      fail(v, n->loc, "index '%s' ranges over a pack %s", x->name,
+           v->g->generic ? "in a reduction" : "in a model graph");
     else if (x->extent.dim && ir_dim_has_index(x->extent.dim))
       fail(v, n->loc, "the range of index '%s' mentions an index", x->name);
   }
@@ -471,8 +493,8 @@ static void check_def(V *v) {
     return;
   }
   if (n->ninputs != sig->ntensors || n->noutputs != sig->nresults || n->nattrs != sig->nattrs)
-    fail(v, n->loc, "%d inputs, %d outputs and %d attributes for an op with %d, %d and %d", n->ninputs,
-         n->noutputs, n->nattrs, sig->ntensors, sig->nresults, sig->nattrs);
+    fail(v, n->loc, "%d inputs, %d outputs and %d attributes for an op with %d, %d and %d",
+         n->ninputs, n->noutputs, n->nattrs, sig->ntensors, sig->nresults, sig->nattrs);
   for (int i = 0; i < n->nattrs && n->attrs; i++)
     if (!n->attrs[i].name || (!v->g->generic && n->attrs[i].value.type == ELEM_NONE))
       fail(v, n->loc, "attribute %d has no %s", i + 1, n->attrs[i].name ? "value" : "name");
@@ -501,7 +523,8 @@ static void check_io(V *v, int pos) {
       fail(v, n->loc, "local %d ('%s') is not the node's local %d", i + 1, tname(t), i);
       continue;
     }
-    if (t->producer && t->producer != n) fail(v, t->loc, "local '%s' belongs to another node", tname(t));
+    if (t->producer && t->producer != n)
+      fail(v, t->loc, "local '%s' belongs to another node", tname(t));
     check_tensor(v, t);
   }
 }

@@ -152,7 +152,8 @@ static void test_build_attributes(void) {
   CU_ASSERT_EQUAL(cdim(n->outputs[0]->dims[2].dim), 8);
   char *s = print_graph(g);
   CU_ASSERT(contains(s, "node y = conv(x, w) [stride=1, pad=1]"));
-  CU_ASSERT(contains(s, "y[n, f, i, j] = sum(c < 3, u < 3, v < 3) (x[n, c, i + u - 1, j + v - 1] ?? 0.0) * w[f, c, u, v]"));
+  CU_ASSERT(contains(s, "y[n, f, i, j] = sum(c < 3, u < 3, v < 3) (x[n, c, i + u - 1, j + v - 1] "
+                        "?? 0.0) * w[f, c, u, v]"));
   free(s);
   CU_ASSERT_EQUAL(ir_verify(&t.c, g), 0);
   t_free(&t);
@@ -160,7 +161,8 @@ static void test_build_attributes(void) {
 
 static const char *bcast_src =
     "op add(a: f32[S...], b: f32[T...]) -> (c: f32[S...]) { c[i...] = a[i...] + b[i...]; }\n"
-    "model m(x: f32[2, 3, 4], b: f32[3, 1], one: f32[1, 1, 1]) -> (y: f32[2, 3, 4], z: f32[2, 3, 4],\n"
+    "model m(x: f32[2, 3, 4], b: f32[3, 1], one: f32[1, 1, 1]) -> (y: f32[2, 3, 4], z: f32[2, 3, "
+    "4],\n"
     "                                                          w: f32[1, 1, 1]) {\n"
     "  y = add(x, b);\n"
     "  z = x + b;\n"
@@ -305,15 +307,23 @@ static void c_foreign_read(T *t, IrGraph *g) {
   (void)t;
   g->nodes[2]->stmts[0].rhs->args[0]->tensor = g->weights[2]; /* relu reads w2 */
 }
-static void c_subscripts(T *t, IrGraph *g) { (void)t; g->nodes[2]->stmts[0].rhs->args[0]->nargs = 1; }
-static void c_type(T *t, IrGraph *g) { (void)t; g->nodes[2]->stmts[0].rhs->args[1]->type = ELEM_F16; }
+static void c_subscripts(T *t, IrGraph *g) {
+  (void)t;
+  g->nodes[2]->stmts[0].rhs->args[0]->nargs = 1;
+}
+static void c_type(T *t, IrGraph *g) {
+  (void)t;
+  g->nodes[2]->stmts[0].rhs->args[1]->type = ELEM_F16;
+}
 static void c_order(T *t, IrGraph *g) {
   (void)t;
   IrNode *n = g->nodes[0];
   g->nodes[0] = g->nodes[1];
   g->nodes[1] = n;
 }
-static void c_extent(T *t, IrGraph *g) { g->nodes[2]->indices[1].extent.dim = dim_const(&t->c.dc, 5); }
+static void c_extent(T *t, IrGraph *g) {
+  g->nodes[2]->indices[1].extent.dim = dim_const(&t->c.dc, 5);
+}
 static void c_undefined(T *t, IrGraph *g) { (void)t; g->nodes[0]->nstmts = 0; }
 static void c_producer(T *t, IrGraph *g) { (void)t; g->nodes[0]->outputs[0]->producer = NULL; }
 static void c_not_reduction(T *t, IrGraph *g) { (void)t; g->nodes[0]->indices[2].reduction = 0; }
@@ -331,16 +341,21 @@ static void c_select(T *t, IrGraph *g) {
 static void c_output_list(T *t, IrGraph *g) { (void)t; g->outputs[0] = g->inputs[0]; }
 
 static void test_verify(void) {
-  expect_invalid(mlp_src, "mlp", c_lhs_count, "the left-hand side of 'h.1' has 1 indices, but the tensor has rank 2");
+  expect_invalid(mlp_src, "mlp", c_lhs_count,
+                 "the left-hand side of 'h.1' has 1 indices, but the tensor has rank 2");
   expect_invalid(mlp_src, "mlp", c_reduction_scope, "index 'k' is read outside its reduction");
-  expect_invalid(mlp_src, "mlp", c_foreign_read, "'w2' is neither an input nor a local nor an output of the node");
+  expect_invalid(mlp_src, "mlp", c_foreign_read,
+                 "'w2' is neither an input nor a local nor an output of the node");
   expect_invalid(mlp_src, "mlp", c_subscripts, "'h.2' is read with 1 subscript, but it takes 2");
   expect_invalid(mlp_src, "mlp", c_type, "operand 2 of a call is f16, but the call is f32");
-  expect_invalid(mlp_src, "mlp", c_order, "input 'h.1' is produced by node 'h.1', which does not come earlier");
-  expect_invalid(mlp_src, "mlp", c_extent, "index 'i1' of 'h' ranges over 5, but dimension 2 is 256");
+  expect_invalid(mlp_src, "mlp", c_order,
+                 "input 'h.1' is produced by node 'h.1', which does not come earlier");
+  expect_invalid(mlp_src, "mlp", c_extent,
+                 "index 'i1' of 'h' ranges over 5, but dimension 2 is 256");
   expect_invalid(mlp_src, "mlp", c_undefined, "output 'h.1' is never defined");
   expect_invalid(mlp_src, "mlp", c_producer, "value 'h.1' has no producer in the graph");
-  expect_invalid(mlp_src, "mlp", c_not_reduction, "'sum' reduces over 'k', which is not a reduction index");
+  expect_invalid(mlp_src, "mlp", c_not_reduction,
+                 "'sum' reduces over 'k', which is not a reduction index");
   expect_invalid(mlp_src, "mlp", c_select, "a call of built-in 12 (select is IE_SELECT)");
   expect_invalid(mlp_src, "mlp", c_output_list, "'x' is listed among the outputs but is not one");
   expect_invalid(generic_src, "m", c_local_order, "local 'y.mx' is read before it is defined");
@@ -371,14 +386,16 @@ typedef struct Case {
 static const Case cases[] = {
     /* one-to-one */
     {"op a(x: f32[S...]) -> (y: f32[S...]) { y[i...] = exp(x[i...]) * x[i...]; }", MAP_ONE_TO_ONE},
-    {"op a(x: f32[N, M]) -> (y: f32[N, M]) { t[i, j] = x[i, j] + 1.0; y[i, j] = t[i, j] * t[i, j]; }",
+    {"op a(x: f32[N, M]) -> (y: f32[N, M]) { t[i, j] = x[i, j] + 1.0; y[i, j] = t[i, j] * t[i, j]; "
+     "}",
      MAP_ONE_TO_ONE},
     {"op a(x: f32[N]) -> (y: f32[N + 2]) { y[i] = x[i - 1] ?? 0.0; }", MAP_ONE_TO_ONE},
     {"op a(x: f32[N]) -> (y: f32[N / 3]) { y[i] = x[3*i + 2]; }", MAP_ONE_TO_ONE},
     {"op a(x: f32[N]) -> (y: f32[N]) { y[i] = x[N - 1 - i]; }", MAP_ONE_TO_ONE},
     {"op a(x: f32[N], z: f32[M]) -> (y: f32[N + M]) { y[i] = i < N ? x[i] : z[i - N]; }",
      MAP_ONE_TO_ONE},
-    {"op a(x: f32[N, C, H], param g: f32[C]) -> (y: f32[N, C, H]) { y[n, c, h] = x[n, c, h] * g[c]; }",
+    {"op a(x: f32[N, C, H], param g: f32[C]) -> (y: f32[N, C, H]) { y[n, c, h] = x[n, c, h] * "
+     "g[c]; }",
      MAP_ONE_TO_ONE},
     {"op a(x: f32[N, 1]) -> (y: f32[N, 1]) { y[i, j] = x[i, 0] + x[i, j]; }", MAP_ONE_TO_ONE},
     /* reorganize */
@@ -391,20 +408,25 @@ static const Case cases[] = {
     {"op a(x: f32[N, M]) -> (y: f32[M, N]) { y[j, i] = x[i, j]; }", MAP_SHUFFLE},
     {"op a(x: f32[N, M]) -> (y: f32[M, N]) { y[j, i] = x.flat[i*M + j]; }", MAP_SHUFFLE},
     {"op a(x: f32[C, H, W]) -> (y: f32[C / 4, 2*H, 2*W]) {\n"
-     "  y[c, h, w] = x[4*c + 2*(h % 2) + w % 2, h / 2, w / 2]; }", MAP_SHUFFLE},
-    {"op a(x: f32[N, M]) -> (y: f32[M, N]) { t[i, j] = -x[i, j]; y[j, i] = t[i, j]; }", MAP_SHUFFLE},
+     "  y[c, h, w] = x[4*c + 2*(h % 2) + w % 2, h / 2, w / 2]; }",
+     MAP_SHUFFLE},
+    {"op a(x: f32[N, M]) -> (y: f32[M, N]) { t[i, j] = -x[i, j]; y[j, i] = t[i, j]; }",
+     MAP_SHUFFLE},
     /* one-to-many */
-    {"op a(x: f32[N, M], b: f32[M]) -> (y: f32[N, M]) { y[i, j] = x[i, j] + b[j]; }", MAP_ONE_TO_MANY},
+    {"op a(x: f32[N, M], b: f32[M]) -> (y: f32[N, M]) { y[i, j] = x[i, j] + b[j]; }",
+     MAP_ONE_TO_MANY},
     {"op a(x: f32[S...], b: f32[T...]) -> (y: f32[S...]) { y[i...] = x[i...] + b[i...]; }",
      MAP_ONE_TO_MANY},
-    {"op a(t: f32[V, D], ids: i32[N]) -> (y: f32[N, D]) { y[i, d] = t[ids[i], d]; }", MAP_ONE_TO_MANY},
+    {"op a(t: f32[V, D], ids: i32[N]) -> (y: f32[N, D]) { y[i, d] = t[ids[i], d]; }",
+     MAP_ONE_TO_MANY},
     {"op a(x: f32[N]) -> (y: f32[2*N]) { y[i] = x[i / 2]; }", MAP_ONE_TO_MANY},
     {"op a(x: f32[N, M]) -> (y: f32[N]) { y[i] = x[i, 3]; }", MAP_ONE_TO_MANY},
     {"op a(x: f32[N]) -> (y: f32[2*N]) { y[i] = i < N ? x[i] : x[i - N]; }", MAP_ONE_TO_MANY},
     {"op a(x: f32[N]) -> (y: f32[N, N]) { y[i, j] = x[i + j] ?? 0.0; }", MAP_ONE_TO_MANY},
     {"op a(x: f32[N]) -> (y: f32[N]) { y[i] = x[min(i, 3)]; }", MAP_ONE_TO_MANY},
     {"op a(x: f32[N, M]) -> (y: f32[N]) { y[i] = x[i, i] ?? 0.0; }", MAP_ONE_TO_MANY},
-    {"op a(x: f32[N, M], g: f32[M]) -> (y: f32[N, M]) { y[i, j] = x[i, j] * g[j]; }", MAP_ONE_TO_MANY},
+    {"op a(x: f32[N, M], g: f32[M]) -> (y: f32[N, M]) { y[i, j] = x[i, j] * g[j]; }",
+     MAP_ONE_TO_MANY},
     /* many-to-many */
     {"op a(x: f32[N, M]) -> (y: f32[N]) { y[i] = sum(j) x[i, j]; }", MAP_MANY_TO_MANY},
     {"op a(x: f32[N, M]) -> (y: f32[N, M]) { s[i] = max(j) x[i, j]; y[i, j] = x[i, j] - s[i]; }",
@@ -433,7 +455,8 @@ static void test_classify_deep_locals(void) {
   char src[8192];
   int n = snprintf(src, sizeof src, "op a(x: f32[N]) -> (y: f32[N]) {\n  t0[i] = x[i] + x[i];\n");
   for (int i = 1; i < 60; i++)
-    n += snprintf(src + n, sizeof src - (size_t)n, "  t%d[i] = t%d[i] * t%d[i];\n", i, i - 1, i - 1);
+    n +=
+        snprintf(src + n, sizeof src - (size_t)n, "  t%d[i] = t%d[i] * t%d[i];\n", i, i - 1, i - 1);
   snprintf(src + n, sizeof src - (size_t)n, "  y[i] = t59[i];\n}\n");
   T t;
   t_load(&t, src);
@@ -506,7 +529,9 @@ static int gen_sub(char *out, size_t cap, int nidx, int depth) {
   return snprintf(out, cap, "(%s %c %s)", a, op, b);
 }
 
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+static int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 static int64_t arith(AstOp op, int64_t a, int64_t b) {
   return op == OP_ADD ? a + b : op == OP_SUB ? a - b : op == OP_MUL ? a * b
@@ -550,13 +575,15 @@ static void random_map(void) {
   int ns = flat ? 1 : ri;
   for (int j = 0; j < ns; j++) gen_sub(subs[j], sizeof subs[j], ro, 0);
   if (flat) snprintf(read, sizeof read, "x.flat[%s]", subs[0]);
-  else snprintf(read, sizeof read, "x[%s%s%s%s%s]", subs[0], ns > 1 ? ", " : "", ns > 1 ? subs[1] : "",
-                ns > 2 ? ", " : "", ns > 2 ? subs[2] : "");
+  else
+    snprintf(read, sizeof read, "x[%s%s%s%s%s]", subs[0], ns > 1 ? ", " : "", ns > 1 ? subs[1] : "",
+             ns > 2 ? ", " : "", ns > 2 ? subs[2] : "");
   static const char *const lhs[] = {"i", "i, j", "i, j, k"};
   static const char *const ix[] = {"E0", "E0, E1", "E0, E1, E2"};
   static const char *const oy[] = {"D0", "D0, D1", "D0, D1, D2"};
   static const char *const at[] = {"D0: int", "D0: int, D1: int", "D0: int, D1: int, D2: int"};
-  n += (size_t)snprintf(src + n, sizeof src - n, "op t(x: f32[%s], %s) -> (y: f32[%s]) {\n  y[%s] = %s ?? 0.0;\n}\n",
+  n += (size_t)snprintf(src + n, sizeof src - n,
+                        "op t(x: f32[%s], %s) -> (y: f32[%s]) {\n  y[%s] = %s ?? 0.0;\n}\n",
                         ix[ri - 1], at[ro - 1], oy[ro - 1], lhs[ro - 1], read);
   n += (size_t)snprintf(src + n, sizeof src - n, "model m(x: f32[%d", is[0]);
   for (int d = 1; d < ri; d++) n += (size_t)snprintf(src + n, sizeof src - n, ", %d", is[d]);
@@ -577,7 +604,8 @@ static void random_map(void) {
   const IrExpr *r = node->stmts[0].rhs;
   CU_ASSERT_EQUAL_FATAL(r->kind, IE_READ);
   int64_t keys[MAXPTS][3], offs[MAXPTS];
-  int nk = 0, inj = 1, mono = 1, total = 1, pts = os[0] * (ro > 1 ? os[1] : 1) * (ro > 2 ? os[2] : 1);
+  int nk = 0, inj = 1, mono = 1, total = 1,
+      pts = os[0] * (ro > 1 ? os[1] : 1) * (ro > 2 ? os[2] : 1);
   for (int d = 0; d < ri; d++) total *= is[d];
   for (int p = 0; p < pts; p++) {
     int64_t pt[3] = {p % os[0], ro > 1 ? p / os[0] % os[1] : 0, ro > 2 ? p / os[0] / os[1] : 0};
@@ -587,7 +615,9 @@ static void random_map(void) {
     for (int j = 0; j < ns; j++) {
       CU_ASSERT_FATAL(eval_ast(acc->list.items[j], pt, &v[j]));
       CU_ASSERT_FATAL(eval_ir(node, r->args[j], pt, &w));
-      if (v[j] != w) fprintf(stderr, "\n%s: subscript %d at point %d: %lld, IR %lld\n", src, j, p, (long long)v[j], (long long)w);
+      if (v[j] != w)
+        fprintf(stderr, "\n%s: subscript %d at point %d: %lld, IR %lld\n", src, j, p,
+                (long long)v[j], (long long)w);
       CU_ASSERT_EQUAL(v[j], w);
       in &= flat ? v[j] >= 0 && v[j] < total : v[j] >= 0 && v[j] < is[j];
       off = flat ? v[j] : off * is[j] + v[j];
@@ -601,7 +631,9 @@ static void random_map(void) {
   }
   int ok = (type != MAP_ONE_TO_ONE && type != MAP_REORGANIZE && type != MAP_SHUFFLE) || inj;
   ok &= type != MAP_REORGANIZE || mono;
-  if (!ok) fprintf(stderr, "\n%s: classified %s, injective %d, increasing %d\n", src, ir_map_name(type), inj, mono);
+  if (!ok)
+    fprintf(stderr, "\n%s: classified %s, injective %d, increasing %d\n", src, ir_map_name(type),
+            inj, mono);
   CU_ASSERT(ok);
   t_free(&t);
 }
