@@ -4,6 +4,7 @@
 #include "backends/ref/ref.h"
 #include "parser/parser.h"
 #include "sema/sema.h"
+#include "ir/ir.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -16,6 +17,8 @@
 static const char usage_text[] =
     "usage: xgc check [options] FILE...      check .xg files; exit 1 on errors\n"
     "       xgc --emit=ast [options] FILE    print the syntax tree of FILE\n"
+    "       xgc --emit=ir [options] FILE     print the graph IR of FILE's ops and models\n"
+    "       xgc --emit=classes [options] FILE  print each operator's mapping type\n"
     "       xgc run --ref FILE [run options]  run a model with the reference interpreter\n"
     "       xgc --help | --version\n"
     "\n"
@@ -25,6 +28,8 @@ static const char usage_text[] =
     "                     else the installed one)\n"
     "  --error-limit=N    stop after N errors (default 20; 0: no limit)\n"
     "  --summary          with check: print what each file defines\n"
+    "  --verify-each      build the graph IR and verify it after every pass\n"
+    "  --dump-after=PASS  print the graph IR after PASS (build, classify)\n"
     "\n"
     "run options (docs/interpreter.md):\n"
     "  --ref                   the reference interpreter (the only back end for now)\n"
@@ -43,6 +48,8 @@ static const char usage_text[] =
 typedef struct Options {
   const char *emit;
   int check, summary, error_limit;
+  int verify_each;        /* the graph IR's options: see ir_option */
+  const char *dump_after;
   const char *stdlib_dir;
   PtrVec includes; /* const char* */
   const char **files;
@@ -82,7 +89,24 @@ static const char *default_stdlib(void) {
   return XG_STDLIB_INSTALLED;
 }
 
+/* --verify-each and --dump-after=PASS: returns 1 when s is one of them
+ * (with *rc the usage error, or 0). */
+static int ir_option(Options *o, const char *s, int *rc) {
+  *rc = 0;
+  if (!strcmp(s, "--verify-each")) {
+    o->verify_each = 1;
+    return 1;
+  }
+  if (strncmp(s, "--dump-after=", 13)) return 0;
+  o->dump_after = s + 13;
+  if (!ir_pass_known(o->dump_after))
+    *rc = usage_error("unknown pass '%s' for --dump-after (the passes: %s)", o->dump_after,
+                      ir_pass_names());
+  return 1;
+}
+
 static int parse_args(int argc, char **argv, Options *o, Arena *a) {
+  int rc;
   memset(o, 0, sizeof *o);
   o->error_limit = 20;
   o->files = arena_alloc(a, sizeof(char *) * (size_t)argc);
@@ -98,8 +122,11 @@ static int parse_args(int argc, char **argv, Options *o, Arena *a) {
       o->check = 1;
     } else if (!strncmp(s, "--emit=", 7)) {
       o->emit = s + 7;
-      if (strcmp(o->emit, "ast"))
-        return usage_error("unknown --emit kind '%s' (this version knows: ast)", o->emit);
+      if (strcmp(o->emit, "ast") && strcmp(o->emit, "ir") && strcmp(o->emit, "classes"))
+        return usage_error("unknown --emit kind '%s' (this version knows: ast, ir, classes)",
+                           o->emit);
+    } else if (ir_option(o, s, &rc)) {
+      if (rc) return rc;
     } else if (!strcmp(s, "-I")) {
       if (++i == argc) return usage_error("%s needs a directory", s);
       vec_push(a, &o->includes, argv[i]);
@@ -121,7 +148,8 @@ static int parse_args(int argc, char **argv, Options *o, Arena *a) {
       o->files[o->nfiles++] = s;
     }
   }
-  if (!o->check && !o->emit) return usage_error("%s", "nothing to do: give 'check' or --emit=ast");
+  if (!o->check && !o->emit)
+    return usage_error("%s", "nothing to do: give 'check' or --emit=ast|ir|classes");
   if (o->check && o->emit) return usage_error("%s", "'check' and --emit cannot be combined");
   if (o->nfiles == 0) return usage_error("%s", "no input files");
   if (o->emit && o->nfiles != 1) return usage_error("%s", "--emit takes exactly one file");
@@ -183,6 +211,32 @@ static void print_summary(Front *f, const Module *m) {
   }
 }
 
+static int wants_ir(const Options *o) {
+  return o->verify_each || o->dump_after || (o->emit && strcmp(o->emit, "ast"));
+}
+
+/* The graph IR of every op and model of the root module, in source order,
+ * through the passes; printed for --emit=ir and --emit=classes. */
+static void run_ir(Front *f, const Module *m, const Options *o) {
+  IrCtx c;
+  ir_ctx_init(&c, f);
+  IrPassOpts po = {o->verify_each, o->dump_after, stdout};
+  int printed = 0;
+  for (int i = 0; i < m->ast->list.n && !diag_should_stop(&f->diag); i++) {
+    const AstNode *d = m->ast->list.items[i];
+    if ((d->kind != AST_OP && d->kind != AST_MODEL) || d->broken) continue;
+    int ir = o->emit && !strcmp(o->emit, "ir");
+    if (ir && printed++) fputs("\n", stdout); /* a blank line between graphs */
+    IrGraph *g = ir_run_passes(&c, d, &po);
+    if (!g || !o->emit) continue;
+    if (ir) {
+      ir_print(stdout, g);
+    } else if (!strcmp(o->emit, "classes")) {
+      ir_print_classes(stdout, g);
+    }
+  }
+}
+
 /* Runs the front end over one file; returns 1 when it had errors. */
 static int run_file(const Options *o, const char *path) {
   Front f;
@@ -191,9 +245,11 @@ static int run_file(const Options *o, const char *path) {
   for (int i = 0; i < o->includes.n; i++) front_add_include(&f, o->includes.items[i]);
   f.stdlib_dir = o->stdlib_dir ? o->stdlib_dir : default_stdlib();
   Module *m = front_load(&f, path);
-  if (m && !o->emit) sema_check(&f, m);
+  int ast = o->emit && !strcmp(o->emit, "ast");
+  if (m && !ast) sema_check(&f, m);
+  if (m && !ast && f.diag.errors == 0 && wants_ir(o)) run_ir(&f, m, o);
   int failed = !m || f.diag.errors > 0;
-  if (!failed && o->emit) ast_dump(stdout, m->ast, &f.sm);
+  if (!failed && ast) ast_dump(stdout, m->ast, &f.sm);
   if (!failed && o->summary) print_summary(&f, m);
   front_free(&f);
   return failed;

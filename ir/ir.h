@@ -140,6 +140,7 @@ struct IrNode {
   IrAttr *attrs;       /* every attribute, defaults resolved */
   IrMapType map;       /* set by ir_classify */
   Loc loc;             /* the call in the model */
+  int generic;         /* the node of a generic graph (ir_build_op) */
 };
 
 /* ------------------------------------------------------------------- graphs */
@@ -155,6 +156,7 @@ typedef struct IrGraph {
   int nsyms;            /* symbolic model dims (B in f32[B, 784]), bound at run time */
   const char **syms;
   Loc loc;
+  int classified;       /* ir_classify has set every IrNode.map */
 } IrGraph;
 
 /* Everything the IR needs from the front end, and the arena it lives in. */
@@ -189,5 +191,23 @@ IrMapType ir_classify_node(const IrNode *n);
 /* `xgc --emit=ir` and `xgc --emit=classes`: stable text forms. */
 void ir_print(FILE *out, const IrGraph *g);
 void ir_print_classes(FILE *out, const IrGraph *g);
+
+/* ------------------------------------------------------------------ passes
+ * The pass list (ir/passes.c): `build` makes the graph of a model or of an
+ * op definition, the others transform it in order.  Options of one run: */
+typedef struct IrPassOpts {
+  int verify_each;        /* ir_verify after every pass */
+  const char *dump_after; /* print the graph after the pass of this name */
+  FILE *dump;             /* where (stdout when NULL) */
+} IrPassOpts;
+
+/* Builds the graph of `decl` (AST_MODEL or AST_OP, checked clean) and runs
+ * every pass over it.  Returns the graph, or NULL after reporting errors
+ * (an internal error of a pass, or a verifier error with --verify-each). */
+IrGraph *ir_run_passes(IrCtx *c, const AstNode *decl, const IrPassOpts *o);
+
+/* Is `name` a pass?  The pass names, ", "-separated, for messages. */
+int ir_pass_known(const char *name);
+const char *ir_pass_names(void);
 
 #endif

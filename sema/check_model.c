@@ -741,7 +741,7 @@ static void mark_uses(Sema *s, AstNode *e) {
   }
   mark_uses(s, e->lhs);
   mark_uses(s, e->rhs);
-  mark_uses(s, e->cond);
+  if (e->kind == AST_COND) mark_uses(s, e->cond);
   for (int i = 0; i < e->list.n; i++) mark_uses(s, e->list.items[i]);
 }
 
@@ -919,4 +919,67 @@ void sema_model(Sema *s, AstNode *model) {
       diag_error(s->d, st->loc, "a model body holds 'param' declarations and 'name = expr;'");
   }
   report_unused(s, model, locals, nlocals);
+}
+
+/* ------------------------------------------------------- call bindings */
+
+/* Attribute values of a checked call: keywords (sema left their SemConst on
+ * the AST_KWARG) and defaults. */
+static int binds_attrs(Call *c) {
+  for (int i = 0; i < c->call->list.n; i++) {
+    AstNode *a = c->call->list.items[i];
+    if (a->kind != AST_KWARG) continue;
+    int j = attr_index(c->g, a->name);
+    if (j < 0 || !a->sem) return 0;
+    c->attrs[j] = *(const SemConst *)a->sem;
+    c->attr_site[j] = a;
+  }
+  for (int i = 0; i < c->g->nattrs; i++) {
+    if (!c->attr_site[i]) c->attrs[i] = c->g->defaults[i];
+    if (c->attrs[i].type == ELEM_NONE) return 0;
+  }
+  return 1;
+}
+
+static int binds_args(Call *c) {
+  int n = 0;
+  for (int i = 0; i < c->call->list.n; i++) {
+    AstNode *a = c->call->list.items[i];
+    if (a->kind == AST_KWARG) continue;
+    if (n >= c->g->ntensors || !a->sem) return 0;
+    c->args[n++] = a->sem;
+  }
+  return n == c->g->ntensors;
+}
+
+int sema_call_binds(Front *f, DimCtx *dc, const AstNode *call, SemCallBinds *out) {
+  memset(out, 0, sizeof *out);
+  AstNode *op = call && call->kind == AST_CALL ? call->decl : NULL;
+  SemSig *g = op && op->kind == AST_OP ? op->sem : NULL;
+  if (!g || !g->ok) return 0;
+  Sema s;
+  memset(&s, 0, sizeof s);
+  s.f = f;
+  s.d = &f->diag;
+  s.a = &f->arena;
+  s.dc = *dc;
+  Call c = {(AstNode *)call, call->lhs ? sema_qname(&s, call->lhs) : op->name, g, NULL, NULL,
+            NULL, NULL, NULL, 0, NULL, 0};
+  int nt = g->ntensors + 1, na = g->nattrs + 1, nb = na;
+  for (int i = 0; i < g->ntensors; i++) nb += g->ttypes[i]->rank;
+  c.args = arena_alloc(s.a, sizeof *c.args * (size_t)nt);
+  c.attrs = arena_alloc(s.a, sizeof *c.attrs * (size_t)na);
+  c.attr_site = arena_alloc(s.a, sizeof *c.attr_site * (size_t)na);
+  c.binds = arena_alloc(s.a, sizeof *c.binds * (size_t)nb);
+  c.bind_site = arena_alloc(s.a, sizeof *c.bind_site * (size_t)nb);
+  c.packs = arena_alloc(s.a, sizeof *c.packs * (size_t)nt);
+  const SemType **res = arena_alloc(s.a, sizeof *res * (size_t)(g->nresults + 1));
+  int ok = binds_attrs(&c) && binds_args(&c) && call_shapes(&s, &c, res);
+  *dc = s.dc;
+  if (!ok) return 0;
+  SemPackBind *packs = arena_alloc(s.a, sizeof *packs * (size_t)(c.npacks + 1));
+  for (int i = 0; i < c.npacks; i++)
+    packs[i] = (SemPackBind){c.packs[i].name, c.packs[i].dims, c.packs[i].n};
+  *out = (SemCallBinds){op, g, c.attrs, c.nbinds, c.npacks, c.binds, packs, res};
+  return 1;
 }

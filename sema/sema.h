@@ -232,6 +232,35 @@ typedef enum Reduction {
   RD__COUNT
 } Reduction;
 
+/* ========================================================= call bindings
+ *
+ * What a call of a model binds, for the graph IR: every attribute's value
+ * (keyword or default), the op's symbols and packs bound to the argument
+ * shapes, and the instantiated result types.  The same computation that
+ * sema_check makes when it checks the call. */
+
+typedef struct SemPackBind {
+  const char *name;    /* the pack's name (S in S...) */
+  const SemDim *dims;  /* the n dims it stands for at this call */
+  int n;
+} SemPackBind;
+
+typedef struct SemCallBinds {
+  const AstNode *op;         /* the AST_OP called */
+  const SemSig *sig;         /* its signature */
+  const SemConst *attrs;     /* one per sig->attrs: the keyword's value, else the default */
+  int nbinds, npacks;
+  const DimBind *binds;      /* int attributes (constants), then the parameters' symbols */
+  const SemPackBind *packs;
+  const SemType **results;   /* one per sig->results, dims substituted */
+} SemCallBinds;
+
+/* Fills *out for `call`, an AST_CALL of a model that sema_check found
+ * clean; Dims are made in dc, everything else in f's arena.  Returns 1, or
+ * 0 (with errors reported through f's Diag, as sema_check would) when the
+ * call was not checked or does not bind. */
+int sema_call_binds(Front *f, DimCtx *dc, const AstNode *call, SemCallBinds *out);
+
 /* ================================================================ checks */
 
 /* Checks `root` and every module it imports (each module once, imports

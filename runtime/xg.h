@@ -1,0 +1,76 @@
+/* xg.h -- the C API of models compiled by xgc: load a compiled model with
+ * its weights, query its inputs and outputs, run it, free it.  The one
+ * installed header; a compiled model needs only libc, libm, pthreads and
+ * libxgrt at run time.
+ *
+ *   xg_model *m;
+ *   if (xg_model_load("mlp.so", "mlp.safetensors", NULL, &m) != XG_OK)
+ *     fprintf(stderr, "%s\n", xg_last_error());
+ *   const void *in[] = {x};  void *out[] = {y};
+ *   xg_model_run(m, in, out);
+ *   xg_model_free(m);
+ */
+#ifndef XG_H
+#define XG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum xg_status {
+  XG_OK = 0,
+  XG_ERR_ARGUMENT,   /* a NULL pointer, an index out of range, bad options */
+  XG_ERR_IO,         /* a file cannot be opened or read */
+  XG_ERR_FORMAT,     /* a library or weights file that is not what it claims */
+  XG_ERR_MISMATCH,   /* weights that do not fit the model (missing, shape, dtype) */
+  XG_ERR_MEMORY,     /* out of memory */
+  XG_ERR_RUNTIME     /* a failure while running (threads, device) */
+} xg_status;
+
+/* Element types, as in .xg. */
+typedef enum xg_dtype { XG_F32, XG_F16, XG_I32, XG_I8, XG_BOOL } xg_dtype;
+
+typedef struct xg_model xg_model;
+
+typedef struct xg_options {
+  int threads; /* worker threads; 0: $XG_NUM_THREADS, else the online CPUs */
+} xg_options;
+
+/* The message of the last failure in this thread ("" when none): names the
+ * file, the tensor and the problem. */
+const char *xg_last_error(void);
+const char *xg_status_name(xg_status s);
+
+/* Loads a compiled model (a shared library built by `xgc build`) and its
+ * weights (safetensors; NULL when the model has no params).  Checks every
+ * weight against the model: a missing one, a wrong shape or dtype is
+ * XG_ERR_MISMATCH.  On success *out owns everything it needs. */
+xg_status xg_model_load(const char *library, const char *weights, const xg_options *opts,
+                        xg_model **out);
+void xg_model_free(xg_model *m);
+
+/* Inputs and outputs, in the model's signature order. */
+int xg_model_num_inputs(const xg_model *m);
+int xg_model_num_outputs(const xg_model *m);
+typedef struct xg_tensor_info {
+  const char *name;
+  xg_dtype dtype;
+  int rank;
+  const int64_t *shape;
+  size_t nbytes;
+} xg_tensor_info;
+xg_status xg_model_input(const xg_model *m, int i, xg_tensor_info *info);
+xg_status xg_model_output(const xg_model *m, int i, xg_tensor_info *info);
+
+/* Runs the model: inputs[i] points at the i-th input's data (row-major,
+ * info.nbytes), outputs[i] at caller-owned memory for the i-th output.  Not
+ * reentrant on one model; distinct models may run concurrently. */
+xg_status xg_model_run(xg_model *m, const void *const *inputs, void *const *outputs);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
