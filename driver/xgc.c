@@ -342,7 +342,12 @@ static int run_parse_opt(int argc, char **argv, int *i, RunOpts *o, Arena *a) {
     vec_push(a, &o->includes, argv[*i]);
   } else if (!strncmp(s, "-I", 2)) vec_push(a, &o->includes, (void *)(s + 2));
   else if (!strncmp(s, "--stdlib-dir=", 13)) o->stdlib_dir = s + 13;
-  else if (!strncmp(s, "--error-limit=", 14)) o->error_limit = atoi(s + 14);
+  else if (!strncmp(s, "--error-limit=", 14)) {
+    char *end;
+    long n = strtol(s + 14, &end, 10);
+    if (*end || end == s + 14 || n < 0 || n > 1000000) return usage_error("bad --error-limit '%s'", s + 14);
+    o->error_limit = (int)n;
+  }
   else if (s[0] == '-' && s[1]) return usage_error("unknown option '%s' for 'xgc run'", s);
   else if (o->file) return usage_error("'xgc run' takes one file ('%s' and '%s' given)", o->file, s);
   else o->file = s;
