@@ -96,6 +96,33 @@ static void test_balanced(void) {
   rt_pool_free(p);
 }
 
+/* The chunks of 10 over 3 threads, exactly, and the first on the caller. */
+typedef struct Chunks {
+  atomic_llong begins[3];
+  atomic_int caller_begin;
+  pthread_t caller;
+} Chunks;
+
+static void record(void *ctx, int64_t b, int64_t e) {
+  Chunks *c = ctx;
+  int k = b == 0 ? 0 : b == 4 ? 1 : 2;
+  atomic_store(&c->begins[k], b * 100 + e);
+  if (pthread_equal(c->caller, pthread_self())) atomic_store(&c->caller_begin, (int)b);
+}
+
+static void test_chunk_bounds(void) {
+  char err[256];
+  xg_pool *p = rt_pool_create(3, err, sizeof err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  Chunks c = {.caller = pthread_self(), .caller_begin = -1};
+  xg_parallel_for(p, 10, record, &c);
+  CU_ASSERT_EQUAL(atomic_load(&c.begins[0]), 4);    /* [0, 4) */
+  CU_ASSERT_EQUAL(atomic_load(&c.begins[1]), 407);  /* [4, 7) */
+  CU_ASSERT_EQUAL(atomic_load(&c.begins[2]), 710);  /* [7, 10) */
+  CU_ASSERT_EQUAL(atomic_load(&c.caller_begin), 0);
+  rt_pool_free(p);
+}
+
 /* Work spreads over threads: with 4 threads and 4 chunks that each wait
  * for all four to have started, the call can only return if they run at
  * the same time. */
@@ -282,6 +309,7 @@ static void test_threads(void) {
 static const RttTest pool_tests[] = {
     {"every index once, chunks per thread", test_cover},
     {"balanced chunks", test_balanced},
+    {"chunk bounds, chunk 0 on the caller", test_chunk_bounds},
     {"chunks run concurrently", test_concurrent_chunks},
     {"nested calls run serially", test_nested},
     {"many calls, sleeping workers, many pools", test_many_calls},
