@@ -3,6 +3,7 @@
 #include "runtime/xg_abi.h"
 #include "tests/unit/fake_model.h"
 
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@ static xg_abi_tensor inputs[] = {{"x", F32, 2, shape_xy, XY_BYTES}};
 static xg_abi_tensor outputs[] = {{"y", F32, 2, shape_xy, XY_BYTES}, {"chunks", I32, 0, NULL, 4}};
 static xg_abi_tensor weights[] = {{"w", F32, 2, shape_xy, XY_BYTES}, {"b", F32, 1, shape_b, FAKE_COLS * 4}};
 
-static int variant;
+static int variant, blocked; /* read and written atomically */
 
 typedef struct Job {
   const float *x, *w, *b;
@@ -44,6 +45,10 @@ static int32_t fake_run(const xg_abi_args *a) {
   xg_not_in_any_runtime();
 #endif
   Job j = {a->inputs[0], NULL, NULL, a->scratch, a->outputs[0], 0};
+  if (__atomic_load_n(&variant, __ATOMIC_SEQ_CST) == FAKE_BLOCK) {
+    __atomic_fetch_add(&blocked, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&variant, __ATOMIC_SEQ_CST) == FAKE_BLOCK) sched_yield();
+  }
   if (variant != FAKE_NOWEIGHTS) j.w = a->weights[0], j.b = a->weights[1];
   if ((uintptr_t)a->scratch % 64) return 7;
   if (j.x[0] != j.x[0]) return 3;
@@ -58,9 +63,10 @@ static xg_abi_model model = {XG_ABI_VERSION, "fake", 1, 2, 2, inputs, outputs, w
 static xg_abi_model bent;
 static xg_abi_tensor bent_in[1], bent_out[2], bent_w[2];
 
-void fake_model_variant(int v);
-void fake_model_variant(int v) {
-  variant = v;
+int fake_model_variant(int v);
+int fake_model_variant(int v) {
+  if (v >= 0) __atomic_store_n(&variant, v, __ATOMIC_SEQ_CST);
+  return __atomic_load_n(&blocked, __ATOMIC_SEQ_CST);
 }
 
 /* The descriptor of the current variant, made afresh from the model. */
@@ -85,6 +91,7 @@ static const xg_abi_model *fake_bend(void) {
   case FAKE_HUGESCRATCH: bent.scratch_bytes = (uint64_t)1 << 62; break;
   case FAKE_NOWEIGHTS: bent.nweights = 0, bent.weights = NULL; break;
   case FAKE_UNNAMED: bent_w[0].name = NULL; break;
+  case FAKE_BLOCK: break;
   case FAKE__COUNT: break;
   }
   return &bent;

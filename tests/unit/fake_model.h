@@ -25,7 +25,8 @@ enum { FAKE_ROWS = 64, FAKE_COLS = 8 };
   X(FAKE_NOARRAY)     /* noutputs 2 and no outputs array */          \
   X(FAKE_HUGESCRATCH) /* 2^62 bytes of scratch */                    \
   X(FAKE_NOWEIGHTS)   /* nweights 0 (b and w as zeros): y = 0 */     \
-  X(FAKE_UNNAMED)     /* weight 0 has no name */
+  X(FAKE_UNNAMED)     /* weight 0 has no name */                     \
+  X(FAKE_BLOCK)       /* run waits while the variant stays FAKE_BLOCK */
 
 typedef enum FakeVariant {
 #define X(v) v,
@@ -34,7 +35,9 @@ typedef enum FakeVariant {
   FAKE__COUNT
 } FakeVariant;
 
-typedef void (*fake_variant_fn)(int variant);
+/* Sets the variant (when >= 0); returns how many runs have entered the
+ * wait of FAKE_BLOCK so far. */
+typedef int (*fake_variant_fn)(int variant);
 #define FAKE_VARIANT_SYMBOL "fake_model_variant"
 
 #endif

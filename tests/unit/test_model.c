@@ -379,6 +379,31 @@ static void test_bad_run(void) {
   xg_model_free(m);
 }
 
+/* A second run of one model while the first is inside it is refused. */
+static void *run_blocked(void *arg) {
+  int chunks = 0;
+  return (void *)(intptr_t)run_fake(arg, 0, 1, &chunks);
+}
+
+static void test_concurrent_run(void) {
+  xg_model *m = NULL;
+  CU_ASSERT_EQUAL_FATAL(xg_model_load(FAKE, write_weights("block.safetensors", NULL, NULL, 0), NULL, &m), XG_OK);
+  int before = set_variant(FAKE_BLOCK);
+  pthread_t t;
+  CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, run_blocked, m), 0);
+  while (set_variant(-1) == before) sched_yield();
+  int chunks = 0;
+  CU_ASSERT_EQUAL(run_fake(m, 0, 1, &chunks), XG_ERR_ARGUMENT);
+  check_msg("xg_model_run: model 'fake' is already running in another thread (one run at a time "
+            "per loaded model)");
+  set_variant(FAKE_OK);
+  void *r = (void *)1;
+  pthread_join(t, &r);
+  CU_ASSERT_EQUAL((intptr_t)r, XG_OK);
+  CU_ASSERT_EQUAL(run_fake(m, 0, 1, &chunks), XG_OK); /* free again */
+  xg_model_free(m);
+}
+
 static const RttTest model_tests[] = {
     {"load and run on 1, 2, 3 threads", test_load_run},
     {"inputs and outputs", test_queries},
@@ -394,6 +419,7 @@ static const RttTest failure_tests[] = {
     {"bad descriptors", test_bad_descriptor},
     {"weights that do not fit", test_bad_weights},
     {"bad runs", test_bad_run},
+    {"one run at a time per model", test_concurrent_run},
 };
 
 int main(void) {
