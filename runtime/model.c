@@ -86,13 +86,29 @@ static void model_promote_runtime(void) {
   dlerror();
 }
 
-/* The text of dlerror() without the path it may start with. */
+/* The text of dlerror() without the path it may start with (as given, or
+ * with the "./" of model_dlopen). */
 static const char *model_dlerror(const char *path) {
   const char *e = dlerror();
   size_t n = strlen(path);
-  if (!e) return "unknown error";
+  if (!e) return "out of memory";
+  if (!strncmp(e, "./", 2) && !strchr(path, '/')) e += 2;
   if (!strncmp(e, path, n) && !strncmp(e + n, ": ", 2)) e += n + 2;
   return e;
+}
+
+/* dlopen of a file: a name without a slash would be searched for in the
+ * library path, so it gets "./" like the open() of the check. */
+static void *model_dlopen(const char *path) {
+  if (strchr(path, '/')) return dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  size_t n = strlen(path);
+  char *local = malloc(n + 3);
+  if (!local) return NULL;
+  memcpy(local, "./", 2);
+  memcpy(local + 2, path, n + 1);
+  void *h = dlopen(local, RTLD_NOW | RTLD_LOCAL);
+  free(local);
+  return h;
 }
 
 /* Opens the library and reads its descriptor's version. */
@@ -104,7 +120,7 @@ static xg_status model_open_lib(xg_model *m, const char *path) {
   close(fd);
   if (!regular) return model_fail(XG_ERR_IO, "%s: cannot open: not a regular file", path);
   model_promote_runtime();
-  if (!(m->lib = dlopen(path, RTLD_NOW | RTLD_LOCAL)))
+  if (!(m->lib = model_dlopen(path)))
     return model_fail(XG_ERR_FORMAT, "%s: cannot load: %s", path, model_dlerror(path));
   const xg_abi_model *(*describe)(void);
   *(void **)&describe = dlsym(m->lib, XG_ABI_DESCRIBE_SYMBOL);

@@ -404,11 +404,36 @@ static void test_concurrent_run(void) {
   xg_model_free(m);
 }
 
+/* A library named without a slash is the file in the current directory,
+ * not one of the library path. */
+static void test_relative_name(void) {
+  char cwd[4096], dir[4096], want[8192];
+  const char *wpath = write_weights("rel.safetensors", NULL, NULL, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+  snprintf(dir, sizeof dir, "%s/%s", FAKE_DIR, LT_OBJDIR);
+  CU_ASSERT_EQUAL_FATAL(chdir(dir), 0);
+  xg_model *m = NULL;
+  int chunks;
+  xg_status s = xg_model_load("fake_model.so", wpath, NULL, &m);
+  if (s) fprintf(stderr, "\n  %s\n", xg_last_error());
+  CU_ASSERT_EQUAL(s, XG_OK);
+  if (m) CU_ASSERT_EQUAL(run_fake(m, 0, 1, &chunks), XG_OK);
+  xg_model_free(m);
+  load_fails("fake_undef.so", NULL, NULL, XG_ERR_FORMAT,
+             "fake_undef.so: cannot load: undefined symbol: xg_not_in_any_runtime");
+  CU_ASSERT_EQUAL_FATAL(chdir(rtt_dir), 0);
+  /* libc.so.6 is in the library path, not here */
+  snprintf(want, sizeof want, "libc.so.6: cannot open: No such file or directory");
+  load_fails("libc.so.6", NULL, NULL, XG_ERR_IO, want);
+  CU_ASSERT_EQUAL(chdir(cwd), 0);
+}
+
 static const RttTest model_tests[] = {
     {"load and run on 1, 2, 3 threads", test_load_run},
     {"inputs and outputs", test_queries},
     {"threads from options and XG_NUM_THREADS", test_threads},
     {"two models at once", test_two_models},
+    {"a library named without a slash", test_relative_name},
     {"extra tensors, a model without weights", test_extra_and_no_weights},
     {"messages per thread, status names", test_errors_per_thread},
 };
