@@ -144,7 +144,8 @@ static const char *model_tensor_problem(const xg_abi_tensor *t, char *buf, size_
   int64_t elems;
   size_t nbytes;
   if (!t->name) return "it has no name";
-  if (t->dtype < 0 || t->dtype >= RT__COUNT) return snprintf(buf, len, "dtype %d is unknown", (int)t->dtype), buf;
+  if (t->dtype < 0 || t->dtype >= RT__COUNT)
+    return snprintf(buf, len, "dtype %d is unknown", (int)t->dtype), buf;
   if (t->rank < 0 || t->rank > RT_MAX_RANK)
     return snprintf(buf, len, "rank %d is outside 0..%d", (int)t->rank, RT_MAX_RANK), buf;
   if (t->rank > 0 && !t->shape) return "its shape is NULL";
@@ -187,7 +188,8 @@ static xg_status model_check_tensors(const char *path, const char *what, int n,
   for (int i = 0; i < n; i++) {
     const char *why = model_tensor_problem(&ts[i], buf, sizeof buf);
     if (!why) continue;
-    if (!ts[i].name) return model_fail(XG_ERR_FORMAT, "%s: bad model descriptor: %s %d: %s", path, what, i, why);
+    if (!ts[i].name)
+      return model_fail(XG_ERR_FORMAT, "%s: bad model descriptor: %s %d: %s", path, what, i, why);
     return model_fail(XG_ERR_FORMAT, "%s: bad model descriptor: %s %d ('%s'): %s", path, what, i,
                       rt_show(shown, ts[i].name, strlen(ts[i].name)), why);
   }
@@ -199,7 +201,8 @@ static xg_status model_check_tensors(const char *path, const char *what, int n,
 static xg_status model_check_desc(const xg_abi_model *d, const char *path) {
   char shown[RT_NAME_STRLEN];
   xg_status s = XG_OK;
-  if (!d->name) return model_fail(XG_ERR_FORMAT, "%s: bad model descriptor: the model has no name", path);
+  if (!d->name)
+    return model_fail(XG_ERR_FORMAT, "%s: bad model descriptor: the model has no name", path);
   if (!d->run) return model_fail(XG_ERR_FORMAT, "%s: bad model descriptor: no run function", path);
   if ((s = model_check_tensors(path, "input", d->ninputs, d->inputs)) ||
       (s = model_check_tensors(path, "output", d->noutputs, d->outputs)) ||
@@ -216,7 +219,8 @@ static xg_status model_check_desc(const xg_abi_model *d, const char *path) {
 /* ---------------------------------------------------------- the weights */
 
 /* "f32 [2, 3]" into buf. */
-static const char *model_type_str(char *buf, size_t len, int dtype, int rank, const int64_t *shape) {
+static const char *model_type_str(char *buf, size_t len, int dtype, int rank,
+                                  const int64_t *shape) {
   char sh[RT_SHAPE_STRLEN];
   rt_shape_str(sh, sizeof sh, rank, shape);
   snprintf(buf, len, "%s %s", rt_dtype_name((RtDType)dtype), sh);
@@ -276,7 +280,8 @@ static xg_status model_load_weights(xg_model *m, const char *path) {
   buf[0] = 0;
   if (missing) model_unused_names(m, buf, sizeof buf);
   char more[64] = "";
-  if (bad > 1) snprintf(more, sizeof more, " (and %d more mismatched weight%s)", bad - 1, bad > 2 ? "s" : "");
+  if (bad > 1)
+    snprintf(more, sizeof more, " (and %d more mismatched weight%s)", bad - 1, bad > 2 ? "s" : "");
   return model_fail(XG_ERR_MISMATCH, "%s: %s%s%s", path, first, buf, more);
 }
 
@@ -308,14 +313,17 @@ static xg_status model_load_into(xg_model *m, const char *library, const char *w
                                  int threads) {
   char err[MODEL_ERRLEN], shown[RT_NAME_STRLEN];
   xg_status s;
-  if (!(m->library = strdup(library))) return model_fail(XG_ERR_MEMORY, "%s: out of memory", library);
+  if (!(m->library = strdup(library)))
+    return model_fail(XG_ERR_MEMORY, "%s: out of memory", library);
   if ((s = model_open_lib(m, library)) || (s = model_check_desc(m->desc, library)) ||
       (s = model_alloc(m)))
     return s;
   if (!weights && m->desc->nweights > 0)
-    return model_fail(XG_ERR_ARGUMENT, "xg_model_load: model '%s' (%s) has %d weight%s and no "
-                      "weights file was given", rt_show(shown, m->desc->name, strlen(m->desc->name)),
-                      library, (int)m->desc->nweights, m->desc->nweights > 1 ? "s" : "");
+    return model_fail(XG_ERR_ARGUMENT,
+                      "xg_model_load: model '%s' (%s) has %d weight%s and no "
+                      "weights file was given",
+                      rt_show(shown, m->desc->name, strlen(m->desc->name)), library,
+                      (int)m->desc->nweights, m->desc->nweights > 1 ? "s" : "");
   if (weights && (s = model_load_weights(m, weights))) return s;
   if (!(m->pool = rt_pool_create(threads, err, sizeof err)))
     return model_fail(XG_ERR_RUNTIME, "xg_model_load: %s", err);
@@ -423,6 +431,8 @@ xg_status xg_model_run(xg_model *m, const void *const *inputs, void *const *outp
   xg_abi_args args = {inputs, outputs, m->weights, m->scratch, m->pool};
   int32_t rc = d->run(&args);
   atomic_store(&m->running, 0);
-  if (rc) return model_fail(XG_ERR_RUNTIME, "%s: model '%s' failed with code %d", m->library, shown, (int)rc);
+  if (rc)
+    return model_fail(XG_ERR_RUNTIME, "%s: model '%s' failed with code %d", m->library, shown,
+                      (int)rc);
   return XG_OK;
 }

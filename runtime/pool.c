@@ -234,7 +234,8 @@ static int pool_cpus(void) {
 
 int rt_pool_threads(int requested, int *out, char *err, size_t errlen) {
   if (requested < 0 || requested > RT_MAX_THREADS)
-    return rt_err(err, errlen, "%d threads requested: the count must be from 1 to %d (0: the default)",
+    return rt_err(err, errlen,
+                  "%d threads requested: the count must be from 1 to %d (0: the default)",
                   requested, RT_MAX_THREADS);
   if (requested > 0) return *out = requested, 0;
   const char *env = getenv("XG_NUM_THREADS");
@@ -244,7 +245,8 @@ int rt_pool_threads(int requested, int *out, char *err, size_t errlen) {
   const char *s = env;
   while (*s >= '0' && *s <= '9' && v <= RT_MAX_THREADS) v = v * 10 + (*s++ - '0');
   if (*s || v < 1 || v > RT_MAX_THREADS)
-    return rt_err(err, errlen, "XG_NUM_THREADS='%s' is not a thread count (an integer from 1 to %d)",
+    return rt_err(err, errlen,
+                  "XG_NUM_THREADS='%s' is not a thread count (an integer from 1 to %d)",
                   rt_show(shown, env, strlen(env)), RT_MAX_THREADS);
   *out = (int)v;
   return 0;

@@ -23,7 +23,8 @@ MAKEFLAGS= $MAKE -C "$BUILDDIR" install DESTDIR="$tmp/root" >"$tmp/install.log" 
 root="$tmp/root"
 find_one() { # the one installed file called $1
   f=$(find "$root" -name "$1" ! -type d -print | head -n 1)
-  [ -n "$f" ] || fail "make install did not install $1 (installed: $(cd "$root" && find . -type f | tr '\n' ' '))"
+  [ -n "$f" ] ||
+    fail "make install did not install $1 (installed: $(cd "$root" && find . -type f | tr '\n' ' '))"
   echo "$f"
 }
 xgc=$(find_one xgc) && hdr=$(find_one xg.h) && so=$(find_one libxgrt.so) &&
@@ -45,8 +46,8 @@ libdir=$(dirname "$so")
 out=$(LD_LIBRARY_PATH="$libdir" "$tmp/app" "$fake" "$tmp/w.safetensors") ||
   fail "the program built against the installed runtime failed: $out"
 echo "$out"
-[ "$out" = "ok: y[9] = 4 on 2 threads; /nonexistent/model.so: cannot open: No such file or directory" ] ||
-  fail "unexpected output: $out"
+want="ok: y[9] = 4 on 2 threads; /nonexistent/model.so: cannot open: No such file or directory"
+[ "$out" = "$want" ] || fail "unexpected output: $out"
 
 # shellcheck disable=SC2086
 $CC $SAN_CFLAGS -o "$tmp/app_dlopen" "$SRCDIR/tests/install/app_dlopen.c" \

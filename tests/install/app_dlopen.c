@@ -17,9 +17,11 @@ int main(int argc, char **argv) {
   *(void **)&release = dlsym(rt, "xg_model_free");
   *(void **)&last = dlsym(rt, "xg_last_error");
   if (!load || !release || !last) return fprintf(stderr, "app_dlopen: %s\n", dlerror()), 1;
-  if (dlsym(rt, "rt_st_open")) return fprintf(stderr, "app_dlopen: libxgrt exports rt_st_open\n"), 1;
+  if (dlsym(rt, "rt_st_open"))
+    return fprintf(stderr, "app_dlopen: libxgrt exports rt_st_open\n"), 1;
   xg_model *m;
-  if (load(argv[2], argv[3], NULL, &m) != XG_OK) return fprintf(stderr, "app_dlopen: %s\n", last()), 1;
+  if (load(argv[2], argv[3], NULL, &m) != XG_OK)
+    return fprintf(stderr, "app_dlopen: %s\n", last()), 1;
   release(m);
   dlclose(rt);
   printf("ok: loaded through a libxgrt opened RTLD_LOCAL\n");

@@ -15,7 +15,8 @@ static const int64_t shape_17[17] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
 
 static xg_abi_tensor inputs[] = {{"x", F32, 2, shape_xy, XY_BYTES}};
 static xg_abi_tensor outputs[] = {{"y", F32, 2, shape_xy, XY_BYTES}, {"chunks", I32, 0, NULL, 4}};
-static xg_abi_tensor weights[] = {{"w", F32, 2, shape_xy, XY_BYTES}, {"b", F32, 1, shape_b, FAKE_COLS * 4}};
+static xg_abi_tensor weights[] = {{"w", F32, 2, shape_xy, XY_BYTES},
+                                  {"b", F32, 1, shape_b, FAKE_COLS * 4}};
 
 static int variant, blocked; /* read and written atomically */
 

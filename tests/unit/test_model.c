@@ -28,7 +28,8 @@ static const char *fake_lib(const char *name) {
 static const char *write_weights(const char *file, const char *skip, const char *const *extra,
                                  int nextra) {
   RtTensor w, b, e[8];
-  CU_ASSERT_FATAL(!rt_tensor_alloc(&w, RT_F32, 2, (int64_t[]){FAKE_ROWS, FAKE_COLS}, err, sizeof err));
+  CU_ASSERT_FATAL(
+      !rt_tensor_alloc(&w, RT_F32, 2, (int64_t[]){FAKE_ROWS, FAKE_COLS}, err, sizeof err));
   CU_ASSERT_FATAL(!rt_tensor_alloc(&b, RT_F32, 1, (int64_t[]){FAKE_COLS}, err, sizeof err));
   for (int i = 0; i < FAKE_ROWS * FAKE_COLS; i++) ((float *)w.data)[i] = (float)i / 64;
   for (int j = 0; j < FAKE_COLS; j++) ((float *)b.data)[j] = (float)j - 4;
@@ -91,16 +92,19 @@ static void load_fails(const char *lib, const char *weights, const xg_options *o
                        const char *msg) {
   xg_model *m = (xg_model *)&m;
   xg_status s = xg_model_load(lib, weights, o, &m);
-  if (s != want) fprintf(stderr, "\n  status %s, want %s\n", xg_status_name(s), xg_status_name(want));
+  if (s != want)
+    fprintf(stderr, "\n  status %s, want %s\n", xg_status_name(s), xg_status_name(want));
   CU_ASSERT_EQUAL(s, want);
   CU_ASSERT_PTR_NULL(m);
-  if (strcmp(xg_last_error(), msg)) fprintf(stderr, "\n  got:  %s\n  want: %s\n", xg_last_error(), msg);
+  if (strcmp(xg_last_error(), msg))
+    fprintf(stderr, "\n  got:  %s\n  want: %s\n", xg_last_error(), msg);
   CU_ASSERT_STRING_EQUAL(xg_last_error(), msg);
   if (!s) xg_model_free(m);
 }
 
 static void check_msg(const char *want) {
-  if (strcmp(xg_last_error(), want)) fprintf(stderr, "\n  got:  %s\n  want: %s\n", xg_last_error(), want);
+  if (strcmp(xg_last_error(), want))
+    fprintf(stderr, "\n  got:  %s\n  want: %s\n", xg_last_error(), want);
   CU_ASSERT_STRING_EQUAL(xg_last_error(), want);
 }
 
@@ -127,7 +131,8 @@ static void test_load_run(void) {
 static void test_queries(void) {
   xg_model *m = NULL;
   xg_tensor_info info;
-  CU_ASSERT_EQUAL_FATAL(xg_model_load(FAKE, write_weights("q.safetensors", NULL, NULL, 0), NULL, &m), XG_OK);
+  CU_ASSERT_EQUAL_FATAL(
+      xg_model_load(FAKE, write_weights("q.safetensors", NULL, NULL, 0), NULL, &m), XG_OK);
   CU_ASSERT_EQUAL(xg_model_num_inputs(m), 1);
   CU_ASSERT_EQUAL(xg_model_num_outputs(m), 2);
   CU_ASSERT_EQUAL(xg_model_input(m, 0, &info), XG_OK);
@@ -175,14 +180,16 @@ static void test_threads(void) {
   CU_ASSERT_EQUAL(chunks, 3);
   xg_model_free(m);
   setenv("XG_NUM_THREADS", "three", 1);
-  load_fails(FAKE, wpath, NULL, XG_ERR_ARGUMENT,
-             "xg_model_load: XG_NUM_THREADS='three' is not a thread count (an integer from 1 to 1024)");
+  load_fails(
+      FAKE, wpath, NULL, XG_ERR_ARGUMENT,
+      "xg_model_load: XG_NUM_THREADS='three' is not a thread count (an integer from 1 to 1024)");
   CU_ASSERT_EQUAL(xg_model_load(FAKE, wpath, &o, &m), XG_OK); /* not read when options say */
   xg_model_free(m);
   unsetenv("XG_NUM_THREADS");
   o.threads = -2;
-  load_fails(FAKE, wpath, &o, XG_ERR_ARGUMENT,
-             "xg_model_load: -2 threads requested: the count must be from 1 to 1024 (0: the default)");
+  load_fails(
+      FAKE, wpath, &o, XG_ERR_ARGUMENT,
+      "xg_model_load: -2 threads requested: the count must be from 1 to 1024 (0: the default)");
 }
 
 /* Two models of one library, loaded together and run from two threads. */
@@ -248,7 +255,8 @@ static void test_errors_per_thread(void) {
   check_msg("xg_model_load: library is NULL");
   static const char *const names[] = {"XG_OK", "XG_ERR_ARGUMENT", "XG_ERR_IO", "XG_ERR_FORMAT",
                                       "XG_ERR_MISMATCH", "XG_ERR_MEMORY", "XG_ERR_RUNTIME"};
-  for (int s = XG_OK; s <= XG_ERR_RUNTIME; s++) CU_ASSERT_STRING_EQUAL(xg_status_name((xg_status)s), names[s]);
+  for (int s = XG_OK; s <= XG_ERR_RUNTIME; s++)
+    CU_ASSERT_STRING_EQUAL(xg_status_name((xg_status)s), names[s]);
   CU_ASSERT_STRING_EQUAL(xg_status_name((xg_status)99), "XG_ERR_UNKNOWN");
   CU_ASSERT_STRING_EQUAL(xg_status_name((xg_status)-1), "XG_ERR_UNKNOWN");
 }
@@ -261,7 +269,8 @@ static void test_bad_arguments(void) {
   CU_ASSERT_EQUAL(xg_model_load(FAKE, wpath, NULL, NULL), XG_ERR_ARGUMENT);
   check_msg("xg_model_load: out is NULL");
   load_fails(FAKE, NULL, NULL, XG_ERR_ARGUMENT,
-             "xg_model_load: model 'fake' (" FAKE_DIR "/" LT_OBJDIR "fake_model.so) has 2 weights and "
+             "xg_model_load: model 'fake' (" FAKE_DIR "/" LT_OBJDIR
+             "fake_model.so) has 2 weights and "
              "no weights file was given");
 }
 
@@ -292,8 +301,9 @@ static void test_bad_descriptor(void) {
     xg_status s;
     const char *msg;
   } cases[] = {
-      {FAKE_ABI, XG_ERR_FORMAT, "model ABI version 99, this runtime reads version 1 (rebuild the "
-                                "model with the xgc of this runtime)"},
+      {FAKE_ABI, XG_ERR_FORMAT,
+       "model ABI version 99, this runtime reads version 1 (rebuild the "
+       "model with the xgc of this runtime)"},
       {FAKE_NULL, XG_ERR_FORMAT, "xg_model_describe() returned NULL"},
       {FAKE_NONAME, XG_ERR_FORMAT, "bad model descriptor: the model has no name"},
       {FAKE_NORUN, XG_ERR_FORMAT, "bad model descriptor: no run function"},
@@ -301,11 +311,13 @@ static void test_bad_descriptor(void) {
       {FAKE_BADNBYTES, XG_ERR_FORMAT,
        "bad model descriptor: weight 1 ('b'): nbytes is 31, shape [8] of f32 needs 32"},
       {FAKE_DUPWEIGHT, XG_ERR_FORMAT, "bad model descriptor: two weights are called 'w'"},
-      {FAKE_BADRANK, XG_ERR_FORMAT, "bad model descriptor: output 1 ('chunks'): rank 17 is outside 0..16"},
+      {FAKE_BADRANK, XG_ERR_FORMAT,
+       "bad model descriptor: output 1 ('chunks'): rank 17 is outside 0..16"},
       {FAKE_NEGCOUNT, XG_ERR_FORMAT, "bad model descriptor: -1 inputs"},
       {FAKE_NOARRAY, XG_ERR_FORMAT, "bad model descriptor: 2 outputs and no array of them"},
       {FAKE_UNNAMED, XG_ERR_FORMAT, "bad model descriptor: weight 0: it has no name"},
-      {FAKE_HUGESCRATCH, XG_ERR_MEMORY, "out of memory for the scratch arena (4611686018427387904 bytes)"},
+      {FAKE_HUGESCRATCH, XG_ERR_MEMORY,
+       "out of memory for the scratch arena (4611686018427387904 bytes)"},
   };
   const char *wpath = write_weights("desc.safetensors", NULL, NULL, 0);
   char want[8192];
@@ -323,7 +335,8 @@ static void test_bad_weights(void) {
   snprintf(want, sizeof want, "%s: cannot open: No such file or directory", path);
   load_fails(FAKE, path, NULL, XG_ERR_IO, want);
   path = rtt_write("short.safetensors", "abc", 3);
-  snprintf(want, sizeof want, "%s: not a safetensors file (3 bytes, too short for the header length)", path);
+  snprintf(want, sizeof want,
+           "%s: not a safetensors file (3 bytes, too short for the header length)", path);
   load_fails(FAKE, path, NULL, XG_ERR_FORMAT, want);
 
   path = write_weights("nob.safetensors", "b", NULL, 0);
@@ -331,12 +344,15 @@ static void test_bad_weights(void) {
   load_fails(FAKE, path, NULL, XG_ERR_MISMATCH, want);
   static const char *const misspelt[] = {"bias"};
   path = write_weights("bias.safetensors", "b", misspelt, 1);
-  snprintf(want, sizeof want, "%s: no tensor 'b' (the model needs f32 [8]); unused in the file: 'bias'", path);
+  snprintf(want, sizeof want,
+           "%s: no tensor 'b' (the model needs f32 [8]); unused in the file: 'bias'", path);
   load_fails(FAKE, path, NULL, XG_ERR_MISMATCH, want);
   static const char *const many[] = {"a", "c", "d", "e", "f"};
   path = write_weights("many.safetensors", "w", many, 5);
   snprintf(want, sizeof want,
-           "%s: no tensor 'w' (the model needs f32 [64, 8]); unused in the file: 'a', 'c', 'd' and 2 more", path);
+           "%s: no tensor 'w' (the model needs f32 [64, 8]); unused in the file: 'a', 'c', 'd' and "
+           "2 more",
+           path);
   load_fails(FAKE, path, NULL, XG_ERR_MISMATCH, want);
 
   path = write_wrong("shape.safetensors", "b", RT_F32, 1, (int64_t[]){9}, NULL);
@@ -350,7 +366,8 @@ static void test_bad_weights(void) {
   load_fails(FAKE, path, NULL, XG_ERR_MISMATCH, want);
   path = write_wrong("both.safetensors", "w", RT_I8, 0, NULL, "b");
   snprintf(want, sizeof want,
-           "%s: tensor 'w' is i8 [], the model needs f32 [64, 8] (and 1 more mismatched weight)", path);
+           "%s: tensor 'w' is i8 [], the model needs f32 [64, 8] (and 1 more mismatched weight)",
+           path);
   load_fails(FAKE, path, NULL, XG_ERR_MISMATCH, want);
 }
 
@@ -358,7 +375,8 @@ static void test_bad_run(void) {
   xg_model *m = NULL;
   float x[FAKE_ROWS * FAKE_COLS] = {0}, y[FAKE_ROWS * FAKE_COLS];
   int chunks;
-  CU_ASSERT_EQUAL_FATAL(xg_model_load(FAKE, write_weights("run.safetensors", NULL, NULL, 0), NULL, &m), XG_OK);
+  CU_ASSERT_EQUAL_FATAL(
+      xg_model_load(FAKE, write_weights("run.safetensors", NULL, NULL, 0), NULL, &m), XG_OK);
   const void *in[] = {x}, *in_null[] = {NULL};
   void *out[] = {y, &chunks}, *out_null[] = {y, NULL};
   CU_ASSERT_EQUAL(xg_model_run(NULL, in, out), XG_ERR_ARGUMENT);
@@ -387,7 +405,8 @@ static void *run_blocked(void *arg) {
 
 static void test_concurrent_run(void) {
   xg_model *m = NULL;
-  CU_ASSERT_EQUAL_FATAL(xg_model_load(FAKE, write_weights("block.safetensors", NULL, NULL, 0), NULL, &m), XG_OK);
+  CU_ASSERT_EQUAL_FATAL(
+      xg_model_load(FAKE, write_weights("block.safetensors", NULL, NULL, 0), NULL, &m), XG_OK);
   int before = set_variant(FAKE_BLOCK);
   pthread_t t;
   CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, run_blocked, m), 0);

@@ -30,7 +30,8 @@ static int check_cover(xg_pool *pool, int64_t n) {
   xg_parallel_for(pool, n, visit, &s);
   int64_t wrong = 0;
   for (int64_t i = 0; i < n; i++) wrong += atomic_load(&s.visits[i]) != 1;
-  if (wrong || s.bad_ranges) fprintf(stderr, "\n  n=%lld: %lld indices wrong\n", (long long)n, (long long)wrong);
+  if (wrong || s.bad_ranges)
+    fprintf(stderr, "\n  n=%lld: %lld indices wrong\n", (long long)n, (long long)wrong);
   CU_ASSERT_EQUAL(wrong, 0);
   CU_ASSERT_EQUAL(atomic_load(&s.bad_ranges), 0);
   free(s.visits);
@@ -271,7 +272,8 @@ static void test_threads(void) {
   CU_ASSERT_EQUAL(rt_pool_threads(2, &n, err, sizeof err), 0); /* the request wins */
   CU_ASSERT_EQUAL(n, 2);
   CU_ASSERT_EQUAL(rt_pool_threads(-1, &n, err, sizeof err), -1);
-  CU_ASSERT_STRING_EQUAL(err, "-1 threads requested: the count must be from 1 to 1024 (0: the default)");
+  CU_ASSERT_STRING_EQUAL(err,
+                         "-1 threads requested: the count must be from 1 to 1024 (0: the default)");
   CU_ASSERT_EQUAL(rt_pool_threads(1025, &n, err, sizeof err), -1);
   check_env("5", 5, NULL);
   check_env("1", 1, NULL);
@@ -280,14 +282,16 @@ static void test_threads(void) {
   check_env(NULL, 0, NULL);
   CU_ASSERT_TRUE(rt_pool_threads(0, &n, err, sizeof err) == 0 && n >= 1 && n <= cpus);
   check_env("", 0, NULL); /* empty: unset */
-  static const char *const bad[] = {"0", "-2", "abc", "4x", " 4", "4 ", "+4", "1025", "99999999999999999999", "0x10"};
+  static const char *const bad[] = {
+      "0", "-2", "abc", "4x", " 4", "4 ", "+4", "1025", "99999999999999999999", "0x10"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     char want[256];
     snprintf(want, sizeof want,
              "XG_NUM_THREADS='%s' is not a thread count (an integer from 1 to 1024)", bad[i]);
     check_env(bad[i], 0, want);
   }
-  check_env("\x01\xff", 0, "XG_NUM_THREADS='\\x01\\xff' is not a thread count (an integer from 1 to 1024)");
+  check_env("\x01\xff", 0,
+            "XG_NUM_THREADS='\\x01\\xff' is not a thread count (an integer from 1 to 1024)");
   unsetenv("XG_NUM_THREADS");
   CU_ASSERT_PTR_NULL(rt_pool_create(0, err, sizeof err));
   CU_ASSERT_STRING_EQUAL(err, "0 threads: the count must be from 1 to 1024");
