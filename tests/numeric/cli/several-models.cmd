@@ -1,0 +1,2 @@
+1
+run --ref examples/stdlib_shapes.xg --random-inputs 1

@@ -1,0 +1,2 @@
+1
+run --ref examples/mlp.xg --model mpl
