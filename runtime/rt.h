@@ -102,4 +102,24 @@ int rt_st_write(const char *path, int n, const char *const *names, const RtTenso
  * [-1, 1), ints uniform in [0, 16), bools 0 or 1. */
 void rt_fill_random(RtTensor *t, uint64_t seed, const char *name);
 
+/* ------------------------------------------------------------- thread pool
+ * The pool behind xg_parallel_for (runtime/xg_abi.h): the calling thread
+ * plus nthreads - 1 workers that sleep on a futex when idle (after a spin
+ * of RT_POOL_SPIN_US).  See docs/runtime.md. */
+struct xg_pool;
+enum { RT_MAX_THREADS = 1024, RT_POOL_SPIN_US = 100 };
+/* The thread count a model uses: `requested` when positive, else
+ * $XG_NUM_THREADS when set and not empty, else the CPUs this process may
+ * run on.  Returns 0 with *out set, or -1 with a message in err (a
+ * negative request, or an XG_NUM_THREADS that is not 1..RT_MAX_THREADS). */
+int rt_pool_threads(int requested, int *out, char *err, size_t errlen);
+/* A pool of nthreads threads in all (1..RT_MAX_THREADS; 1: no workers,
+ * every loop runs on the caller).  NULL with a message in err when a
+ * thread cannot be started (those started are stopped again). */
+struct xg_pool *rt_pool_create(int nthreads, char *err, size_t errlen);
+/* Stops and joins the workers and frees the pool; NULL is a no-op.  No
+ * xg_parallel_for may be running on it. */
+void rt_pool_free(struct xg_pool *pool);
+int rt_pool_size(const struct xg_pool *pool);
+
 #endif

@@ -38,21 +38,37 @@ typedef struct xg_model xg_model;
 typedef struct xg_options {
   int threads; /* worker threads; 0: $XG_NUM_THREADS, else the online CPUs */
 } xg_options;
+/* threads counts the calling thread: 1 runs everything on the caller, N
+ * starts N - 1 workers (1..1024).  "The online CPUs" are those this process
+ * may run on (its affinity mask).  XG_NUM_THREADS must be an integer from
+ * 1 to 1024 (empty counts as unset); anything else fails the load. */
 
 /* The message of the last failure in this thread ("" when none): names the
- * file, the tensor and the problem. */
+ * file, the tensor and the problem.  A successful call leaves it as it was
+ * (like errno); the pointer stays valid in this thread until its next
+ * failing call.  xg_status_name gives "XG_OK", "XG_ERR_IO", ...,
+ * "XG_ERR_UNKNOWN" for a value out of the enum. */
 const char *xg_last_error(void);
 const char *xg_status_name(xg_status s);
 
 /* Loads a compiled model (a shared library built by `xgc build`) and its
  * weights (safetensors; NULL when the model has no params).  Checks every
  * weight against the model: a missing one, a wrong shape or dtype is
- * XG_ERR_MISMATCH.  On success *out owns everything it needs. */
+ * XG_ERR_MISMATCH.  On success *out owns everything it needs.
+ * Tensors of the file that the model does not use are ignored.  opts may
+ * be NULL (the defaults).  On failure *out is NULL and nothing is kept;
+ * the statuses: a NULL library or out, or a bad thread count (opts or
+ * $XG_NUM_THREADS): XG_ERR_ARGUMENT; a file that cannot be opened:
+ * XG_ERR_IO; a library that is not a model of this runtime's ABI, or a
+ * weights file that is not safetensors: XG_ERR_FORMAT.  See
+ * docs/runtime.md. */
 xg_status xg_model_load(const char *library, const char *weights, const xg_options *opts,
                         xg_model **out);
 void xg_model_free(xg_model *m);
 
-/* Inputs and outputs, in the model's signature order. */
+/* Inputs and outputs, in the model's signature order.  The counts are -1
+ * for a NULL model; an index out of range is XG_ERR_ARGUMENT.  info's name
+ * and shape point into the model library: valid until xg_model_free. */
 int xg_model_num_inputs(const xg_model *m);
 int xg_model_num_outputs(const xg_model *m);
 typedef struct xg_tensor_info {
@@ -67,7 +83,10 @@ xg_status xg_model_output(const xg_model *m, int i, xg_tensor_info *info);
 
 /* Runs the model: inputs[i] points at the i-th input's data (row-major,
  * info.nbytes), outputs[i] at caller-owned memory for the i-th output.  Not
- * reentrant on one model; distinct models may run concurrently. */
+ * reentrant on one model; distinct models may run concurrently.  Buffers
+ * need only their element type's alignment; outputs must not overlap the
+ * inputs.  A second concurrent run of one model is refused
+ * (XG_ERR_ARGUMENT); a failure inside the model is XG_ERR_RUNTIME. */
 xg_status xg_model_run(xg_model *m, const void *const *inputs, void *const *outputs);
 
 #ifdef __cplusplus

@@ -13,7 +13,14 @@ enum { XG_ABI_VERSION = 1 };
 /* A thread pool of the runtime.  Generated code calls xg_parallel_for for
  * its parallel loops: fn(ctx, begin, end) runs for disjoint chunks covering
  * [0, n), on the calling thread and the pool's workers; it returns when all
- * chunks are done.  Nested calls run serially. */
+ * chunks are done.  Nested calls run serially.
+ * Details (runtime/pool.c): with T threads, chunk k of T covers n / T
+ * indices, plus one for the first n % T chunks, in order; the caller takes
+ * chunk 0; empty chunks are skipped (fn never sees begin == end); n <= 0
+ * calls nothing; a NULL pool, a pool of 1 thread, n == 1, a call from
+ * inside fn, or a call while another thread holds the pool runs fn(ctx, 0,
+ * n) on the caller.  A library resolves the symbol from the process
+ * (runtime/xg_abi.syms lists what a process must export). */
 typedef struct xg_pool xg_pool;
 typedef void (*xg_range_fn)(void *ctx, int64_t begin, int64_t end);
 void xg_parallel_for(xg_pool *pool, int64_t n, xg_range_fn fn, void *ctx);
@@ -29,7 +36,11 @@ typedef struct xg_abi_tensor {
 
 /* What one run gets: pointers in the orders of the descriptor's arrays, and
  * a scratch arena of `scratch_bytes` (the memory plan: intermediate tensors
- * live at fixed offsets in it), 64-byte aligned. */
+ * live at fixed offsets in it), 64-byte aligned.
+ * The scratch arena is zeroed once at load (NULL when scratch_bytes is 0)
+ * and kept between runs.  Weights point into the mapped file, aligned to
+ * their element size only; inputs and outputs are the caller's, aligned
+ * to their element size only: generated code must not assume more. */
 typedef struct xg_abi_args {
   const void *const *inputs;
   void *const *outputs;
@@ -39,7 +50,12 @@ typedef struct xg_abi_args {
 } xg_abi_args;
 
 /* The one symbol a compiled model library exports:
- *   const xg_abi_model *xg_model_describe(void);  */
+ *   const xg_abi_model *xg_model_describe(void);
+ * The runtime reads abi_version first and nothing else when it differs;
+ * then it checks: a name and a run function, non-negative counts with
+ * arrays, each tensor named, of a known dtype, rank 0..16, shape >= 0 and
+ * nbytes equal to the shape's bytes, unique weight names.  The descriptor
+ * and its strings must stay valid while the library is loaded. */
 typedef struct xg_abi_model {
   uint32_t abi_version;  /* XG_ABI_VERSION */
   const char *name;      /* the model's name */
