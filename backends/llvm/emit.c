@@ -1,0 +1,328 @@
+/* backends/llvm/emit.c -- one LLVM module per model: a function per loop
+ * nest (its buffers as noalias parameters), the run function of the ABI
+ * (buffer table, nests in order, parallel ones through xg_parallel_for),
+ * the descriptor and xg_model_describe (runtime/xg_abi.h); then verify,
+ * optimize at O3 and write the object. */
+#include "backends/llvm/llvm_int.h"
+#include "runtime/xg.h"
+#include "runtime/xg_abi.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void init_types(Cg *g) {
+  g->t_void = LLVMVoidTypeInContext(g->ctx);
+  g->t_i1 = LLVMInt1TypeInContext(g->ctx);
+  g->t_i8 = LLVMInt8TypeInContext(g->ctx);
+  g->t_i16 = LLVMInt16TypeInContext(g->ctx);
+  g->t_i32 = LLVMInt32TypeInContext(g->ctx);
+  g->t_i64 = LLVMInt64TypeInContext(g->ctx);
+  g->t_half = LLVMHalfTypeInContext(g->ctx);
+  g->t_f32 = LLVMFloatTypeInContext(g->ctx);
+  g->t_f64 = LLVMDoubleTypeInContext(g->ctx);
+  g->t_ptr = LLVMPointerTypeInContext(g->ctx, 0);
+}
+
+static void add_attr(Cg *g, LLVMValueRef fn, LLVMAttributeIndex at, const char *name) {
+  unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
+  LLVMAddAttributeAtIndex(fn, at, LLVMCreateEnumAttribute(g->ctx, kind, 0));
+}
+
+/* The attributes every function gets: the target, no exceptions. */
+static void fn_attrs(Cg *g, LLVMValueRef fn) {
+  LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                          LLVMCreateStringAttribute(g->ctx, "target-cpu", 10, g->target->cpu,
+                                                    (unsigned)strlen(g->target->cpu)));
+  if (g->target->features[0])
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateStringAttribute(g->ctx, "target-features", 15, g->target->features,
+                                                      (unsigned)strlen(g->target->features)));
+  add_attr(g, fn, LLVMAttributeFunctionIndex, "nounwind");
+}
+
+static LLVMValueRef new_fn(Cg *g, const char *name, LLVMTypeRef ty, LLVMLinkage linkage) {
+  LLVMValueRef fn = LLVMAddFunction(g->mod, name, ty);
+  LLVMSetLinkage(fn, linkage);
+  fn_attrs(g, fn);
+  return fn;
+}
+
+/* ------------------------------------------------------------------ nests */
+
+static void used_bufs(const LoopExpr *e, unsigned char *used) {
+  if (!e) return;
+  if (e->kind == LE_LOAD) used[e->buf] = 1;
+  for (int i = 0; i < e->nargs; i++) used_bufs(e->args[i], used);
+  used_bufs(e->guard, used);
+}
+
+static void stmt_bufs(const LoopStmt *s, unsigned char *used) {
+  switch (s->kind) {
+  case LS_LOOP:
+    for (int i = 0; i < s->body.n; i++) stmt_bufs(s->body.items[i], used);
+    return;
+  case LS_STORE: used[s->buf] = 1; used_bufs(s->addr, used); used_bufs(s->value, used); return;
+  case LS_LET: case LS_ACCUM: used_bufs(s->value, used); return;
+  case LS__COUNT: return;
+  }
+}
+
+static void root_body(Cg *g, void *arg, LLVMValueRef i) { cg_body(g, arg, i); }
+
+/* The body of a nest: fn(buffers..., err, begin, end), buffers noalias. */
+static LLVMValueRef nest_body(Cg *g, const LoopNest *n, const char *name, const unsigned char *used, int nused) {
+  LLVMTypeRef *ps = calloc((size_t)nused + 3, sizeof *ps);
+  if (!ps) abort();
+  for (int i = 0; i < nused + 1; i++) ps[i] = g->t_ptr;
+  ps[nused + 1] = ps[nused + 2] = g->t_i64;
+  LLVMValueRef fn = new_fn(g, name, LLVMFunctionType(g->t_void, ps, (unsigned)nused + 3, 0), LLVMInternalLinkage);
+  free(ps);
+  add_attr(g, fn, LLVMAttributeFunctionIndex, "alwaysinline");
+  g->fn = fn;
+  g->nest = n;
+  g->entry = LLVMAppendBasicBlockInContext(g->ctx, fn, "entry");
+  LLVMPositionBuilderAtEnd(g->b, g->entry);
+  for (int i = 0, k = 0; i < g->p->nbufs; i++) {
+    g->bufs[i] = NULL;
+    if (!used[i]) continue;
+    add_attr(g, fn, (LLVMAttributeIndex)(k + 1), "noalias");
+    g->bufs[i] = LLVMGetParam(fn, (unsigned)k++);
+  }
+  g->err = LLVMGetParam(fn, (unsigned)nused);
+  size_t nv = (size_t)n->nvars + 1;
+  g->slots = calloc(nv, sizeof *g->slots);
+  g->vslots = calloc(nv, sizeof *g->vslots);
+  g->ivals = calloc(nv, sizeof *g->ivals);
+  g->vdef = calloc(nv, 1);
+  g->vred = calloc(nv, 1);
+  if (!g->slots || !g->vslots || !g->ivals || !g->vdef || !g->vred) abort();
+  for (int v = 0; v < n->nvars; v++) g->slots[v] = cg_alloca(g, cg_type(g, n->vars[v].type), n->vars[v].name);
+  LLVMValueRef lo = LLVMGetParam(fn, (unsigned)nused + 1), hi = LLVMGetParam(fn, (unsigned)nused + 2);
+  if (n->loop->loop == LOOP_VECTOR) cg_vector_loop(g, n->loop, lo, hi);
+  else cg_for(g, lo, hi, 1, root_body, (void *)n->loop);
+  LLVMBuildRetVoid(g->b);
+  free(g->slots), free(g->vslots), free(g->ivals), free(g->vdef), free(g->vred);
+  return fn;
+}
+
+/* A nest as fn(ctx, begin, end) over its outermost loop, ctx the run's
+ * buffer table (the error flag last). */
+static LLVMValueRef emit_nest(Cg *g, const LoopKernel *k, int idx) {
+  const LoopNest *n = k->nests[idx];
+  unsigned char *used = calloc((size_t)g->p->nbufs + 1, 1);
+  if (!used) abort();
+  stmt_bufs(n->loop, used);
+  int nused = 0;
+  for (int i = 0; i < g->p->nbufs; i++) nused += used[i];
+  char name[64];
+  snprintf(name, sizeof name, "k%d.n%d.body", k->id, idx);
+  LLVMValueRef body = nest_body(g, n, name, used, nused);
+  snprintf(name, sizeof name, "k%d.n%d", k->id, idx);
+  LLVMTypeRef ps[3] = {g->t_ptr, g->t_i64, g->t_i64};
+  LLVMValueRef fn = new_fn(g, name, LLVMFunctionType(g->t_void, ps, 3, 0), LLVMInternalLinkage);
+  LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
+  LLVMValueRef *args = calloc((size_t)nused + 3, sizeof *args);
+  if (!args) abort();
+  int a = 0;
+  for (int i = 0; i <= g->p->nbufs; i++) {
+    if (i < g->p->nbufs && !used[i]) continue;
+    LLVMValueRef idxv = cg_i64(g, i);
+    LLVMValueRef slot = LLVMBuildGEP2(g->b, g->t_ptr, LLVMGetParam(fn, 0), &idxv, 1, "");
+    args[a++] = LLVMBuildLoad2(g->b, g->t_ptr, slot, i < g->p->nbufs ? g->p->bufs[i]->name : "err");
+  }
+  args[a++] = LLVMGetParam(fn, 1);
+  args[a++] = LLVMGetParam(fn, 2);
+  LLVMBuildCall2(g->b, LLVMGlobalGetValueType(body), body, args, (unsigned)a, "");
+  LLVMBuildRetVoid(g->b);
+  free(args);
+  free(used);
+  return fn;
+}
+
+/* ----------------------------------------------------------------- run */
+
+static LLVMValueRef load_field(Cg *g, LLVMTypeRef st, LLVMValueRef args, unsigned field) {
+  return LLVMBuildLoad2(g->b, g->t_ptr, LLVMBuildStructGEP2(g->b, st, args, field, ""), "");
+}
+
+static LLVMValueRef buf_ptr(Cg *g, const LoopBuf *b, LLVMValueRef fields[4]) {
+  if (b->kind == LB_SCRATCH) {
+    LLVMValueRef off = cg_i64(g, b->offset);
+    return LLVMBuildGEP2(g->b, g->t_i8, fields[3], &off, 1, b->name);
+  }
+  LLVMValueRef arr = fields[b->kind == LB_INPUT ? 0 : b->kind == LB_OUTPUT ? 1 : 2];
+  LLVMValueRef i = cg_i64(g, b->index);
+  return LLVMBuildLoad2(g->b, g->t_ptr, LLVMBuildGEP2(g->b, g->t_ptr, arr, &i, 1, ""), b->name);
+}
+
+/* int32 run(const xg_abi_args *): the nests in order; stops at the first
+ * failure and returns its code. */
+static LLVMValueRef emit_run(Cg *g, LLVMValueRef *nests) {
+  const LoopProgram *p = g->p;
+  LLVMTypeRef fields[5] = {g->t_ptr, g->t_ptr, g->t_ptr, g->t_ptr, g->t_ptr};
+  LLVMTypeRef args_t = LLVMStructTypeInContext(g->ctx, fields, 5, 0);
+  LLVMValueRef fn = new_fn(g, "run", LLVMFunctionType(g->t_i32, &g->t_ptr, 1, 0), LLVMInternalLinkage);
+  LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
+  LLVMValueRef a = LLVMGetParam(fn, 0), f[5];
+  for (unsigned i = 0; i < 5; i++) f[i] = load_field(g, args_t, a, i);
+  LLVMTypeRef table_t = LLVMArrayType(g->t_ptr, (unsigned)p->nbufs + 1);
+  LLVMValueRef table = LLVMBuildAlloca(g->b, table_t, "table");
+  LLVMValueRef err = LLVMBuildAlloca(g->b, g->t_i32, "err");
+  LLVMBuildStore(g->b, cg_i32(g, 0), err);
+  for (int i = 0; i <= p->nbufs; i++) {
+    LLVMValueRef idx = cg_i64(g, i);
+    LLVMValueRef v = i < p->nbufs ? buf_ptr(g, p->bufs[i], f) : err;
+    LLVMBuildStore(g->b, v, LLVMBuildGEP2(g->b, g->t_ptr, table, &idx, 1, ""));
+  }
+  LLVMTypeRef pf_ps[4] = {g->t_ptr, g->t_i64, g->t_ptr, g->t_ptr};
+  LLVMTypeRef pf_t = LLVMFunctionType(g->t_void, pf_ps, 4, 0);
+  LLVMValueRef pf = LLVMAddFunction(g->mod, "xg_parallel_for", pf_t);
+  int k = 0;
+  for (int ki = 0; ki < p->nkernels; ki++) {
+    const LoopKernel *kern = p->kernels[ki];
+    for (int i = 0; i < kern->nnests; i++, k++) {
+      const LoopStmt *root = kern->nests[i]->loop;
+      LLVMTypeRef nt = LLVMGlobalGetValueType(nests[k]);
+      if (root->loop == LOOP_PARALLEL) {
+        LLVMValueRef cargs[4] = {f[4], cg_i64(g, root->hi), nests[k], table};
+        LLVMBuildCall2(g->b, pf_t, pf, cargs, 4, "");
+      } else {
+        LLVMValueRef cargs[3] = {table, cg_i64(g, root->lo), cg_i64(g, root->hi)};
+        LLVMBuildCall2(g->b, nt, nests[k], cargs, 3, "");
+      }
+    }
+    LLVMValueRef e = LLVMBuildLoad2(g->b, g->t_i32, err, "");
+    LLVMBasicBlockRef fail = LLVMAppendBasicBlockInContext(g->ctx, fn, "failed");
+    LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(g->ctx, fn, "next");
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, e, cg_i32(g, 0), ""), fail, next);
+    LLVMPositionBuilderAtEnd(g->b, fail);
+    LLVMBuildRet(g->b, e);
+    LLVMPositionBuilderAtEnd(g->b, next);
+  }
+  LLVMBuildRet(g->b, cg_i32(g, 0));
+  return fn;
+}
+
+/* ----------------------------------------------------------- descriptor */
+
+static LLVMValueRef private_const(Cg *g, LLVMValueRef init, const char *name) {
+  LLVMValueRef gv = LLVMAddGlobal(g->mod, LLVMTypeOf(init), name);
+  LLVMSetInitializer(gv, init);
+  LLVMSetGlobalConstant(gv, 1);
+  LLVMSetLinkage(gv, LLVMPrivateLinkage);
+  LLVMSetUnnamedAddr(gv, 1);
+  return gv;
+}
+
+static LLVMValueRef cstring(Cg *g, const char *s) {
+  return private_const(g, LLVMConstStringInContext(g->ctx, s, (unsigned)strlen(s), 0), "str");
+}
+
+static int abi_dtype(ElemType t) {
+  switch (t) {
+  case ELEM_F32: return XG_F32;
+  case ELEM_F16: return XG_F16;
+  case ELEM_I32: return XG_I32;
+  case ELEM_I8: return XG_I8;
+  case ELEM_BOOL: return XG_BOOL;
+  case ELEM_INT: case ELEM_FLOAT: case ELEM_NONE: case ELEM__COUNT: break;
+  }
+  return -1;
+}
+
+/* The xg_abi_tensor array of n buffers. */
+static LLVMValueRef tensors(Cg *g, LLVMTypeRef tt, const int *ids, int n, const char *name) {
+  if (n == 0) return LLVMConstNull(g->t_ptr);
+  LLVMValueRef *elems = calloc((size_t)n, sizeof *elems);
+  if (!elems) abort();
+  for (int i = 0; i < n; i++) {
+    const LoopBuf *b = g->p->bufs[ids[i]];
+    LLVMValueRef *dims = calloc((size_t)b->rank + 1, sizeof *dims);
+    if (!dims) abort();
+    for (int d = 0; d < b->rank; d++) dims[d] = cg_i64(g, b->shape[d]);
+    LLVMValueRef shape = b->rank ? private_const(g, LLVMConstArray(g->t_i64, dims, (unsigned)b->rank), "shape")
+                                 : LLVMConstNull(g->t_ptr);
+    free(dims);
+    LLVMValueRef f[5] = {cstring(g, b->name), cg_i32(g, abi_dtype(b->elem)), cg_i32(g, b->rank), shape,
+                         cg_i64(g, b->bytes)};
+    elems[i] = LLVMConstNamedStruct(tt, f, 5);
+  }
+  LLVMValueRef arr = private_const(g, LLVMConstArray(tt, elems, (unsigned)n), name);
+  free(elems);
+  return arr;
+}
+
+static void emit_descriptor(Cg *g, LLVMValueRef run) {
+  const LoopProgram *p = g->p;
+  LLVMTypeRef tt = LLVMStructCreateNamed(g->ctx, "xg_abi_tensor");
+  LLVMTypeRef tf[5] = {g->t_ptr, g->t_i32, g->t_i32, g->t_ptr, g->t_i64};
+  LLVMStructSetBody(tt, tf, 5, 0);
+  LLVMTypeRef mt = LLVMStructCreateNamed(g->ctx, "xg_abi_model");
+  LLVMTypeRef mf[10] = {g->t_i32, g->t_ptr, g->t_i32, g->t_i32, g->t_i32,
+                        g->t_ptr, g->t_ptr, g->t_ptr, g->t_i64, g->t_ptr};
+  LLVMStructSetBody(mt, mf, 10, 0);
+  LLVMValueRef v[10] = {cg_i32(g, XG_ABI_VERSION), cstring(g, p->name), cg_i32(g, p->ninputs),
+                        cg_i32(g, p->noutputs), cg_i32(g, p->nweights),
+                        tensors(g, tt, p->inputs, p->ninputs, "inputs"),
+                        tensors(g, tt, p->outputs, p->noutputs, "outputs"),
+                        tensors(g, tt, p->weights, p->nweights, "weights"),
+                        cg_i64(g, p->scratch_bytes), run};
+  LLVMValueRef model = private_const(g, LLVMConstNamedStruct(mt, v, 10), "model");
+  LLVMValueRef fn = LLVMAddFunction(g->mod, XG_ABI_DESCRIBE_SYMBOL, LLVMFunctionType(g->t_ptr, NULL, 0, 0));
+  fn_attrs(g, fn);
+  LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
+  LLVMBuildRet(g->b, model);
+}
+
+/* ------------------------------------------------------------ the module */
+
+static void print_module(LLVMModuleRef m, FILE *out, const char *when) {
+  char *s = LLVMPrintModuleToString(m);
+  fprintf(out, "; ---- %s optimization\n%s", when, s);
+  LLVMDisposeMessage(s);
+}
+
+static void build_module(Cg *g) {
+  int total = 0;
+  for (int i = 0; i < g->p->nkernels; i++) total += g->p->kernels[i]->nnests;
+  LLVMValueRef *nests = calloc((size_t)total + 1, sizeof *nests);
+  g->bufs = calloc((size_t)g->p->nbufs + 1, sizeof *g->bufs);
+  if (!nests || !g->bufs) abort();
+  int k = 0;
+  for (int i = 0; i < g->p->nkernels; i++)
+    for (int j = 0; j < g->p->kernels[i]->nnests; j++) nests[k++] = emit_nest(g, g->p->kernels[i], j);
+  emit_descriptor(g, emit_run(g, nests));
+  free(nests);
+  free(g->bufs);
+}
+
+int llvm_compile(const LoopProgram *p, LlvmTarget *t, const LlvmOptions *o, const char *obj_path, char *err,
+                 size_t errlen) {
+  Cg g = {0};
+  g.p = p;
+  g.target = t;
+  g.ctx = LLVMContextCreate();
+  g.mod = LLVMModuleCreateWithNameInContext(p->name, g.ctx);
+  g.b = LLVMCreateBuilderInContext(g.ctx);
+  init_types(&g);
+  LLVMSetTarget(g.mod, t->triple);
+  LLVMTargetDataRef td = LLVMCreateTargetDataLayout(t->tm);
+  LLVMSetModuleDataLayout(g.mod, td);
+  LLVMDisposeTargetData(td);
+  build_module(&g);
+  LLVMDisposeBuilder(g.b);
+  int rc = 0;
+  char *msg = NULL;
+  if (o && o->emit_llvm) print_module(g.mod, o->emit_llvm, "before");
+  if (LLVMVerifyModule(g.mod, LLVMReturnStatusAction, &msg)) {
+    snprintf(err, errlen, "internal error: the LLVM module of '%s' is invalid: %s", p->name, msg ? msg : "?");
+    rc = -1;
+  }
+  LLVMDisposeMessage(msg);
+  if (rc == 0) rc = llvm_optimize(g.mod, t, err, errlen);
+  if (rc == 0 && o && o->emit_llvm) print_module(g.mod, o->emit_llvm, "after");
+  if (rc == 0 && obj_path) rc = llvm_emit_object(g.mod, t, obj_path, err, errlen);
+  LLVMDisposeModule(g.mod);
+  LLVMContextDispose(g.ctx);
+  return rc;
+}

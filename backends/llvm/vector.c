@@ -1,0 +1,294 @@
+/* backends/llvm/vector.c -- loads and stores in scalar and vector code
+ * (contiguous, broadcast, strided or gathered, masked where a select or a
+ * range check says so), and vector loops: the lanes in SIMD registers, the
+ * accumulators of vectorized reductions reduced across lanes after the
+ * loop, the remainder iterations in scalar code. */
+#include "backends/llvm/llvm_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- lanes */
+
+Val cg_lane_index(Cg *g) {
+  Val base = cg_splat(g, cg_scalar(g->ivals[g->lane_var]));
+  LLVMValueRef iota[64];
+  for (int l = 0; l < g->lanes && l < 64; l++) iota[l] = cg_i64(g, l);
+  return (Val){LLVMBuildAdd(g->b, base.v, LLVMConstVector(iota, (unsigned)g->lanes), "lane"), 1};
+}
+
+/* 1 when the integer expression e is affine in the lane index with a
+ * constant coefficient (*coef; 0: the same in every lane), 0 otherwise. */
+static int lane_coef(Cg *g, const LoopExpr *e, int64_t *coef) {
+  int64_t a = 0, b = 0;
+  *coef = 0;
+  switch (e->kind) {
+  case LE_CONST: return 1;
+  case LE_VAR:
+    if (e->var == g->lane_var) return *coef = 1, 1;
+    return !g->vdef[e->var] && !g->vred[e->var];
+  case LE_LOAD:
+    return lane_coef(g, e->args[0], &a) && a == 0 && (!e->guard || (lane_coef(g, e->guard, &b) && b == 0));
+  case LE_UNARY:
+    if (!lane_coef(g, e->args[0], &a)) return 0;
+    *coef = e->op == OP_NEG ? -a : a;
+    return e->op == OP_NEG || a == 0;
+  case LE_BINARY:
+    if (!lane_coef(g, e->args[0], &a) || !lane_coef(g, e->args[1], &b)) return 0;
+    if (e->op == OP_ADD) return *coef = a + b, 1;
+    if (e->op == OP_SUB) return *coef = a - b, 1;
+    if (a == 0 && b == 0) return 1;
+    if (e->op != OP_MUL) return 0;
+    if (b == 0 && e->args[1]->kind == LE_CONST) return *coef = a * e->args[1]->i, 1;
+    if (a == 0 && e->args[0]->kind == LE_CONST) return *coef = b * e->args[0]->i, 1;
+    return 0;
+  case LE_CALL: case LE_SELECT: case LE_CAST:
+    for (int i = 0; i < e->nargs; i++)
+      if (!lane_coef(g, e->args[i], &a) || a != 0) return 0;
+    return 1;
+  case LE__COUNT: break;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------ conversions */
+
+static Val from_mem(Cg *g, Val x, ElemType t) {
+  LLVMTypeRef rt = cg_type(g, t);
+  if (x.vec) rt = cg_vec(g, rt);
+  switch (t) {
+  case ELEM_F16: return (Val){LLVMBuildFPExt(g->b, x.v, rt, ""), x.vec};
+  case ELEM_I32: case ELEM_I8: return (Val){LLVMBuildSExt(g->b, x.v, rt, ""), x.vec};
+  case ELEM_BOOL:
+    return (Val){LLVMBuildICmp(g->b, LLVMIntNE, x.v, LLVMConstNull(LLVMTypeOf(x.v)), ""), x.vec};
+  case ELEM_F32: case ELEM_FLOAT: case ELEM_INT: case ELEM_NONE: case ELEM__COUNT: break;
+  }
+  return x;
+}
+
+static Val to_mem(Cg *g, Val x, ElemType t) {
+  LLVMTypeRef mt = cg_mem_type(g, t);
+  if (x.vec) mt = cg_vec(g, mt);
+  switch (t) {
+  case ELEM_F16: return (Val){LLVMBuildFPTrunc(g->b, x.v, mt, ""), x.vec};
+  case ELEM_I32: case ELEM_I8: return (Val){LLVMBuildTrunc(g->b, x.v, mt, ""), x.vec};
+  case ELEM_BOOL: return (Val){LLVMBuildZExt(g->b, x.v, mt, ""), x.vec};
+  case ELEM_F32: case ELEM_FLOAT: case ELEM_INT: case ELEM_NONE: case ELEM__COUNT: break;
+  }
+  return x;
+}
+
+static unsigned elem_align(Cg *g, ElemType t) {
+  LLVMTypeRef mt = cg_mem_type(g, t);
+  return mt == g->t_f32 || mt == g->t_i32 ? 4 : mt == g->t_half ? 2 : mt == g->t_i8 ? 1 : 8;
+}
+
+/* --------------------------------------------------------------- loads */
+
+static LLVMValueRef gep(Cg *g, LLVMTypeRef mt, LLVMValueRef base, LLVMValueRef off) {
+  return LLVMBuildGEP2(g->b, mt, base, &off, 1, "");
+}
+
+static Val scalar_load(Cg *g, const LoopBuf *b, LLVMValueRef base, LLVMValueRef off) {
+  LLVMTypeRef mt = cg_mem_type(g, b->elem);
+  LLVMValueRef ld = LLVMBuildLoad2(g->b, mt, gep(g, mt, base, off), "");
+  LLVMSetAlignment(ld, elem_align(g, b->elem));
+  return from_mem(g, cg_scalar(ld), b->elem);
+}
+
+static Val gather(Cg *g, const LoopBuf *b, LLVMValueRef base, Val offs, Val active) {
+  LLVMTypeRef mt = cg_mem_type(g, b->elem), vt = cg_vec(g, mt);
+  LLVMValueRef ptrs = gep(g, mt, base, cg_splat(g, offs).v);
+  LLVMTypeRef types[2] = {vt, LLVMTypeOf(ptrs)}, fnty;
+  LLVMValueRef fn = cg_intrinsic(g, "llvm.masked.gather", types, 2, &fnty);
+  Val m = active.v ? cg_splat(g, active) : cg_splat(g, cg_scalar(LLVMConstInt(g->t_i1, 1, 0)));
+  LLVMValueRef args[4] = {ptrs, cg_i32(g, (int32_t)elem_align(g, b->elem)), m.v, LLVMConstNull(vt)};
+  return from_mem(g, (Val){cg_call(g, fn, fnty, args, 4), 1}, b->elem);
+}
+
+static Val contiguous_load(Cg *g, const LoopBuf *b, LLVMValueRef base, LLVMValueRef off, Val active) {
+  LLVMTypeRef mt = cg_mem_type(g, b->elem), vt = cg_vec(g, mt);
+  LLVMValueRef ptr = gep(g, mt, base, off), v;
+  if (!active.v) {
+    v = LLVMBuildLoad2(g->b, vt, ptr, "");
+    LLVMSetAlignment(v, elem_align(g, b->elem));
+  } else {
+    LLVMTypeRef types[2] = {vt, LLVMTypeOf(ptr)}, fnty;
+    LLVMValueRef fn = cg_intrinsic(g, "llvm.masked.load", types, 2, &fnty);
+    LLVMValueRef args[4] = {ptr, cg_i32(g, (int32_t)elem_align(g, b->elem)), cg_splat(g, active).v,
+                            LLVMConstNull(vt)};
+    v = cg_call(g, fn, fnty, args, 4);
+  }
+  return from_mem(g, (Val){v, 1}, b->elem);
+}
+
+/* The lanes' offsets base + coef * lane. */
+static Val strided(Cg *g, LLVMValueRef base, int64_t coef) {
+  LLVMValueRef k[64];
+  for (int l = 0; l < g->lanes && l < 64; l++) k[l] = cg_i64(g, coef * l);
+  Val b = cg_splat(g, cg_scalar(base));
+  return (Val){LLVMBuildAdd(g->b, b.v, LLVMConstVector(k, (unsigned)g->lanes), ""), 1};
+}
+
+Val cg_load(Cg *g, const LoopExpr *e, Val mask) {
+  const LoopBuf *b = g->p->bufs[e->buf];
+  LLVMValueRef base = g->bufs[e->buf];
+  Val active = mask;
+  if (e->guard) {
+    Val ok = cg_expr(g, e->guard, mask);
+    Val bad = {LLVMBuildNot(g->b, ok.v, ""), ok.vec};
+    cg_fail_if(g, mask.v ? cg_bin(g, LLVMBuildAnd, bad, mask) : bad, XG_RUN_RANGE);
+    active = mask.v ? cg_bin(g, LLVMBuildAnd, mask, ok) : ok;
+  }
+  int64_t coef = 0;
+  int affine = !g->lanes || lane_coef(g, e->args[0], &coef);
+  if (affine && coef == 0) { /* the same element in every lane */
+    Val off = cg_expr(g, e->args[0], mask);
+    if (active.v) off.v = LLVMBuildSelect(g->b, cg_any(g, active), off.v, cg_i64(g, 0), "");
+    return scalar_load(g, b, base, off.v);
+  }
+  if (!affine) return gather(g, b, base, cg_expr(g, e->args[0], mask), active);
+  g->lane_base = 1;
+  Val off = cg_expr(g, e->args[0], mask);
+  g->lane_base = 0;
+  if (coef == 1) return contiguous_load(g, b, base, off.v, active);
+  return gather(g, b, base, strided(g, off.v, coef), active);
+}
+
+/* --------------------------------------------------------------- stores */
+
+static void scatter(Cg *g, const LoopBuf *b, LLVMValueRef base, Val offs, Val v) {
+  LLVMTypeRef mt = cg_mem_type(g, b->elem);
+  LLVMValueRef ptrs = gep(g, mt, base, cg_splat(g, offs).v);
+  LLVMTypeRef types[2] = {LLVMTypeOf(v.v), LLVMTypeOf(ptrs)}, fnty;
+  LLVMValueRef fn = cg_intrinsic(g, "llvm.masked.scatter", types, 2, &fnty);
+  Val m = cg_splat(g, cg_scalar(LLVMConstInt(g->t_i1, 1, 0)));
+  LLVMValueRef args[4] = {v.v, ptrs, cg_i32(g, (int32_t)elem_align(g, b->elem)), m.v};
+  cg_call(g, fn, fnty, args, 4);
+}
+
+void cg_store(Cg *g, const LoopStmt *s) {
+  const LoopBuf *b = g->p->bufs[s->buf];
+  LLVMValueRef base = g->bufs[s->buf];
+  LLVMTypeRef mt = cg_mem_type(g, b->elem);
+  Val v = to_mem(g, cg_expr(g, s->value, (Val){0}), b->elem);
+  int64_t coef = 0;
+  int affine = !g->lanes || lane_coef(g, s->addr, &coef);
+  if (affine && coef == 0) { /* one element: the last lane's value wins */
+    LLVMValueRef x = v.vec ? LLVMBuildExtractElement(g->b, v.v, cg_i32(g, g->lanes - 1), "") : v.v;
+    LLVMValueRef st = LLVMBuildStore(g->b, x, gep(g, mt, base, cg_expr(g, s->addr, (Val){0}).v));
+    LLVMSetAlignment(st, elem_align(g, b->elem));
+    return;
+  }
+  v = cg_splat(g, v);
+  if (!affine) {
+    scatter(g, b, base, cg_expr(g, s->addr, (Val){0}), v);
+    return;
+  }
+  g->lane_base = 1;
+  Val off = cg_expr(g, s->addr, (Val){0});
+  g->lane_base = 0;
+  if (coef != 1) {
+    scatter(g, b, base, strided(g, off.v, coef), v);
+    return;
+  }
+  LLVMValueRef st = LLVMBuildStore(g->b, v.v, gep(g, mt, base, off.v));
+  LLVMSetAlignment(st, elem_align(g, b->elem));
+}
+
+/* ---------------------------------------------------------- vector loops */
+
+/* Marks the registers defined (let) and accumulated inside a vector loop;
+ * reds[v] gets the reduction of an accumulated one. */
+static void scan_body(const LoopStmt *s, unsigned char *def, unsigned char *acc, Reduction *reds) {
+  switch (s->kind) {
+  case LS_LOOP:
+    for (int i = 0; i < s->body.n; i++) scan_body(s->body.items[i], def, acc, reds);
+    return;
+  case LS_LET: def[s->var] = 1; return;
+  case LS_ACCUM: acc[s->var] = 1, reds[s->var] = s->red; return;
+  case LS_STORE: case LS__COUNT: return;
+  }
+}
+
+/* x reduced across its lanes with `red`, in a fixed tree order. */
+static Val across_lanes(Cg *g, Val x, Reduction red, ElemType t) {
+  int n = g->lanes;
+  LLVMValueRef v = x.v;
+  while (n > 1) {
+    int h = n / 2;
+    LLVMValueRef lo[32], hi[32];
+    for (int i = 0; i < h; i++) lo[i] = cg_i32(g, i), hi[i] = cg_i32(g, h + i);
+    LLVMValueRef a = LLVMBuildShuffleVector(g->b, v, LLVMGetUndef(LLVMTypeOf(v)), LLVMConstVector(lo, (unsigned)h), "");
+    LLVMValueRef b = LLVMBuildShuffleVector(g->b, v, LLVMGetUndef(LLVMTypeOf(v)), LLVMConstVector(hi, (unsigned)h), "");
+    v = cg_combine(g, red, t, (Val){a, 1}, (Val){b, 1}).v;
+    n = h;
+  }
+  return cg_scalar(LLVMBuildExtractElement(g->b, v, cg_i32(g, 0), ""));
+}
+
+static void vector_body(Cg *g, void *arg, LLVMValueRef i) { cg_body(g, arg, i); }
+
+/* The identity of a reduction (0, 1, -inf, inf; extreme integers). */
+static Val identity(Cg *g, Reduction red, ElemType t) {
+  int fl = cg_is_float(t), max = red == RD_MAX, min = red == RD_MIN;
+  if (fl) {
+    double v = max ? -INFINITY : min ? INFINITY : red == RD_PROD ? 1.0 : 0.0;
+    return cg_scalar(LLVMConstReal(cg_type(g, t), v));
+  }
+  return cg_scalar(cg_i64(g, max ? INT64_MIN : min ? INT64_MAX : red == RD_PROD));
+}
+
+/* The whole vectors of the loop: unrolled when there are at most 4. */
+static void vector_part(Cg *g, const LoopStmt *s, LLVMValueRef lo, LLVMValueRef vend) {
+  int consts = LLVMIsConstant(lo) && LLVMIsConstant(vend);
+  int64_t n = consts ? (LLVMConstIntGetSExtValue(vend) - LLVMConstIntGetSExtValue(lo)) / s->lanes : -1;
+  if (consts && n <= 4) {
+    for (int64_t k = 0; k < n; k++) cg_body(g, s, cg_i64(g, LLVMConstIntGetSExtValue(lo) + k * s->lanes));
+    return;
+  }
+  cg_for(g, lo, vend, s->lanes, vector_body, (void *)s);
+}
+
+void cg_vector_loop(Cg *g, const LoopStmt *s, LLVMValueRef lo, LLVMValueRef hi) {
+  int nv = g->nest->nvars;
+  Reduction *reds = calloc((size_t)nv + 1, sizeof *reds);
+  unsigned char *acc = calloc((size_t)nv + 1, 1);
+  if (!reds || !acc) abort();
+  memset(g->vdef, 0, (size_t)nv);
+  memset(g->vred, 0, (size_t)nv);
+  for (int i = 0; i < s->body.n; i++) scan_body(s->body.items[i], g->vdef, acc, reds);
+  g->lanes = s->lanes;
+  g->lane_var = s->var;
+  for (int v = 0; v < nv; v++) {
+    g->vred[v] = acc[v] && !g->vdef[v];
+    if (!g->vdef[v] && !g->vred[v]) continue;
+    ElemType t = g->nest->vars[v].type;
+    g->vslots[v] = cg_alloca(g, cg_vec(g, cg_type(g, t)), g->nest->vars[v].name);
+    if (g->vred[v]) LLVMBuildStore(g->b, cg_splat(g, identity(g, reds[v], t)).v, g->vslots[v]);
+  }
+  LLVMValueRef vend = hi;
+  if (LLVMIsConstant(lo) && LLVMIsConstant(hi)) {
+    int64_t l = LLVMConstIntGetSExtValue(lo), h = LLVMConstIntGetSExtValue(hi);
+    vend = cg_i64(g, h > l ? l + (h - l) / s->lanes * s->lanes : l);
+  } else {
+    LLVMValueRef n = LLVMBuildSDiv(g->b, LLVMBuildSub(g->b, hi, lo, ""), cg_i64(g, s->lanes), "");
+    vend = LLVMBuildAdd(g->b, lo, LLVMBuildMul(g->b, n, cg_i64(g, s->lanes), ""), "vend");
+  }
+  vector_part(g, s, lo, vend);
+  for (int v = 0; v < nv; v++) {
+    if (!g->vred[v]) continue;
+    ElemType t = g->nest->vars[v].type;
+    Val x = {LLVMBuildLoad2(g->b, cg_vec(g, cg_type(g, t)), g->vslots[v], ""), 1};
+    Val r = across_lanes(g, x, reds[v], t);
+    Val cur = cg_scalar(LLVMBuildLoad2(g->b, cg_type(g, t), g->slots[v], ""));
+    LLVMBuildStore(g->b, cg_combine(g, reds[v], t, cur, r).v, g->slots[v]);
+  }
+  g->lanes = 0;
+  memset(g->vdef, 0, (size_t)nv);
+  memset(g->vred, 0, (size_t)nv);
+  free(reds);
+  free(acc);
+  cg_for(g, vend, hi, 1, vector_body, (void *)s); /* the remainder, one by one */
+}

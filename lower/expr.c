@@ -1,0 +1,227 @@
+/* lower/expr.c -- graph IR expressions as loop expressions under a nest's
+ * index bindings: reads as loads at explicit offsets with their range checks
+ * (only those the index ranges do not prove), `??` as selects, reductions
+ * hoisted into register accumulators and loops. */
+#include "lower/lower_int.h"
+
+#include <string.h>
+
+/* ---------------------------------------------------------------- reads */
+
+/* The extent of dim i of t, or -1 after an error. */
+static int64_t tensor_dim(LowerCtx *L, const IrTensor *t, int i) {
+  int64_t v;
+  return lw_const_dim(L, t->dims[i].dim, t->loc, &v) ? v : -1;
+}
+
+/* A subscript: a polynomial of the nest's variables when it is index
+ * arithmetic (then its interval is known), else a loop expression. */
+typedef struct Sub {
+  const Dim *d;
+  LoopExpr *e;
+  Ival r;
+} Sub;
+
+static int lower_sub(LowerCtx *L, const IrExpr *s, Sub *out) {
+  memset(out, 0, sizeof *out);
+  out->d = lw_expr_dim(L, s, L->nb->env);
+  if (out->d) {
+    out->e = lw_dim_loop(L, out->d);
+    out->r = lw_dim_range(L, out->d);
+    return out->e != NULL;
+  }
+  out->e = lw_value(L, s, NULL, -1);
+  if (out->e) out->e = le_cast(L->a, ELEM_INT, out->e);
+  return out->e != NULL;
+}
+
+/* The conditions 0 <= s and s < extent that the interval does not prove. */
+static LoopExpr *range_check(LowerCtx *L, const Sub *s, int64_t extent) {
+  LoopExpr *c = NULL;
+  if (!s->r.known || s->r.lo < 0)
+    c = le_binary(L->a, OP_LE, ELEM_BOOL, le_int(L->a, 0), s->e);
+  if (!s->r.known || s->r.hi >= extent)
+    c = le_and(L->a, c, le_binary(L->a, OP_LT, ELEM_BOOL, s->e, le_int(L->a, extent)));
+  return c;
+}
+
+/* offset = sum of sub_i * stride_i, as a polynomial when every subscript
+ * is one (so that it prints and simplifies as one), else term by term. */
+static LoopExpr *offset_of(LowerCtx *L, const IrTensor *t, Sub *subs, int n, int flat) {
+  int64_t stride = 1;
+  const Dim *poly = L->dc->zero;
+  LoopExpr *sum = NULL;
+  int all_poly = 1;
+  for (int i = 0; i < n; i++) all_poly &= subs[i].d != NULL;
+  for (int i = n - 1; i >= 0; i--) {
+    if (all_poly) {
+      poly = dim_add(L->dc, poly, dim_mul(L->dc, subs[i].d, dim_const(L->dc, stride)));
+    } else {
+      LoopExpr *term = le_binary(L->a, OP_MUL, ELEM_INT, le_int(L->a, stride), subs[i].e);
+      sum = sum ? le_binary(L->a, OP_ADD, ELEM_INT, term, sum) : term;
+    }
+    if (!flat && i > 0) stride *= tensor_dim(L, t, i);
+  }
+  if (all_poly) return poly ? lw_dim_loop(L, poly) : NULL;
+  return sum ? sum : le_int(L->a, 0);
+}
+
+/* Lowers the subscripts of a read or store of t; *check gets the range
+ * conditions still needed (NULL: none). */
+static LoopExpr *lower_access(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs, int flat,
+                              LoopExpr **check) {
+  Sub s[LOOP_MAX_RANK];
+  *check = NULL;
+  if (nsubs > LOOP_MAX_RANK) {
+    diag_error(L->ir->diag, t->loc, "the CPU back end supports tensors of rank %d at most", LOOP_MAX_RANK);
+    L->errors++;
+    return NULL;
+  }
+  int64_t elems = 1;
+  for (int i = 0; i < t->rank; i++) elems *= tensor_dim(L, t, i);
+  for (int i = 0; i < nsubs; i++) {
+    if (!lower_sub(L, subs[i], &s[i])) return NULL;
+    int64_t ext = flat ? elems : tensor_dim(L, t, i);
+    if (ext < 0) return NULL;
+    if (check) *check = le_and(L->a, *check, range_check(L, &s[i], ext));
+  }
+  return offset_of(L, t, s, nsubs, flat);
+}
+
+LoopExpr *lw_offset(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs, int flat) {
+  LoopExpr *check;
+  return lower_access(L, t, subs, nsubs, flat, &check);
+}
+
+static LoopExpr *lower_read(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
+  LoopExpr *check;
+  LoopExpr *off = lower_access(L, e->tensor, e->args, e->nargs, e->flat, &check);
+  if (!off) return NULL;
+  LoopExpr *ld = le_load(L->a, lower_buf_of(L, e->tensor), e->type, off);
+  if (!check) return ld;
+  if (!e->dflt) {
+    ld->guard = check;
+    return ld;
+  }
+  LoopExpr *d = lw_value(L, e->dflt, block, vec_red);
+  return d ? le_select(L->a, check, ld, d) : NULL;
+}
+
+/* ----------------------------------------------------------- reductions */
+
+static int64_t red_count(LowerCtx *L, const IrExpr *e) {
+  int64_t n = 1, v;
+  for (int i = 0; i < e->nred; i++) {
+    if (!lw_const_dim(L, L->node->indices[e->red[i]].extent.dim, e->loc, &v)) return -1;
+    n *= v;
+  }
+  return n;
+}
+
+/* acc = identity; for the reduced indices (the vectorized one innermost):
+ * acc op= body.  Returns the accumulator's value (divided for mean). */
+static LoopExpr *lower_reduce(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
+  Arena *a = L->a;
+  Reduction r = e->reduce == RD_MEAN ? RD_SUM : e->reduce;
+  int acc = nest_var(L, "acc", e->type, 0, 0);
+  ls_push(a, block, ls_let(a, acc, le_identity(a, r, e->type)));
+  int order[64], n = 0;
+  for (int i = 0; i < e->nred && n < 64; i++)
+    if (e->red[i] != vec_red) order[n++] = e->red[i];
+  for (int i = 0; i < e->nred && n < 64; i++)
+    if (e->red[i] == vec_red) order[n++] = e->red[i];
+  LoopStmt *inner = block;
+  for (int i = 0; i < n; i++) {
+    int ix = order[i];
+    int64_t ext;
+    if (!lw_const_dim(L, L->node->indices[ix].extent.dim, e->loc, &ext)) return NULL;
+    LoopKind k = ix == vec_red ? LOOP_VECTOR : ext <= 4 ? LOOP_UNROLL : LOOP_SERIAL;
+    int v = nest_var(L, L->node->indices[ix].name, ELEM_INT, 0, ext);
+    LoopStmt *loop = ls_loop(a, v, 0, ext, k, L->lanes);
+    ls_push(a, inner, loop);
+    inner = loop;
+    L->nb->env[ix] = dim_sym(L->dc, L->nb->syms[v]);
+  }
+  LoopExpr *body = lw_value(L, e->args[0], inner, -1);
+  for (int i = 0; i < n; i++) L->nb->env[order[i]] = NULL;
+  if (!body) return NULL;
+  ls_push(a, inner, ls_accum(a, acc, r, body));
+  LoopExpr *v = le_var(a, acc, e->type);
+  if (e->reduce != RD_MEAN) return v;
+  int64_t cnt = red_count(L, e);
+  if (cnt < 0) return NULL;
+  LoopExpr *c = e->type == ELEM_INT || e->type == ELEM_I32 || e->type == ELEM_I8
+                    ? le_int(a, cnt) : le_float(a, e->type, (double)cnt);
+  return le_binary(a, OP_DIV, e->type, v, c);
+}
+
+/* ------------------------------------------------------------ expressions */
+
+static LoopExpr *lower_args(LowerCtx *L, const IrExpr *e, LoopExpr *out, LoopStmt *block, int vec_red) {
+  for (int i = 0; i < e->nargs; i++)
+    if (!(out->args[i] = lw_value(L, e->args[i], block, vec_red))) return NULL;
+  return out;
+}
+
+static LoopExpr *lower_index(LowerCtx *L, const IrExpr *e) {
+  const Dim *d = L->nb->env[e->index];
+  if (!d) {
+    diag_error(L->ir->diag, e->loc, "internal error: index '%s' is not bound in the loop nest",
+               L->node->indices[e->index].name);
+    L->errors++;
+    return NULL;
+  }
+  return lw_dim_loop(L, d);
+}
+
+LoopExpr *lw_value(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
+  Arena *a = L->a;
+  if (e->type == ELEM_INT && e->kind != IE_CONST && e->kind != IE_READ) {
+    const Dim *d = lw_expr_dim(L, e, L->nb->env); /* index arithmetic: canonical */
+    if (d) return lw_dim_loop(L, d);
+  }
+  switch (e->kind) {
+  case IE_CONST:
+    if (e->type == ELEM_F32 || e->type == ELEM_F16 || e->type == ELEM_FLOAT) return le_float(a, e->type, e->f);
+    if (e->type == ELEM_BOOL) return le_bool(a, (int)e->i);
+    {
+      LoopExpr *c = le_int(a, e->i);
+      c->type = e->type;
+      return c;
+    }
+  case IE_INDEX: return lower_index(L, e);
+  case IE_DIM: {
+    int64_t v;
+    return lw_const_dim(L, e->dim, e->loc, &v) ? le_int(a, v) : NULL;
+  }
+  case IE_READ: return lower_read(L, e, block, vec_red);
+  case IE_UNARY: {
+    LoopExpr *x = lw_value(L, e->args[0], block, vec_red);
+    return x ? le_unary(a, e->op, e->type, x) : NULL;
+  }
+  case IE_BINARY: {
+    LoopExpr *x = lw_value(L, e->args[0], block, vec_red);
+    LoopExpr *y = x ? lw_value(L, e->args[1], block, vec_red) : NULL;
+    return y ? le_binary(a, e->op, e->type, x, y) : NULL;
+  }
+  case IE_CALL: {
+    LoopExpr *c = le_new(a, LE_CALL, e->type, e->nargs);
+    c->builtin = e->builtin;
+    return lower_args(L, e, c, block, vec_red);
+  }
+  case IE_SELECT: return lower_args(L, e, le_new(a, LE_SELECT, e->type, 3), block, vec_red);
+  case IE_CAST: {
+    LoopExpr *x = lw_value(L, e->args[0], block, vec_red);
+    return x ? le_cast(a, e->type, x) : NULL;
+  }
+  case IE_REDUCE:
+    if (!block) {
+      diag_error(L->ir->diag, e->loc, "the CPU back end does not support a reduction inside a subscript");
+      L->errors++;
+      return NULL;
+    }
+    return lower_reduce(L, e, block, vec_red);
+  case IE__COUNT: break;
+  }
+  return NULL;
+}

@@ -1,0 +1,130 @@
+/* lower_int.h -- what the files of lower/ share: loop IR constructors, the
+ * lowering context, integer expressions as polynomials of the dimension
+ * algebra, intervals, and the schedule of one statement. */
+#ifndef XG_LOWER_INT_H
+#define XG_LOWER_INT_H
+
+#include "lower/loop.h"
+
+/* Tensors of higher rank are reported, not lowered. */
+enum { LOOP_MAX_RANK = 32 };
+
+/* --------------------------------------------------------- constructors */
+LoopExpr *le_new(Arena *a, LoopExprKind k, ElemType type, int nargs);
+LoopExpr *le_int(Arena *a, int64_t v);
+LoopExpr *le_bool(Arena *a, int v);
+LoopExpr *le_float(Arena *a, ElemType type, double v);
+LoopExpr *le_var(Arena *a, int var, ElemType type);
+LoopExpr *le_load(Arena *a, int buf, ElemType type, LoopExpr *offset);
+LoopExpr *le_unary(Arena *a, AstOp op, ElemType type, LoopExpr *x);
+/* Integer + - * fold when both operands are constants. */
+LoopExpr *le_binary(Arena *a, AstOp op, ElemType type, LoopExpr *x, LoopExpr *y);
+LoopExpr *le_select(Arena *a, LoopExpr *c, LoopExpr *x, LoopExpr *y);
+LoopExpr *le_cast(Arena *a, ElemType type, LoopExpr *x);
+/* x && y, where either may be NULL (true). */
+LoopExpr *le_and(Arena *a, LoopExpr *x, LoopExpr *y);
+
+LoopStmt *ls_loop(Arena *a, int var, int64_t lo, int64_t hi, LoopKind kind, int lanes);
+LoopStmt *ls_store(Arena *a, int buf, LoopExpr *addr, LoopExpr *value);
+LoopStmt *ls_let(Arena *a, int var, LoopExpr *value);
+LoopStmt *ls_accum(Arena *a, int var, Reduction red, LoopExpr *value);
+void ls_push(Arena *a, LoopStmt *loop, LoopStmt *s);
+
+/* The identity of a reduction for values of type t (0, 1, -inf, inf; the
+ * extreme integers for ints). */
+LoopExpr *le_identity(Arena *a, Reduction r, ElemType t);
+
+/* ------------------------------------------------------------- intervals */
+typedef struct Ival {
+  int64_t lo, hi; /* inclusive; known == 0: any value */
+  int known;
+} Ival;
+
+/* ------------------------------------------------------- the lowering
+ * One nest being built: its variables with their ranges, and how the
+ * node's indices are expressed in them. */
+typedef struct NestB {
+  LoopNest *nest;
+  int nvars, cap;
+  LoopVar *vars;
+  Ival *ranges;         /* of each variable: its loop's range; registers unknown */
+  const char **syms;    /* the Dim symbol of each variable (its interned name) */
+  const Dim **env;      /* per node index: its value as a polynomial of variables,
+                           or NULL while unbound */
+} NestB;
+
+typedef struct LowerCtx {
+  IrCtx *ir;
+  Arena *a;
+  DimCtx *dc;
+  LoopProgram *p;
+  const LowerTarget *t;
+  int lanes;            /* of 32-bit elements */
+  int *tensor_buf;      /* graph tensor id -> buffer id */
+  int *local_buf;       /* local id of the node being lowered -> buffer id */
+  const IrNode *node;   /* the node being lowered */
+  int64_t *ext;         /* the constant extent of each of its indices */
+  int kernel;           /* its kernel's id */
+  NestB *nb;            /* the nest being built */
+  int errors;
+} LowerCtx;
+
+/* A new variable of the nest: named `base` (made unique with a suffix),
+ * ranging over [lo, hi) when it is a loop index (registers: lo == hi). */
+int nest_var(LowerCtx *L, const char *base, ElemType type, int64_t lo, int64_t hi);
+/* The buffer that holds graph tensor or node local t. */
+int lower_buf_of(LowerCtx *L, const IrTensor *t);
+
+/* ------------------------------------------------------ polynomials (dims.c)
+ * Integer expressions of the graph IR (+ - * / % and unary - over
+ * constants, indices and dims) as Dims: with env == NULL each index is the
+ * symbol of its name (the node's own view), else env[i] stands for index i.
+ * NULL when e is not such an expression (a read, a max, a cast...). */
+const Dim *lw_expr_dim(LowerCtx *L, const IrExpr *e, const Dim *const *env);
+/* The constant value of dim d (after binding every symbol), or 0 with an
+ * error reported at loc when it is symbolic. */
+int lw_const_dim(LowerCtx *L, const Dim *d, Loc loc, int64_t *v);
+/* A polynomial over the nest's variables as a loop expression, terms in the
+ * order of the variables (outer loops first), the constant last. */
+LoopExpr *lw_dim_loop(LowerCtx *L, const Dim *d);
+/* The interval of a polynomial over the nest's variables. */
+Ival lw_dim_range(LowerCtx *L, const Dim *d);
+/* With env == NULL polynomials: the coefficient of index `ix`'s symbol in d
+ * when d is affine in it (1 and *coef), else 0 (it appears in a product or
+ * under a division). */
+int lw_dim_coef(LowerCtx *L, const Dim *d, int ix, int64_t *coef);
+/* The symbol of node index ix (its name, interned). */
+const char *lw_index_sym(LowerCtx *L, int ix);
+
+/* ------------------------------------------------------ expressions (expr.c) */
+/* The loop expression of graph expression e under the nest's env; reductions
+ * are hoisted into `block` (an LS_LOOP whose body receives the accumulator
+ * and its loops) before the value that uses them.  `vec_red` is the index to
+ * vectorize among a reduction's indices (-1: none).  NULL after an error. */
+LoopExpr *lw_value(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red);
+/* The element offset of t[subs...] (flat: subs[0]) under env. */
+LoopExpr *lw_offset(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs, int flat);
+
+/* --------------------------------------------------------- schedules (sched.c) */
+typedef enum VecWhere { VEC_NONE, VEC_LHS, VEC_RED } VecWhere;
+
+typedef struct Plan {
+  VecWhere vec;
+  int vec_index;   /* VEC_LHS, VEC_RED: the node index vectorized */
+  int lanes;
+  int par;         /* leading left-hand dims fused into the parallel loop */
+  int64_t block;   /* > 0: the vectorized left-hand dim is cut into blocks of
+                      this many elements that join the parallel loop; the
+                      elements after the last whole block form a tail nest */
+} Plan;
+
+void sched_stmt(LowerCtx *L, const IrStmt *s, Plan *plan);
+/* Work of one evaluation of s, in element operations (loads and
+ * arithmetic; for the threshold of parallel loops). */
+double sched_work(LowerCtx *L, const IrStmt *s);
+
+/* ---------------------------------------------------------- nests (nest.c) */
+/* Lowers statement s of L->node into nests appended to kernel k. */
+int nest_stmt(LowerCtx *L, LoopKernel *k, const IrStmt *s);
+
+#endif

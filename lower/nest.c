@@ -1,0 +1,183 @@
+/* lower/nest.c -- one statement of a node as loop nests, following its
+ * plan (sched.c): the parallel loop over fused outer dims, the other
+ * left-hand loops, the vectorized one innermost, reductions hoisted into
+ * accumulators, and the store. */
+#include "lower/lower_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------- variables */
+
+static int name_taken(const NestB *b, const char *s) {
+  for (int i = 0; i < b->nvars; i++)
+    if (!strcmp(b->vars[i].name, s)) return 1;
+  return 0;
+}
+
+int nest_var(LowerCtx *L, const char *base, ElemType type, int64_t lo, int64_t hi) {
+  NestB *b = L->nb;
+  if (b->nvars == b->cap) {
+    int cap = b->cap ? 2 * b->cap : 16;
+    LoopVar *v = arena_alloc(L->a, sizeof *v * (size_t)cap);
+    Ival *r = arena_alloc(L->a, sizeof *r * (size_t)cap);
+    const char **s = arena_alloc(L->a, sizeof *s * (size_t)cap);
+    if (b->nvars) {
+      memcpy(v, b->vars, sizeof *v * (size_t)b->nvars);
+      memcpy(r, b->ranges, sizeof *r * (size_t)b->nvars);
+      memcpy(s, b->syms, sizeof *s * (size_t)b->nvars);
+    }
+    b->vars = v, b->ranges = r, b->syms = s, b->cap = cap;
+  }
+  const char *name = base;
+  for (int k = 1; name_taken(b, name); k++) name = arena_printf(L->a, "%s.%d", base, k);
+  int id = b->nvars++;
+  b->vars[id].name = intern_cstr(&L->ir->f->names, name);
+  b->vars[id].type = type;
+  b->syms[id] = b->vars[id].name;
+  b->ranges[id] = lo < hi ? (Ival){lo, hi - 1, 1} : (Ival){0, 0, 0};
+  return id;
+}
+
+static const Dim *var_dim(LowerCtx *L, int v) { return dim_sym(L->dc, L->nb->syms[v]); }
+
+/* ------------------------------------------------------------------ nests */
+
+typedef enum Part { PART_ALL, PART_BLOCKS, PART_TAIL } Part;
+
+typedef struct Build {
+  LowerCtx *L;
+  const IrStmt *s;
+  const Plan *plan;
+  Part part;
+  LoopStmt *root, *cur;
+} Build;
+
+static void push_loop(Build *b, LoopStmt *loop) {
+  if (b->root) ls_push(b->L->a, b->cur, loop);
+  else b->root = loop;
+  b->cur = loop;
+}
+
+/* The parallel loop over the first plan->par left-hand dims (and the
+ * blocks of the vectorized dim): each index is (p / stride) % extent. */
+static const Dim *parallel_loop(Build *b) {
+  LowerCtx *L = b->L;
+  const IrStmt *s = b->s;
+  int par = b->plan->par;
+  int64_t nblocks = b->plan->block ? L->ext[b->plan->vec_index] / b->plan->block : 1, total = nblocks;
+  for (int i = 0; i < par; i++) total *= L->ext[s->lhs[i]];
+  int fused = par > 1 || b->plan->block;
+  int v = nest_var(L, fused ? "p" : L->node->indices[s->lhs[0]].name, ELEM_INT, 0, total);
+  push_loop(b, ls_loop(L->a, v, 0, total, LOOP_PARALLEL, 0));
+  const Dim *p = var_dim(L, v), *blk = NULL;
+  int64_t stride = 1;
+  if (b->plan->block) {
+    blk = nblocks > 1 ? dim_mod(L->dc, p, dim_const(L->dc, nblocks)) : L->dc->zero;
+    stride = nblocks;
+  }
+  for (int i = par - 1; i >= 0; i--) {
+    const Dim *d = dim_div(L->dc, p, dim_const(L->dc, stride));
+    if (i > 0) d = dim_mod(L->dc, d, dim_const(L->dc, L->ext[s->lhs[i]]));
+    L->nb->env[s->lhs[i]] = d;
+    stride *= L->ext[s->lhs[i]];
+  }
+  return blk;
+}
+
+/* The loop of left-hand dim i (or its binding to 0 when its extent is 1). */
+static void lhs_loop(Build *b, int i, const Dim *blk) {
+  LowerCtx *L = b->L;
+  int ix = b->s->lhs[i];
+  const char *name = L->node->indices[ix].name;
+  int vec = b->plan->vec == VEC_LHS && ix == b->plan->vec_index;
+  int64_t lo = 0, hi = L->ext[ix];
+  if (vec && b->part == PART_BLOCKS) hi = b->plan->block;
+  if (vec && b->part == PART_TAIL) lo = L->ext[ix] / b->plan->block * b->plan->block;
+  if (hi - lo == 1 && !vec) {
+    L->nb->env[ix] = dim_const(L->dc, lo);
+    return;
+  }
+  int v = nest_var(L, name, ELEM_INT, lo, hi);
+  push_loop(b, ls_loop(L->a, v, lo, hi, vec ? LOOP_VECTOR : LOOP_SERIAL, b->plan->lanes));
+  const Dim *d = var_dim(L, v);
+  if (vec && b->part == PART_BLOCKS)
+    d = dim_add(L->dc, dim_mul(L->dc, blk, dim_const(L->dc, b->plan->block)), d);
+  L->nb->env[ix] = d;
+}
+
+/* The element offset of the statement's target at the bound indices. */
+static LoopExpr *store_offset(LowerCtx *L, const IrStmt *s) {
+  const Dim *off = L->dc->zero;
+  int64_t stride = 1;
+  for (int i = s->nlhs - 1; i >= 0; i--) {
+    off = dim_add(L->dc, off, dim_mul(L->dc, L->nb->env[s->lhs[i]], dim_const(L->dc, stride)));
+    stride *= L->ext[s->lhs[i]];
+  }
+  return lw_dim_loop(L, off);
+}
+
+static double nest_points(const Build *b) {
+  double n = 1;
+  for (int i = 0; i < b->s->nlhs; i++) {
+    int ix = b->s->lhs[i];
+    double e = (double)b->L->ext[ix];
+    if (b->plan->block && ix == b->plan->vec_index)
+      e = b->part == PART_TAIL ? e - (double)(b->L->ext[ix] / b->plan->block * b->plan->block)
+                               : (double)(b->L->ext[ix] / b->plan->block * b->plan->block);
+    n *= e;
+  }
+  return n;
+}
+
+double lower_stmt_flops(const IrNode *n, const IrStmt *s);
+
+static LoopNest *build_nest(LowerCtx *L, const IrStmt *s, const Plan *plan, Part part) {
+  NestB nb = {0};
+  nb.env = arena_alloc(L->a, sizeof(const Dim *) * (size_t)(L->node->nindices + 1));
+  L->nb = &nb;
+  Build b = {L, s, plan, part, NULL, NULL};
+  const Dim *blk = NULL;
+  int first = 0;
+  if (part != PART_TAIL && plan->par > 0) {
+    blk = parallel_loop(&b);
+    first = plan->par;
+  }
+  for (int i = first; i < s->nlhs; i++) lhs_loop(&b, i, blk);
+  if (!b.root) push_loop(&b, ls_loop(L->a, nest_var(L, "one", ELEM_INT, 0, 1), 0, 1, LOOP_SERIAL, 0));
+  LoopExpr *v = lw_value(L, s->rhs, b.cur, plan->vec == VEC_RED ? plan->vec_index : -1);
+  LoopExpr *addr = v ? store_offset(L, s) : NULL;
+  L->nb = NULL;
+  if (!addr) return NULL;
+  ls_push(L->a, b.cur, ls_store(L->a, lower_buf_of(L, s->target), addr, v));
+  LoopNest *n = arena_alloc(L->a, sizeof *n);
+  n->name = part == PART_TAIL ? arena_printf(L->a, "%s (tail)", s->target->name) : s->target->name;
+  n->loop = b.root;
+  n->nvars = nb.nvars;
+  n->vars = nb.vars;
+  double pts = 1;
+  for (int i = 0; i < s->nlhs; i++) pts *= (double)L->ext[s->lhs[i]];
+  n->flops = lower_stmt_flops(L->node, s) * nest_points(&b) / pts;
+  return n;
+}
+
+static void add_nest(LowerCtx *L, LoopKernel *k, LoopNest *n) {
+  LoopNest **v = arena_alloc(L->a, sizeof *v * (size_t)(k->nnests + 1));
+  if (k->nnests) memcpy(v, k->nests, sizeof *v * (size_t)k->nnests);
+  v[k->nnests++] = n;
+  k->nests = v;
+  k->flops += n->flops;
+}
+
+int nest_stmt(LowerCtx *L, LoopKernel *k, const IrStmt *s) {
+  Plan plan;
+  sched_stmt(L, s, &plan);
+  LoopNest *n = build_nest(L, s, &plan, plan.block ? PART_BLOCKS : PART_ALL);
+  if (!n) return 0;
+  add_nest(L, k, n);
+  if (plan.block && L->ext[plan.vec_index] % plan.block) {
+    if (!(n = build_nest(L, s, &plan, PART_TAIL))) return 0;
+    add_nest(L, k, n);
+  }
+  return 1;
+}

@@ -1,0 +1,2 @@
+1
+run tests/numeric/cli/oob.xg --model gathered_bad --random-inputs 1

@@ -1,0 +1,2 @@
+0
+run tests/numeric/cli/oob.xg --model gathered --random-inputs 1

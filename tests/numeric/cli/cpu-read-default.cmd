@@ -1,0 +1,2 @@
+0
+run tests/numeric/cli/oob.xg --model shifted_default --random-inputs 1

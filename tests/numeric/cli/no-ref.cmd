@@ -1,2 +1,0 @@
-2
-run examples/mlp.xg --random-inputs 1 --random-weights 1
