@@ -61,6 +61,8 @@ int lw_const_dim(LowerCtx *L, const Dim *d, Loc loc, int64_t *v) {
   return 0;
 }
 
+static int64_t floor_div(int64_t a, int64_t b);
+
 /* ------------------------------------------------------ to loop expressions */
 
 static int sym_var(LowerCtx *L, const char *sym) {
@@ -110,7 +112,39 @@ static LoopExpr *term_loop(LowerCtx *L, const DimTerm *t, int64_t coef) {
   return coef == 1 ? e : le_binary(L->a, OP_MUL, ELEM_INT, le_int(L->a, coef), e);
 }
 
+/* d with every division atom that the variables' ranges decide replaced:
+ * floor(n/c) by its constant value, n % c by n - c*floor(n/c), when
+ * floor(n/c) is the same over the range of n. */
+static const Dim *simplify(LowerCtx *L, const Dim *d);
+
+static const Dim *simplify_atom(LowerCtx *L, const DimAtom *a) {
+  if (a->kind == DIM_SYM) return dim_sym(L->dc, a->name);
+  const Dim *num = simplify(L, a->num);
+  int64_t c;
+  if (!num || !dim_is_const(a->den, &c) || c <= 0)
+    return a->kind == DIM_FLOORDIV ? dim_div(L->dc, num, a->den) : dim_mod(L->dc, num, a->den);
+  Ival r = lw_dim_range(L, num);
+  if (r.known && floor_div(r.lo, c) == floor_div(r.hi, c)) {
+    int64_t q = floor_div(r.lo, c);
+    if (a->kind == DIM_FLOORDIV) return dim_const(L->dc, q);
+    return dim_sub(L->dc, num, dim_const(L->dc, q * c));
+  }
+  return a->kind == DIM_FLOORDIV ? dim_div(L->dc, num, a->den) : dim_mod(L->dc, num, a->den);
+}
+
+static const Dim *simplify(LowerCtx *L, const Dim *d) {
+  const Dim *sum = L->dc->zero;
+  for (int i = 0; d && sum && i < d->nterms; i++) {
+    const DimTerm *t = &d->terms[i];
+    const Dim *prod = dim_const(L->dc, t->coef);
+    for (int j = 0; j < t->natoms && prod; j++) prod = dim_mul(L->dc, prod, simplify_atom(L, t->atoms[j]));
+    sum = dim_add(L->dc, sum, prod);
+  }
+  return d ? sum : NULL;
+}
+
 LoopExpr *lw_dim_loop(LowerCtx *L, const Dim *d) {
+  d = simplify(L, d);
   if (!d) return NULL;
   int n = d->nterms, order[DIM_MAX_TERMS], keys[DIM_MAX_TERMS];
   for (int i = 0; i < n; i++) order[i] = i, keys[i] = term_key(L, &d->terms[i]);
