@@ -163,6 +163,65 @@ static LoopExpr *lower_args(LowerCtx *L, const IrExpr *e, LoopExpr *out, LoopStm
   return out;
 }
 
+/* ---------------------------------------------------------------- selects */
+
+/* When cond compares one loop variable with a constant (c < CA), the
+ * variable's range in each arm: so that reads guarded by the condition
+ * need no checks of their own (concat). */
+typedef struct Narrow {
+  int var;
+  Ival then_r, else_r;
+} Narrow;
+
+static int narrow_of(LowerCtx *L, const IrExpr *c, Narrow *n) {
+  if (c->kind != IE_BINARY || c->nargs != 2) return 0;
+  AstOp op = c->op;
+  const IrExpr *x = c->args[0], *k = c->args[1];
+  if (x->kind != IE_INDEX) { /* k < x: x > k */
+    const IrExpr *t = x;
+    x = k, k = t;
+    op = op == OP_LT ? OP_GT : op == OP_LE ? OP_GE : op == OP_GT ? OP_LT : op == OP_GE ? OP_LE : op;
+  }
+  int64_t v;
+  const Dim *kd = lw_expr_dim(L, k, L->nb->env);
+  if (x->kind != IE_INDEX || !kd || !dim_is_const(kd, &v) || !L->nb->env[x->index]) return 0;
+  const char *sym = dim_as_sym(L->nb->env[x->index]);
+  n->var = -1;
+  for (int i = 0; i < L->nb->nvars; i++)
+    if (L->nb->syms[i] == sym) n->var = i;
+  if (n->var < 0 || !L->nb->ranges[n->var].known) return 0;
+  Ival r = L->nb->ranges[n->var], t = r, f = r;
+  switch (op) { /* x op v: the true range t, the false range f */
+  case OP_LT: t.hi = v - 1, f.lo = v; break;
+  case OP_LE: t.hi = v, f.lo = v + 1; break;
+  case OP_GT: t.lo = v + 1, f.hi = v; break;
+  case OP_GE: t.lo = v, f.hi = v - 1; break;
+  case OP_NEG: case OP_NOT: case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MOD: case OP_EQ:
+  case OP_NE: case OP_AND: case OP_OR: case OP__COUNT: return 0;
+  }
+  if (t.lo < r.lo) t.lo = r.lo;
+  if (t.hi > r.hi) t.hi = r.hi;
+  if (f.lo < r.lo) f.lo = r.lo;
+  if (f.hi > r.hi) f.hi = r.hi;
+  n->then_r = t, n->else_r = f;
+  return 1;
+}
+
+static LoopExpr *lower_select(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
+  Narrow nw;
+  if (!narrow_of(L, e->args[0], &nw)) return lower_args(L, e, le_new(L->a, LE_SELECT, e->type, 3), block, vec_red);
+  LoopExpr *s = le_new(L->a, LE_SELECT, e->type, 3);
+  Ival saved = L->nb->ranges[nw.var];
+  s->args[0] = lw_value(L, e->args[0], block, vec_red);
+  /* an empty arm (never chosen) keeps the whole range: its checks stay */
+  if (nw.then_r.lo <= nw.then_r.hi) L->nb->ranges[nw.var] = nw.then_r;
+  s->args[1] = s->args[0] ? lw_value(L, e->args[1], block, vec_red) : NULL;
+  L->nb->ranges[nw.var] = nw.else_r.lo <= nw.else_r.hi ? nw.else_r : saved;
+  s->args[2] = s->args[1] ? lw_value(L, e->args[2], block, vec_red) : NULL;
+  L->nb->ranges[nw.var] = saved;
+  return s->args[2] ? s : NULL;
+}
+
 static LoopExpr *lower_index(LowerCtx *L, const IrExpr *e) {
   const Dim *d = L->nb->env[e->index];
   if (!d) {
@@ -209,7 +268,7 @@ LoopExpr *lw_value(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
     c->builtin = e->builtin;
     return lower_args(L, e, c, block, vec_red);
   }
-  case IE_SELECT: return lower_args(L, e, le_new(a, LE_SELECT, e->type, 3), block, vec_red);
+  case IE_SELECT: return lower_select(L, e, block, vec_red);
   case IE_CAST: {
     LoopExpr *x = lw_value(L, e->args[0], block, vec_red);
     return x ? le_cast(a, e->type, x) : NULL;

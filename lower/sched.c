@@ -36,6 +36,8 @@ double sched_work(LowerCtx *L, const IrStmt *s) { return points(L, s) * (1 + exp
 
 /* ------------------------------------------------------------ strides */
 
+typedef enum Access { ACC_UNIFORM, ACC_CONTIG, ACC_GATHER } Access;
+
 /* Does e read index ix anywhere? */
 static int mentions(const IrExpr *e, int ix) {
   if (!e) return 0;
@@ -45,31 +47,24 @@ static int mentions(const IrExpr *e, int ix) {
   return mentions(e->dflt, ix);
 }
 
-/* The flat offset of a read as a polynomial of the node's indices, or NULL. */
-static const Dim *read_offset(LowerCtx *L, const IrExpr *e) {
-  const Dim *off = L->dc->zero;
-  int64_t stride = 1, v;
-  for (int i = e->nargs - 1; i >= 0 && off; i--) {
+/* How a read's offset moves with index ix: each subscript that is index
+ * arithmetic contributes its coefficient times the stride; any other
+ * subscript (a gathered id) must not mention ix. */
+static Access classify_read(LowerCtx *L, const IrExpr *e, int ix) {
+  int64_t stride = 1, v, coef = 0, c;
+  for (int i = e->nargs - 1; i >= 0; i--) {
     const Dim *d = lw_expr_dim(L, e->args[i], NULL);
-    if (!d) return NULL;
-    off = dim_add(L->dc, off, dim_mul(L->dc, d, dim_const(L->dc, stride)));
+    if (!d) {
+      if (mentions(e->args[i], ix)) return ACC_GATHER;
+    } else if (!lw_dim_coef(L, d, ix, &c)) {
+      return ACC_GATHER;
+    } else {
+      coef += c * stride;
+    }
     if (!e->flat && i > 0) {
-      if (!dim_is_const(e->tensor->dims[i].dim, &v)) return NULL;
+      if (!dim_is_const(e->tensor->dims[i].dim, &v)) return ACC_GATHER;
       stride *= v;
     }
-  }
-  return off;
-}
-
-typedef enum Access { ACC_UNIFORM, ACC_CONTIG, ACC_GATHER } Access;
-
-static Access classify_read(LowerCtx *L, const IrExpr *e, int ix) {
-  const Dim *off = read_offset(L, e);
-  int64_t coef;
-  if (!off || !lw_dim_coef(L, off, ix, &coef)) {
-    for (int i = 0; i < e->nargs; i++)
-      if (mentions(e->args[i], ix)) return ACC_GATHER;
-    return ACC_UNIFORM;
   }
   return coef == 0 ? ACC_UNIFORM : coef == 1 ? ACC_CONTIG : ACC_GATHER;
 }
