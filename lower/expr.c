@@ -235,6 +235,7 @@ static LoopExpr *lower_index(LowerCtx *L, const IrExpr *e) {
 
 LoopExpr *lw_value(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
   Arena *a = L->a;
+  if (e == L->subst) return L->subst_value;
   if (e->type == ELEM_INT && e->kind != IE_CONST && e->kind != IE_READ) {
     const Dim *d = lw_expr_dim(L, e, L->nb->env); /* index arithmetic: canonical */
     if (d) return lw_dim_loop(L, d);

@@ -209,4 +209,11 @@ LoopStmt *ls_accum(Arena *a, int var, Reduction red, LoopExpr *value) {
   return s;
 }
 
+LoopStmt *ls_if(Arena *a, LoopExpr *cond) {
+  LoopStmt *s = arena_alloc(a, sizeof *s);
+  s->kind = LS_IF;
+  s->value = cond;
+  return s;
+}
+
 void ls_push(Arena *a, LoopStmt *loop, LoopStmt *s) { vec_push(a, &loop->body, s); }

@@ -31,7 +31,10 @@ int lower_lanes(const LowerTarget *t);
   X(LB_INPUT, "input")     /* a model input: args->inputs[index] */          \
   X(LB_OUTPUT, "output")   /* a model output: args->outputs[index] */        \
   X(LB_WEIGHT, "weight")   /* a model param: args->weights[index] */         \
-  X(LB_SCRATCH, "scratch") /* in the scratch arena at `offset` (memory plan) */
+  X(LB_SCRATCH, "scratch") /* in the scratch arena at `offset` (memory plan) */ \
+  X(LB_STACK, "stack")     /* private to each call of one nest's function: a \
+                              register tile (kept in registers when every   \
+                              offset is constant after unrolling) */
 
 typedef enum LoopBufKind {
 #define X(k, s) k,
@@ -51,7 +54,8 @@ typedef struct LoopBuf {
   int index;           /* input/output/weight: position in the signature */
   int64_t offset;      /* LB_SCRATCH: byte offset in the arena (64-aligned) */
   int first, last;     /* LB_SCRATCH: the kernels that use it (live range) */
-  const IrTensor *tensor; /* the graph tensor or node local it holds */
+  const IrTensor *tensor; /* the graph tensor or node local it holds; NULL
+                             for buffers of the lowering (packed panels) */
 } LoopBuf;
 
 /* ---------------------------------------------------------------- variables
@@ -122,7 +126,8 @@ typedef enum LoopKind {
   X(LS_LOOP, "for")     /* for var in [lo, hi) (kind): body */               \
   X(LS_STORE, "store")  /* buf[addr] = value */                              \
   X(LS_LET, "let")      /* var = value */                                    \
-  X(LS_ACCUM, "accum")  /* var = var `red` value (sum, prod, max, min) */
+  X(LS_ACCUM, "accum")  /* var = var `red` value (sum, prod, max, min) */   \
+  X(LS_IF, "if")        /* if value: body (value the same in every lane) */
 
 typedef enum LoopStmtKind {
 #define X(k, s) k,
@@ -138,10 +143,10 @@ struct LoopStmt {
   int64_t lo, hi;     /* LS_LOOP: lo < hi */
   LoopKind loop;      /* LS_LOOP */
   int lanes;          /* LS_LOOP of LOOP_VECTOR */
-  PtrVec body;        /* LS_LOOP: LoopStmt*, in order */
+  PtrVec body;        /* LS_LOOP, LS_IF: LoopStmt*, in order */
   int buf;            /* LS_STORE */
   LoopExpr *addr;     /* LS_STORE: element offset */
-  LoopExpr *value;    /* LS_STORE, LS_LET, LS_ACCUM */
+  LoopExpr *value;    /* LS_STORE, LS_LET, LS_ACCUM; LS_IF: the condition */
   Reduction red;      /* LS_ACCUM: RD_SUM, RD_PROD, RD_MAX or RD_MIN */
 };
 

@@ -37,7 +37,6 @@ static double expr_flops(const IrNode *n, const IrExpr *e) {
   return 0;
 }
 
-double lower_stmt_flops(const IrNode *n, const IrStmt *s);
 double lower_stmt_flops(const IrNode *n, const IrStmt *s) {
   double pts = 1;
   int64_t v;
@@ -80,6 +79,21 @@ static LoopBuf *new_buf(LowerCtx *L, const IrTensor *t, LoopBufKind kind, int in
   v[p->nbufs++] = b;
   p->bufs = v;
   return b;
+}
+
+int lower_new_buf(LowerCtx *L, const char *name, LoopBufKind kind, ElemType elem, int64_t elems) {
+  LoopProgram *p = L->p;
+  LoopBuf *b = arena_alloc(L->a, sizeof *b);
+  int64_t *shape = arena_alloc(L->a, sizeof *shape);
+  shape[0] = elems;
+  *b = (LoopBuf){.id = p->nbufs, .name = name, .kind = kind, .elem = elem, .rank = 1, .shape = shape,
+                 .elems = elems, .bytes = elems * (elem == ELEM_F16 ? 2 : elem == ELEM_I8 || elem == ELEM_BOOL ? 1 : 4),
+                 .index = -1, .first = L->kernel, .last = L->kernel};
+  LoopBuf **v = arena_alloc(L->a, sizeof *v * (size_t)(p->nbufs + 1));
+  if (p->nbufs) memcpy(v, p->bufs, sizeof *v * (size_t)p->nbufs);
+  v[p->nbufs++] = b;
+  p->bufs = v;
+  return b->id;
 }
 
 static int position(IrTensor *const *v, int n, const IrTensor *t) {
@@ -137,6 +151,7 @@ static void use_buf(LoopBuf *b, int kernel) {
 
 static int lower_node(LowerCtx *L, LoopKernel *k, const IrNode *n) {
   L->node = n;
+  L->kernel = k->id;
   L->ext = arena_alloc(L->a, sizeof(int64_t) * (size_t)(n->nindices + 1));
   for (int i = 0; i < n->nindices; i++)
     if (!lw_const_dim(L, n->indices[i].extent.dim, n->loc, &L->ext[i])) return 0;

@@ -28,6 +28,8 @@ LoopStmt *ls_loop(Arena *a, int var, int64_t lo, int64_t hi, LoopKind kind, int 
 LoopStmt *ls_store(Arena *a, int buf, LoopExpr *addr, LoopExpr *value);
 LoopStmt *ls_let(Arena *a, int var, LoopExpr *value);
 LoopStmt *ls_accum(Arena *a, int var, Reduction red, LoopExpr *value);
+LoopStmt *ls_if(Arena *a, LoopExpr *cond);
+/* Appends s to the body of a loop or an if. */
 void ls_push(Arena *a, LoopStmt *loop, LoopStmt *s);
 
 /* The identity of a reduction for values of type t (0, 1, -inf, inf; the
@@ -66,12 +68,17 @@ typedef struct LowerCtx {
   int64_t *ext;         /* the constant extent of each of its indices */
   int kernel;           /* its kernel's id */
   NestB *nb;            /* the nest being built */
+  const IrExpr *subst;  /* lw_value gives subst_value for this expression */
+  LoopExpr *subst_value;
   int errors;
 } LowerCtx;
 
 /* A new variable of the nest: named `base` (made unique with a suffix),
  * ranging over [lo, hi) when it is a loop index (registers: lo == hi). */
 int nest_var(LowerCtx *L, const char *base, ElemType type, int64_t lo, int64_t hi);
+/* A buffer of the lowering (a packed panel, a register tile): a flat array
+ * of `elems` elements, live in the current kernel only.  Returns its id. */
+int lower_new_buf(LowerCtx *L, const char *name, LoopBufKind kind, ElemType elem, int64_t elems);
 /* The buffer that holds graph tensor or node local t. */
 int lower_buf_of(LowerCtx *L, const IrTensor *t);
 
@@ -119,6 +126,10 @@ typedef struct Plan {
 } Plan;
 
 void sched_stmt(LowerCtx *L, const IrStmt *s, Plan *plan);
+/* Does e read index ix anywhere? */
+int sched_mentions(const IrExpr *e, int ix);
+/* The one reduction of e (NULL when none); *count gets their number. */
+const IrExpr *sched_only_reduce(const IrExpr *e, int *count);
 /* Work of one evaluation of s, in element operations (loads and
  * arithmetic; for the threshold of parallel loops). */
 double sched_work(LowerCtx *L, const IrStmt *s);
@@ -126,5 +137,19 @@ double sched_work(LowerCtx *L, const IrStmt *s);
 /* ---------------------------------------------------------- nests (nest.c) */
 /* Lowers statement s of L->node into nests appended to kernel k. */
 int nest_stmt(LowerCtx *L, LoopKernel *k, const IrStmt *s);
+/* The element offset of s's target at the indices bound in the nest. */
+LoopExpr *lw_store_offset(LowerCtx *L, const IrStmt *s);
+/* Starts a nest (L->nb) and ends it into a LoopNest. */
+void nest_begin(LowerCtx *L, NestB *nb);
+LoopNest *nest_end(LowerCtx *L, const char *name, LoopStmt *root, double flops);
+void nest_add(LowerCtx *L, LoopKernel *k, LoopNest *n);
+double lower_stmt_flops(const IrNode *n, const IrStmt *s);
+
+/* ---------------------------------------------------- contractions (contract.c) */
+/* Lowers s the BLIS way when it is a contraction worth it (a sum over k of
+ * a product of two reads, with an epilogue): packing nests and a
+ * register-blocked micro-kernel.  1: done, 0: not a contraction (use
+ * nest_stmt), -1: an error was reported. */
+int contract_stmt(LowerCtx *L, LoopKernel *k, const IrStmt *s);
 
 #endif

@@ -107,7 +107,7 @@ static void lhs_loop(Build *b, int i, const Dim *blk) {
 }
 
 /* The element offset of the statement's target at the bound indices. */
-static LoopExpr *store_offset(LowerCtx *L, const IrStmt *s) {
+LoopExpr *lw_store_offset(LowerCtx *L, const IrStmt *s) {
   const Dim *off = L->dc->zero;
   int64_t stride = 1;
   for (int i = s->nlhs - 1; i >= 0; i--) {
@@ -130,12 +130,26 @@ static double nest_points(const Build *b) {
   return n;
 }
 
-double lower_stmt_flops(const IrNode *n, const IrStmt *s);
+void nest_begin(LowerCtx *L, NestB *nb) {
+  memset(nb, 0, sizeof *nb);
+  nb->env = arena_alloc(L->a, sizeof(const Dim *) * (size_t)(L->node->nindices + 1));
+  L->nb = nb;
+}
+
+LoopNest *nest_end(LowerCtx *L, const char *name, LoopStmt *root, double flops) {
+  LoopNest *n = arena_alloc(L->a, sizeof *n);
+  n->name = name;
+  n->loop = root;
+  n->nvars = L->nb->nvars;
+  n->vars = L->nb->vars;
+  n->flops = flops;
+  L->nb = NULL;
+  return n;
+}
 
 static LoopNest *build_nest(LowerCtx *L, const IrStmt *s, const Plan *plan, Part part) {
-  NestB nb = {0};
-  nb.env = arena_alloc(L->a, sizeof(const Dim *) * (size_t)(L->node->nindices + 1));
-  L->nb = &nb;
+  NestB nb;
+  nest_begin(L, &nb);
   Build b = {L, s, plan, part, NULL, NULL};
   const Dim *blk = NULL;
   int first = 0;
@@ -146,22 +160,19 @@ static LoopNest *build_nest(LowerCtx *L, const IrStmt *s, const Plan *plan, Part
   for (int i = first; i < s->nlhs; i++) lhs_loop(&b, i, blk);
   if (!b.root) push_loop(&b, ls_loop(L->a, nest_var(L, "one", ELEM_INT, 0, 1), 0, 1, LOOP_SERIAL, 0));
   LoopExpr *v = lw_value(L, s->rhs, b.cur, plan->vec == VEC_RED ? plan->vec_index : -1);
-  LoopExpr *addr = v ? store_offset(L, s) : NULL;
-  L->nb = NULL;
-  if (!addr) return NULL;
+  LoopExpr *addr = v ? lw_store_offset(L, s) : NULL;
+  if (!addr) {
+    L->nb = NULL;
+    return NULL;
+  }
   ls_push(L->a, b.cur, ls_store(L->a, lower_buf_of(L, s->target), addr, v));
-  LoopNest *n = arena_alloc(L->a, sizeof *n);
-  n->name = part == PART_TAIL ? arena_printf(L->a, "%s (tail)", s->target->name) : s->target->name;
-  n->loop = b.root;
-  n->nvars = nb.nvars;
-  n->vars = nb.vars;
   double pts = 1;
   for (int i = 0; i < s->nlhs; i++) pts *= (double)L->ext[s->lhs[i]];
-  n->flops = lower_stmt_flops(L->node, s) * nest_points(&b) / pts;
-  return n;
+  const char *name = part == PART_TAIL ? arena_printf(L->a, "%s (tail)", s->target->name) : s->target->name;
+  return nest_end(L, name, b.root, lower_stmt_flops(L->node, s) * nest_points(&b) / pts);
 }
 
-static void add_nest(LowerCtx *L, LoopKernel *k, LoopNest *n) {
+void nest_add(LowerCtx *L, LoopKernel *k, LoopNest *n) {
   LoopNest **v = arena_alloc(L->a, sizeof *v * (size_t)(k->nnests + 1));
   if (k->nnests) memcpy(v, k->nests, sizeof *v * (size_t)k->nnests);
   v[k->nnests++] = n;
@@ -170,14 +181,16 @@ static void add_nest(LowerCtx *L, LoopKernel *k, LoopNest *n) {
 }
 
 int nest_stmt(LowerCtx *L, LoopKernel *k, const IrStmt *s) {
+  int c = contract_stmt(L, k, s);
+  if (c) return c > 0;
   Plan plan;
   sched_stmt(L, s, &plan);
   LoopNest *n = build_nest(L, s, &plan, plan.block ? PART_BLOCKS : PART_ALL);
   if (!n) return 0;
-  add_nest(L, k, n);
+  nest_add(L, k, n);
   if (plan.block && L->ext[plan.vec_index] % plan.block) {
     if (!(n = build_nest(L, s, &plan, PART_TAIL))) return 0;
-    add_nest(L, k, n);
+    nest_add(L, k, n);
   }
   return 1;
 }

@@ -158,7 +158,7 @@ static void indent(Pr *p, int depth) { fprintf(p->out, "%*s", 2 * depth, ""); }
 
 static void stmt(Pr *p, const LoopStmt *s, int depth) {
   indent(p, depth);
-  const char *v = s->kind != LS_STORE ? p->n->vars[s->var].name : "";
+  const char *v = s->kind != LS_STORE && s->kind != LS_IF ? p->n->vars[s->var].name : "";
   switch (s->kind) {
   case LS_LOOP:
     fprintf(p->out, "for %s in [%lld, %lld)", v, (long long)s->lo, (long long)s->hi);
@@ -183,6 +183,12 @@ static void stmt(Pr *p, const LoopStmt *s, int depth) {
       return;
     }
     break;
+  case LS_IF:
+    fputs("if ", p->out);
+    expr(p, s->value, 0);
+    fputs(":\n", p->out);
+    for (int i = 0; i < s->body.n; i++) stmt(p, s->body.items[i], depth + 1);
+    return;
   case LS__COUNT: return;
   }
   expr(p, s->value, 0);
@@ -204,7 +210,7 @@ static void put_buf(FILE *out, const LoopBuf *b) {
   if (b->kind == LB_SCRATCH)
     fprintf(out, " @%lld (%lld bytes, kernels %d..%d)", (long long)b->offset, (long long)b->bytes,
             b->first, b->last);
-  else fprintf(out, " %d", b->index);
+  else if (b->kind != LB_STACK) fprintf(out, " %d", b->index);
   fputs("\n", out);
 }
 

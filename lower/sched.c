@@ -39,12 +39,12 @@ double sched_work(LowerCtx *L, const IrStmt *s) { return points(L, s) * (1 + exp
 typedef enum Access { ACC_UNIFORM, ACC_CONTIG, ACC_GATHER } Access;
 
 /* Does e read index ix anywhere? */
-static int mentions(const IrExpr *e, int ix) {
+int sched_mentions(const IrExpr *e, int ix) {
   if (!e) return 0;
   if (e->kind == IE_INDEX && e->index == ix) return 1;
   for (int i = 0; i < e->nargs; i++)
-    if (mentions(e->args[i], ix)) return 1;
-  return mentions(e->dflt, ix);
+    if (sched_mentions(e->args[i], ix)) return 1;
+  return sched_mentions(e->dflt, ix);
 }
 
 /* How a read's offset moves with index ix: each subscript that is index
@@ -55,7 +55,7 @@ static Access classify_read(LowerCtx *L, const IrExpr *e, int ix) {
   for (int i = e->nargs - 1; i >= 0; i--) {
     const Dim *d = lw_expr_dim(L, e->args[i], NULL);
     if (!d) {
-      if (mentions(e->args[i], ix)) return ACC_GATHER;
+      if (sched_mentions(e->args[i], ix)) return ACC_GATHER;
     } else if (!lw_dim_coef(L, d, ix, &c)) {
       return ACC_GATHER;
     } else {
@@ -82,7 +82,7 @@ static int score_reads(LowerCtx *L, const IrExpr *e, int ix) {
 }
 
 /* The one reduction of e, or NULL when there are none or several. */
-static const IrExpr *only_reduce(const IrExpr *e, int *count) {
+const IrExpr *sched_only_reduce(const IrExpr *e, int *count) {
   if (!e) return NULL;
   const IrExpr *found = NULL;
   if (e->kind == IE_REDUCE) {
@@ -90,10 +90,10 @@ static const IrExpr *only_reduce(const IrExpr *e, int *count) {
     found = e;
   }
   for (int i = 0; i < e->nargs; i++) {
-    const IrExpr *r = only_reduce(e->args[i], count);
+    const IrExpr *r = sched_only_reduce(e->args[i], count);
     if (r) found = r;
   }
-  const IrExpr *r = only_reduce(e->dflt, count);
+  const IrExpr *r = sched_only_reduce(e->dflt, count);
   return r ? r : found;
 }
 
@@ -109,7 +109,7 @@ static void choose_vector(LowerCtx *L, const IrStmt *s, Plan *p) {
     if (L->ext[ix] >= p->lanes && sc > best) best = sc, p->vec = VEC_LHS, p->vec_index = ix;
   }
   int nred = 0;
-  const IrExpr *r = only_reduce(s->rhs, &nred);
+  const IrExpr *r = sched_only_reduce(s->rhs, &nred);
   if (nred != 1) return;
   for (int i = 0; i < r->nred; i++) {
     int ix = r->red[i];

@@ -17,7 +17,9 @@ typedef struct Vf {
   int errors;
   unsigned char *defined; /* per variable: in scope */
   int vector_depth;       /* vector loops around the current statement */
+  int lane_var;           /* the index of the enclosing vector loop */
   unsigned char *outer;   /* per variable: defined outside the current vector loop */
+  unsigned char *index;   /* per variable: a loop index */
 } Vf;
 
 __attribute__((format(printf, 2, 3)))
@@ -110,6 +112,7 @@ static void check_expr(Vf *v, const LoopExpr *e) {
 }
 
 static void check_stmt(Vf *v, const LoopStmt *s, int top);
+static void check_expr(Vf *v, const LoopExpr *e);
 
 static void check_loop(Vf *v, const LoopStmt *s, int top) {
   if (s->lo >= s->hi) fail(v, "empty loop over '%s'", v->n->vars[s->var].name);
@@ -122,19 +125,49 @@ static void check_loop(Vf *v, const LoopStmt *s, int top) {
   memcpy(keep, v->defined, n);
   memcpy(keep + n, v->outer, n);
   v->defined[s->var] = 1;
+  v->index[s->var] = 1;
+  int lane = v->lane_var;
   if (s->loop == LOOP_VECTOR) {
     memcpy(v->outer, v->defined, n);
     v->vector_depth++;
+    v->lane_var = s->var;
   }
   for (int i = 0; i < s->body.n; i++) check_stmt(v, s->body.items[i], 0);
   if (s->loop == LOOP_VECTOR) v->vector_depth--;
+  v->lane_var = lane;
   memcpy(v->defined, keep, n);
   memcpy(v->outer, keep + n, n);
   free(keep);
 }
 
+/* Does e read a value that differs between the lanes of the vector loop
+ * around it (its index, a register defined inside it)? */
+static int varies(const Vf *v, const LoopExpr *e) {
+  if (e->kind == LE_VAR &&
+      (e->var == v->lane_var || (v->defined[e->var] && !v->outer[e->var] && !v->index[e->var])))
+    return 1;
+  for (int i = 0; i < e->nargs; i++)
+    if (varies(v, e->args[i])) return 1;
+  return e->guard && varies(v, e->guard);
+}
+
+static void check_if(Vf *v, const LoopStmt *s, int top) {
+  check_expr(v, s->value);
+  if (s->value && s->value->type != ELEM_BOOL) fail(v, "if on a %s", elem_type_name(s->value->type));
+  if (top) fail(v, "a nest must start with a loop");
+  if (s->value && v->vector_depth && varies(v, s->value)) fail(v, "an if whose condition differs between lanes");
+  size_t n = (size_t)v->n->nvars;
+  unsigned char *keep = malloc(n + 1);
+  if (!keep) abort();
+  memcpy(keep, v->defined, n);
+  for (int i = 0; i < s->body.n; i++) check_stmt(v, s->body.items[i], 0);
+  memcpy(v->defined, keep, n);
+  free(keep);
+}
+
 static void check_stmt(Vf *v, const LoopStmt *s, int top) {
   switch (s->kind) {
+  case LS_IF: check_if(v, s, top); return;
   case LS_LOOP: check_loop(v, s, top); return;
   case LS_STORE:
     check_expr(v, s->addr);
@@ -163,14 +196,14 @@ static void check_stmt(Vf *v, const LoopStmt *s, int top) {
 }
 
 int loop_verify(const LoopProgram *p, Diag *d) {
-  Vf v = {p, NULL, NULL, d, 0, NULL, 0, NULL};
+  Vf v = {p, NULL, NULL, d, 0, NULL, 0, -1, NULL, NULL};
   for (int k = 0; k < p->nkernels; k++) {
     v.k = p->kernels[k];
     for (int i = 0; i < v.k->nnests; i++) {
       v.n = v.k->nests[i];
-      unsigned char *mem = calloc(2 * (size_t)v.n->nvars + 2, 1);
+      unsigned char *mem = calloc(3 * (size_t)v.n->nvars + 3, 1);
       if (!mem) abort();
-      v.defined = mem, v.outer = mem + v.n->nvars + 1;
+      v.defined = mem, v.outer = mem + v.n->nvars + 1, v.index = mem + 2 * v.n->nvars + 2;
       if (!v.n->loop || v.n->loop->kind != LS_LOOP) fail(&v, "a nest must start with a loop");
       else check_stmt(&v, v.n->loop, 1);
       free(mem);

@@ -445,6 +445,24 @@ static void assign(Cg *g, const LoopStmt *s) {
   }
 }
 
+/* if c: body -- c is the same in every lane (the verifier sees to it). */
+static void cg_if(Cg *g, const LoopStmt *s) {
+  Val c = cg_expr(g, s->value, (Val){0});
+  if (c.vec) c = cg_scalar(LLVMBuildExtractElement(g->b, c.v, cg_i32(g, 0), ""));
+  if (LLVMIsConstant(c.v)) {
+    if (LLVMConstIntGetZExtValue(c.v))
+      for (int i = 0; i < s->body.n; i++) cg_stmt(g, s->body.items[i]);
+    return;
+  }
+  LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "if");
+  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "endif");
+  LLVMBuildCondBr(g->b, c.v, then, done);
+  LLVMPositionBuilderAtEnd(g->b, then);
+  for (int i = 0; i < s->body.n; i++) cg_stmt(g, s->body.items[i]);
+  LLVMBuildBr(g->b, done);
+  LLVMPositionBuilderAtEnd(g->b, done);
+}
+
 void cg_stmt(Cg *g, const LoopStmt *s) {
   switch (s->kind) {
   case LS_LOOP: {
@@ -455,6 +473,7 @@ void cg_stmt(Cg *g, const LoopStmt *s) {
   }
   case LS_STORE: cg_store(g, s); return;
   case LS_LET: case LS_ACCUM: assign(g, s); return;
+  case LS_IF: cg_if(g, s); return;
   case LS__COUNT: break;
   }
 }

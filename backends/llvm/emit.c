@@ -63,6 +63,10 @@ static void stmt_bufs(const LoopStmt *s, unsigned char *used) {
     return;
   case LS_STORE: used[s->buf] = 1; used_bufs(s->addr, used); used_bufs(s->value, used); return;
   case LS_LET: case LS_ACCUM: used_bufs(s->value, used); return;
+  case LS_IF:
+    used_bufs(s->value, used);
+    for (int i = 0; i < s->body.n; i++) stmt_bufs(s->body.items[i], used);
+    return;
   case LS__COUNT: return;
   }
 }
@@ -83,8 +87,14 @@ static LLVMValueRef nest_body(Cg *g, const LoopNest *n, const char *name, const 
   g->entry = LLVMAppendBasicBlockInContext(g->ctx, fn, "entry");
   LLVMPositionBuilderAtEnd(g->b, g->entry);
   for (int i = 0, k = 0; i < g->p->nbufs; i++) {
+    const LoopBuf *b = g->p->bufs[i];
     g->bufs[i] = NULL;
     if (!used[i]) continue;
+    if (b->kind == LB_STACK) {
+      g->bufs[i] = LLVMBuildAlloca(g->b, LLVMArrayType(cg_mem_type(g, b->elem), (unsigned)b->elems), b->name);
+      LLVMSetAlignment(g->bufs[i], 64);
+      continue;
+    }
     add_attr(g, fn, (LLVMAttributeIndex)(k + 1), "noalias");
     g->bufs[i] = LLVMGetParam(fn, (unsigned)k++);
   }
@@ -113,7 +123,7 @@ static LLVMValueRef emit_nest(Cg *g, const LoopKernel *k, int idx) {
   if (!used) abort();
   stmt_bufs(n->loop, used);
   int nused = 0;
-  for (int i = 0; i < g->p->nbufs; i++) nused += used[i];
+  for (int i = 0; i < g->p->nbufs; i++) nused += used[i] && g->p->bufs[i]->kind != LB_STACK;
   char name[64];
   snprintf(name, sizeof name, "k%d.n%d.body", k->id, idx);
   LLVMValueRef body = nest_body(g, n, name, used, nused);
@@ -125,7 +135,7 @@ static LLVMValueRef emit_nest(Cg *g, const LoopKernel *k, int idx) {
   if (!args) abort();
   int a = 0;
   for (int i = 0; i <= g->p->nbufs; i++) {
-    if (i < g->p->nbufs && !used[i]) continue;
+    if (i < g->p->nbufs && (!used[i] || g->p->bufs[i]->kind == LB_STACK)) continue;
     LLVMValueRef idxv = cg_i64(g, i);
     LLVMValueRef slot = LLVMBuildGEP2(g->b, g->t_ptr, LLVMGetParam(fn, 0), &idxv, 1, "");
     args[a++] = LLVMBuildLoad2(g->b, g->t_ptr, slot, i < g->p->nbufs ? g->p->bufs[i]->name : "err");
@@ -171,7 +181,8 @@ static LLVMValueRef emit_run(Cg *g, LLVMValueRef *nests) {
   LLVMBuildStore(g->b, cg_i32(g, 0), err);
   for (int i = 0; i <= p->nbufs; i++) {
     LLVMValueRef idx = cg_i64(g, i);
-    LLVMValueRef v = i < p->nbufs ? buf_ptr(g, p->bufs[i], f) : err;
+    LLVMValueRef v = i == p->nbufs ? err : p->bufs[i]->kind == LB_STACK ? LLVMConstNull(g->t_ptr)
+                                                                          : buf_ptr(g, p->bufs[i], f);
     LLVMBuildStore(g->b, v, LLVMBuildGEP2(g->b, g->t_ptr, table, &idx, 1, ""));
   }
   LLVMTypeRef pf_ps[4] = {g->t_ptr, g->t_i64, g->t_ptr, g->t_ptr};

@@ -52,6 +52,7 @@ typedef struct Cg {
   int lanes;                /* 0: scalar code */
   int lane_var;             /* the vectorized loop's index */
   int lane_base;            /* the lane index reads as its first lane (a scalar) */
+  int64_t lane_align;       /* the first lane's index is a multiple of it */
   unsigned char *vdef;      /* per variable: a vector register in this loop */
   unsigned char *vred;      /* per variable: reduced across the lanes after the loop */
 } Cg;

@@ -18,38 +18,81 @@ Val cg_lane_index(Cg *g) {
   return (Val){LLVMBuildAdd(g->b, base.v, LLVMConstVector(iota, (unsigned)g->lanes), "lane"), 1};
 }
 
-/* 1 when the integer expression e is affine in the lane index with a
- * constant coefficient (*coef; 0: the same in every lane), 0 otherwise. */
-static int lane_coef(Cg *g, const LoopExpr *e, int64_t *coef) {
-  int64_t a = 0, b = 0;
-  *coef = 0;
+/* The lanes of a vector loop are base + l, 0 <= l < lanes, where base is a
+ * multiple of g->lane_align.  An integer expression is "affine" when it is
+ * coef * l + u with u the same in every lane; `align` is a power of two
+ * that divides u.  That covers offsets like 40*m + n, and also the digits of
+ * a flattened index when the lanes stay in one aligned group:
+ * (u + l) / d = u / d and (u + l) % d = u % d + l when d and u are
+ * multiples of the lanes (conv's im2col: (16*jp + c) / 56). */
+typedef struct Aff {
+  int64_t coef, align;
+} Aff;
+
+static int64_t pow2_of(int64_t c) {
+  if (c == 0) return (int64_t)1 << 30;
+  int64_t a = 1;
+  while (a < ((int64_t)1 << 30) && c % (a * 2) == 0) a *= 2;
+  return a;
+}
+
+static int affine(Cg *g, const LoopExpr *e, Aff *r);
+
+static int affine_binary(Cg *g, const LoopExpr *e, Aff *r) {
+  Aff x, y;
+  if (!affine(g, e->args[0], &x) || !affine(g, e->args[1], &y)) return 0;
+  const LoopExpr *kx = e->args[0], *ky = e->args[1];
+  switch (e->op) {
+  case OP_ADD: case OP_SUB:
+    r->coef = e->op == OP_ADD ? x.coef + y.coef : x.coef - y.coef;
+    r->align = x.align < y.align ? x.align : y.align;
+    return 1;
+  case OP_MUL:
+    if (x.coef == 0 && y.coef == 0) return *r = (Aff){0, x.align * y.align}, 1;
+    if (ky->kind == LE_CONST) return *r = (Aff){x.coef * ky->i, x.align * pow2_of(ky->i)}, 1;
+    if (kx->kind == LE_CONST) return *r = (Aff){y.coef * kx->i, y.align * pow2_of(kx->i)}, 1;
+    return 0;
+  case OP_DIV: case OP_MOD:
+    if (x.coef == 0 && y.coef == 0) return *r = (Aff){0, 1}, 1;
+    if (x.coef != 1 || ky->kind != LE_CONST || ky->i <= 0 || ky->i % g->lanes || x.align < g->lanes) return 0;
+    *r = e->op == OP_DIV ? (Aff){0, 1} : (Aff){1, g->lanes};
+    return 1;
+  case OP_NEG: case OP_NOT: case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+  case OP_AND: case OP_OR: case OP__COUNT: break;
+  }
+  return x.coef == 0 && y.coef == 0 ? (*r = (Aff){0, 1}, 1) : 0;
+}
+
+static int affine(Cg *g, const LoopExpr *e, Aff *r) {
+  Aff a;
+  *r = (Aff){0, 1};
   switch (e->kind) {
-  case LE_CONST: return 1;
+  case LE_CONST: r->align = pow2_of(e->i); return 1;
   case LE_VAR:
-    if (e->var == g->lane_var) return *coef = 1, 1;
+    if (e->var == g->lane_var) return *r = (Aff){1, g->lane_align}, 1;
     return !g->vdef[e->var] && !g->vred[e->var];
   case LE_LOAD:
-    return lane_coef(g, e->args[0], &a) && a == 0 && (!e->guard || (lane_coef(g, e->guard, &b) && b == 0));
+    return affine(g, e->args[0], &a) && a.coef == 0 && (!e->guard || (affine(g, e->guard, &a) && a.coef == 0));
   case LE_UNARY:
-    if (!lane_coef(g, e->args[0], &a)) return 0;
-    *coef = e->op == OP_NEG ? -a : a;
-    return e->op == OP_NEG || a == 0;
-  case LE_BINARY:
-    if (!lane_coef(g, e->args[0], &a) || !lane_coef(g, e->args[1], &b)) return 0;
-    if (e->op == OP_ADD) return *coef = a + b, 1;
-    if (e->op == OP_SUB) return *coef = a - b, 1;
-    if (a == 0 && b == 0) return 1;
-    if (e->op != OP_MUL) return 0;
-    if (b == 0 && e->args[1]->kind == LE_CONST) return *coef = a * e->args[1]->i, 1;
-    if (a == 0 && e->args[0]->kind == LE_CONST) return *coef = b * e->args[0]->i, 1;
-    return 0;
+    if (!affine(g, e->args[0], &a)) return 0;
+    if (e->op == OP_NEG) return *r = (Aff){-a.coef, a.align}, 1;
+    return a.coef == 0;
+  case LE_BINARY: return affine_binary(g, e, r);
   case LE_CALL: case LE_SELECT: case LE_CAST:
     for (int i = 0; i < e->nargs; i++)
-      if (!lane_coef(g, e->args[i], &a) || a != 0) return 0;
+      if (!affine(g, e->args[i], &a) || a.coef != 0) return 0;
     return 1;
   case LE__COUNT: break;
   }
   return 0;
+}
+
+/* 1 and the coefficient of the lane in e when e is affine (see above). */
+static int lane_coef(Cg *g, const LoopExpr *e, int64_t *coef) {
+  Aff a;
+  if (!affine(g, e, &a)) return 0;
+  *coef = a.coef;
+  return 1;
 }
 
 /* ------------------------------------------------------------ conversions */
@@ -203,7 +246,7 @@ void cg_store(Cg *g, const LoopStmt *s) {
  * reds[v] gets the reduction of an accumulated one. */
 static void scan_body(const LoopStmt *s, unsigned char *def, unsigned char *acc, Reduction *reds) {
   switch (s->kind) {
-  case LS_LOOP:
+  case LS_LOOP: case LS_IF:
     for (int i = 0; i < s->body.n; i++) scan_body(s->body.items[i], def, acc, reds);
     return;
   case LS_LET: def[s->var] = 1; return;
@@ -261,6 +304,7 @@ void cg_vector_loop(Cg *g, const LoopStmt *s, LLVMValueRef lo, LLVMValueRef hi) 
   for (int i = 0; i < s->body.n; i++) scan_body(s->body.items[i], g->vdef, acc, reds);
   g->lanes = s->lanes;
   g->lane_var = s->var;
+  g->lane_align = LLVMIsConstant(lo) && LLVMConstIntGetSExtValue(lo) % s->lanes == 0 ? s->lanes : 1;
   for (int v = 0; v < nv; v++) {
     g->vred[v] = acc[v] && !g->vdef[v];
     if (!g->vdef[v] && !g->vred[v]) continue;
