@@ -100,12 +100,39 @@ static double bandwidth(float *a, float *b, float *c, int threads, int triad) {
   return best;
 }
 
+typedef struct FmaJob {
+  int wide;
+  double gflops;
+} FmaJob;
+
+static void *fma_job(void *arg) {
+  FmaJob *j = arg;
+  j->gflops = j->wide ? fma512() : fma256();
+  return NULL;
+}
+
+/* The FMA peak of `threads` threads running at once: their sum. */
+static double fma_peak(int threads, int wide) {
+  pthread_t th[64];
+  FmaJob jobs[64];
+  for (int k = 0; k < threads; k++) {
+    jobs[k].wide = wide;
+    pthread_create(&th[k], NULL, fma_job, &jobs[k]);
+  }
+  double sum = 0;
+  for (int k = 0; k < threads; k++) {
+    pthread_join(th[k], NULL);
+    sum += jobs[k].gflops;
+  }
+  return sum;
+}
+
 int main(int argc, char **argv) {
   int threads = argc == 3 && !strcmp(argv[1], "--threads") ? atoi(argv[2]) : 1;
   if (threads < 1 || threads > 64) threads = 1;
   __builtin_cpu_init();
-  printf("fma peak, 1 thread: AVX2 %.1f GFLOP/s", fma256());
-  if (__builtin_cpu_supports("avx512f")) printf(", AVX-512 %.1f GFLOP/s", fma512());
+  printf("fma peak, %d thread%s: AVX2 %.1f GFLOP/s", threads, threads == 1 ? "" : "s", fma_peak(threads, 0));
+  if (__builtin_cpu_supports("avx512f")) printf(", AVX-512 %.1f GFLOP/s", fma_peak(threads, 1));
   printf("\n");
   float *a = aligned_alloc(64, sizeof(float) * BW_FLOATS), *b = aligned_alloc(64, sizeof(float) * BW_FLOATS),
         *c = aligned_alloc(64, sizeof(float) * BW_FLOATS);

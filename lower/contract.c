@@ -1,11 +1,12 @@
 /* lower/contract.c -- contractions the BLIS way: a statement whose value is
  * an epilogue of sum(k) A * B, with A and B reads by index arithmetic
  * (matmul, linear, conv2d as an implicit GEMM, pointwise conv), becomes
- *   1. a nest packing B into panels of NR columns, k-major (for conv2d this
- *      is the im2col, zero where the source reads ?? 0.0),
- *   2. a nest packing A into panels of MR rows, k-major,
- *   3. a nest of cache blocks of panels, parallel over blocks of B panels,
- *      whose body is a register-blocked micro-kernel: an MR x NR tile of
+ *   1. a nest packing A into panels of MR rows, k-major,
+ *   2. a nest of cache blocks of panels, parallel over blocks of B panels:
+ *      each block of B is packed first into panels of NR columns, k-major
+ *      (for conv2d this is the im2col, zero where the source reads ?? 0.0),
+ *      then every pair of panels goes through a register-blocked
+ *      micro-kernel: an MR x NR tile of
  *      accumulators in registers (MR * NR/lanes vectors), a loop over k of
  *      MR broadcasts of A times NR/lanes vector loads of B, and the tile
  *      stored through the epilogue (partial tiles at the edges).
@@ -181,25 +182,19 @@ static LoopExpr *padded(LowerCtx *L, const Dim *flat, int64_t limit, int64_t pad
 
 /* ---------------------------------------------------------------- packing */
 
-/* bp[NR*K*jp + NR*k + c] = B(n = NR*jp + c, k), 0 past N. */
-static LoopNest *pack_b(LowerCtx *L, const Contr *c) {
-  NestB nb;
-  nest_begin(L, &nb);
-  bind_ones(L, c->s);
-  int jp = nest_var(L, "jp", ELEM_INT, 0, c->NP);
-  LoopStmt *root = loop(L, NULL, jp, 0, c->NP, LOOP_PARALLEL);
+/* Inside `in`: bp[NR*K*jp + NR*k + c] = B(n = NR*jp + c, k), 0 past N. */
+static int pack_b(LowerCtx *L, const Contr *c, LoopStmt *in, const Dim *jp) {
   const Dim *kf;
-  LoopStmt *in = k_loops(L, c, root, &kf);
+  in = k_loops(L, c, in, &kf);
   int cv = nest_var(L, "c", ELEM_INT, 0, c->NR);
   in = loop(L, in, cv, 0, c->NR, LOOP_VECTOR);
-  const Dim *n = dmuladd(L, c->NR, dsym(L, jp), dsym(L, cv));
+  const Dim *n = dmuladd(L, c->NR, jp, dsym(L, cv));
   bind_flat(L, c->ni, c->nn, n);
   LoopExpr *v = lw_value(L, c->b, in, -1);
-  if (!v) return NULL;
-  const Dim *off = dim_add(L->dc, dmuladd(L, c->NR * c->K, dsym(L, jp), dim_mul(L->dc, dconst(L, c->NR), kf)),
-                           dsym(L, cv));
+  if (!v) return 0;
+  const Dim *off = dim_add(L->dc, dmuladd(L, c->NR * c->K, jp, dim_mul(L->dc, dconst(L, c->NR), kf)), dsym(L, cv));
   ls_push(L->a, in, ls_store(L->a, c->bp, lw_dim_loop(L, off), padded(L, n, c->N, c->NP * c->NR, v)));
-  return nest_end(L, arena_printf(L->a, "%s (pack %s)", c->s->target->name, c->b->tensor->name), root, 0);
+  return 1;
 }
 
 /* ap[MR*K*ip + MR*k + r] = A(m = MR*ip + r, k), 0 past M. */
@@ -306,8 +301,10 @@ static int micro_kernel(LowerCtx *L, const Contr *c, LoopStmt *in, const Dim *ip
   return store_tiles(L, c, in, ip, jp);
 }
 
-/* for jc parallel: for ic: for jq: for iq: the micro-kernel of panels
- * jp = NCB*jc + jq and ip = MCB*ic + iq (guarded where blocks are ragged). */
+/* for jc parallel: pack the jc-th block of B panels (here, so that it is
+ * still in the L2 when the kernels read it), then for ic: for jq: for iq:
+ * the micro-kernel of panels jp = NCB*jc + jq and ip = MCB*ic + iq
+ * (guarded where blocks are ragged). */
 static LoopNest *compute(LowerCtx *L, const Contr *c) {
   NestB nb;
   nest_begin(L, &nb);
@@ -315,9 +312,14 @@ static LoopNest *compute(LowerCtx *L, const Contr *c) {
   int jc = nest_var(L, "jc", ELEM_INT, 0, c->NJC), ic = nest_var(L, "ic", ELEM_INT, 0, c->NIC);
   int jq = nest_var(L, "jq", ELEM_INT, 0, c->NCB), iq = nest_var(L, "iq", ELEM_INT, 0, c->MCB);
   LoopStmt *root = loop(L, NULL, jc, 0, c->NJC, c->NJC > 1 ? LOOP_PARALLEL : LOOP_SERIAL);
-  LoopStmt *in = loop(L, root, ic, 0, c->NIC, LOOP_SERIAL);
+  int pq = nest_var(L, "jq", ELEM_INT, 0, c->NCB);
+  LoopStmt *in = loop(L, root, pq, 0, c->NCB, LOOP_SERIAL);
+  const Dim *jp = dmuladd(L, c->NCB, dsym(L, jc), dsym(L, pq));
+  if (c->NJC * c->NCB > c->NP) in = guard(L, in, cmp(L, OP_LT, jp, c->NP));
+  if (!pack_b(L, c, in, jp)) return NULL;
+  in = loop(L, root, ic, 0, c->NIC, LOOP_SERIAL);
   in = loop(L, in, jq, 0, c->NCB, LOOP_SERIAL);
-  const Dim *jp = dmuladd(L, c->NCB, dsym(L, jc), dsym(L, jq));
+  jp = dmuladd(L, c->NCB, dsym(L, jc), dsym(L, jq));
   if (c->NJC * c->NCB > c->NP) in = guard(L, in, cmp(L, OP_LT, jp, c->NP));
   in = loop(L, in, iq, 0, c->MCB, LOOP_SERIAL);
   const Dim *ip = dmuladd(L, c->MCB, dsym(L, ic), dsym(L, iq));
@@ -337,8 +339,6 @@ int contract_stmt(LowerCtx *L, LoopKernel *k, const IrStmt *s) {
                        c.MP * c.MR * c.K);
   c.acc = lower_new_buf(L, arena_printf(L->a, "%s.tile", t), LB_STACK, ELEM_F32, (int64_t)c.MR * c.NR);
   LoopNest *n;
-  if (!(n = pack_b(L, &c))) return -1;
-  nest_add(L, k, n);
   if (!(n = pack_a(L, &c))) return -1;
   nest_add(L, k, n);
   if (!(n = compute(L, &c))) return -1;

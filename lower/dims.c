@@ -114,7 +114,10 @@ static LoopExpr *term_loop(LowerCtx *L, const DimTerm *t, int64_t coef) {
 
 /* d with every division atom that the variables' ranges decide replaced:
  * floor(n/c) by its constant value, n % c by n - c*floor(n/c), when
- * floor(n/c) is the same over the range of n. */
+ * floor(n/c) is the same over the range of n.  The other n % c are expanded
+ * to n - c*floor(n/c) as well, so that the digits of a flattened index and
+ * their recombination cancel: 56*(x/56) + x%56 is x (an offset stays affine
+ * in x).  Ranges are taken before (lw_dim_range sees n % c). */
 static const Dim *simplify(LowerCtx *L, const Dim *d);
 
 static const Dim *simplify_atom(LowerCtx *L, const DimAtom *a) {
@@ -129,7 +132,8 @@ static const Dim *simplify_atom(LowerCtx *L, const DimAtom *a) {
     if (a->kind == DIM_FLOORDIV) return dim_const(L->dc, q);
     return dim_sub(L->dc, num, dim_const(L->dc, q * c));
   }
-  return a->kind == DIM_FLOORDIV ? dim_div(L->dc, num, a->den) : dim_mod(L->dc, num, a->den);
+  const Dim *q = dim_div(L->dc, num, a->den);
+  return a->kind == DIM_FLOORDIV ? q : dim_sub(L->dc, num, dim_mul(L->dc, a->den, q));
 }
 
 static const Dim *simplify(LowerCtx *L, const Dim *d) {

@@ -59,6 +59,19 @@ for i, (x, f) in enumerate([((1, 33, 7, 7), 7), ((1, 1, 1, 1023), 33), ((2, 7, 1
     case("pointwise_conv2d_%d" % i, "pointwise_conv2d", [("x", x)], [("w", (f, x[1], 1, 1))],
          (x[0], f, x[2], x[3]))
 
+# Contractions big enough for the packed micro-kernel path (lower/contract.c),
+# with odd sizes: partial edge tiles in both directions, ragged blocks, a
+# padded conv (im2col with zeros), a strided conv over two images (N indices
+# not contiguous in the output), a linear with its bias epilogue.
+case("contract_matmul_0", "matmul", [("a", (67, 131)), ("b", (131, 129))], [], (67, 129))
+case("contract_matmul_1", "matmul", [("a", (1023, 33)), ("b", (33, 33))], [], (1023, 33))
+case("contract_matmul_2", "matmul", [("a", (150, 2000)), ("b", (2000, 272))], [], (150, 272))
+case("contract_linear_0", "linear", [("x", (3, 70, 300))], [("w", (130, 300)), ("bias", (130,))], (3, 70, 130))
+case("contract_conv2d_0", "conv2d", [("x", (1, 16, 30, 30))], [("w", (24, 16, 3, 3))], (1, 24, 30, 30), "pad=1")
+case("contract_conv2d_1", "conv2d", [("x", (2, 16, 33, 33))], [("w", (20, 16, 3, 3))],
+     (2, 20, 17, 17), "stride=2, pad=1")
+case("contract_pointwise_0", "pointwise_conv2d", [("x", (1, 64, 19, 19))], [("w", (48, 64, 1, 1))], (1, 48, 19, 19))
+
 # -------------------------------------------------------------------- pooling
 for i, (x, k, st, pad) in enumerate([((1, 7, 33, 33), 2, 2, 0), ((1, 3, 7, 7), 3, 2, 1), ((1, 1, 1, 1023), 1, 1, 0)]):
     n, c, h, w = x

@@ -139,6 +139,21 @@ static void test_small_work_is_serial(void) {
   unit_front_free(&t.u);
 }
 
+static void test_contraction_path(void) {
+  /* big enough: packed panels and a 6x16 register tile (16 registers of 8
+   * lanes: 12 accumulators, 2 vectors of B, a broadcast of A) */
+  T t;
+  t_load(&t, "model m(a: f32[96, 256], b: f32[256, 64]) -> (c: f32[96, 64]) { c = matmul(a, b); }\n");
+  char *s = t_print(&t, "m");
+  CU_ASSERT(contains(s, "  buffer c.tile: f32[96] stack\n"));
+  CU_ASSERT(contains(s, "  nest c (pack a)\n    for ip in [0, 16) parallel:\n"));
+  CU_ASSERT(contains(s, "c.tile[16*r.1 + c.2] = c.tile[16*r.1 + c.2] + c.a.packed[24576*ic + 1536*iq + 6*k.1 + r.1] * "
+                        "c.b.packed[4096*jc + 4096*jq + 16*k.1 + c.2]\n"));
+  CU_ASSERT(!strstr(s, "if ")); /* 96 = 16 x 6 rows, 64 = 4 x 16 columns: no edge tiles */
+  free(s);
+  unit_front_free(&t.u);
+}
+
 /* ------------------------------------------------------------ range checks */
 
 static void test_checks_kept_where_needed(void) {
@@ -313,6 +328,7 @@ int main(void) {
       {"row max and transpose", test_rowmax_and_transpose},
       {"one row: parallel blocks and a tail", test_parallel_blocks_for_one_row},
       {"small work stays serial", test_small_work_is_serial},
+      {"contractions: packed micro-kernel", test_contraction_path},
       {"range checks kept where needed", test_checks_kept_where_needed},
       {"printer: a whole program", test_print_whole_program},
       {"memory plan: chain", test_memory_plan},
