@@ -51,16 +51,16 @@ static LoopExpr *offset_of(LowerCtx *L, const IrTensor *t, Sub *subs, int n, int
   int64_t stride = 1;
   const Dim *poly = L->dc->zero;
   LoopExpr *sum = NULL;
-  int all_poly = 1;
+  int all_poly = 1, first = t->kind == IR_LOCAL && !flat ? L->shrink : 0;
   for (int i = 0; i < n; i++) all_poly &= subs[i].d != NULL;
-  for (int i = n - 1; i >= 0; i--) {
+  for (int i = n - 1; i >= first; i--) {
     if (all_poly) {
       poly = dim_add(L->dc, poly, dim_mul(L->dc, subs[i].d, dim_const(L->dc, stride)));
     } else {
       LoopExpr *term = le_binary(L->a, OP_MUL, ELEM_INT, le_int(L->a, stride), subs[i].e);
       sum = sum ? le_binary(L->a, OP_ADD, ELEM_INT, term, sum) : term;
     }
-    if (!flat && i > 0) stride *= tensor_dim(L, t, i);
+    if (!flat && i > first) stride *= tensor_dim(L, t, i);
   }
   if (all_poly) return poly ? lw_dim_loop(L, poly) : NULL;
   return sum ? sum : le_int(L->a, 0);

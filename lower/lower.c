@@ -164,6 +164,8 @@ static int lower_node(LowerCtx *L, LoopKernel *k, const IrNode *n) {
   }
   for (int i = 0; i < n->ninputs; i++) use_buf(L->p->bufs[lower_buf_of(L, n->inputs[i])], k->id);
   for (int i = 0; i < n->noutputs; i++) use_buf(L->p->bufs[lower_buf_of(L, n->outputs[i])], k->id);
+  int fused = fuse_node(L, k);
+  if (fused) return fused > 0;
   for (int i = 0; i < n->nstmts; i++)
     if (!nest_stmt(L, k, &n->stmts[i])) return 0;
   return 1;

@@ -68,6 +68,8 @@ typedef struct LowerCtx {
   int64_t *ext;         /* the constant extent of each of its indices */
   int kernel;           /* its kernel's id */
   NestB *nb;            /* the nest being built */
+  int shrink;           /* locals are addressed without their first `shrink`
+                           subscripts (per-iteration buffers of fused nests) */
   const IrExpr *subst;  /* lw_value gives subst_value for this expression */
   LoopExpr *subst_value;
   int errors;
@@ -137,6 +139,19 @@ double sched_work(LowerCtx *L, const IrStmt *s);
 /* ---------------------------------------------------------- nests (nest.c) */
 /* Lowers statement s of L->node into nests appended to kernel k. */
 int nest_stmt(LowerCtx *L, LoopKernel *k, const IrStmt *s);
+/* Under `parent`: the loops of s's left-hand dims from `first` on (plan:
+ * which is vectorized; no parallel loop), its value and its store. */
+int nest_body(LowerCtx *L, LoopStmt *parent, const IrStmt *s, const Plan *plan, int first);
+/* The schedule of s inside a fused nest whose loops bind its first `first`
+ * left-hand dims: the vectorized index only. */
+void sched_inner(LowerCtx *L, const IrStmt *s, int first, Plan *plan);
+
+/* ---------------------------------------------------- fused nodes (fuse.c) */
+/* Lowers all statements of L->node in one nest when they share their
+ * leading left-hand indices (softmax's rows): one (parallel) loop over
+ * them, the node's locals shrunk to per-iteration stack buffers.  1: done,
+ * 0: not fusable, -1: an error was reported. */
+int fuse_node(LowerCtx *L, LoopKernel *k);
 /* The element offset of s's target at the indices bound in the nest. */
 LoopExpr *lw_store_offset(LowerCtx *L, const IrStmt *s);
 /* Starts a nest (L->nb) and ends it into a LoopNest. */

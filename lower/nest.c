@@ -110,7 +110,8 @@ static void lhs_loop(Build *b, int i, const Dim *blk) {
 LoopExpr *lw_store_offset(LowerCtx *L, const IrStmt *s) {
   const Dim *off = L->dc->zero;
   int64_t stride = 1;
-  for (int i = s->nlhs - 1; i >= 0; i--) {
+  int first = s->target->kind == IR_LOCAL ? L->shrink : 0;
+  for (int i = s->nlhs - 1; i >= first; i--) {
     off = dim_add(L->dc, off, dim_mul(L->dc, L->nb->env[s->lhs[i]], dim_const(L->dc, stride)));
     stride *= L->ext[s->lhs[i]];
   }
@@ -153,7 +154,7 @@ static LoopNest *build_nest(LowerCtx *L, const IrStmt *s, const Plan *plan, Part
   Build b = {L, s, plan, part, NULL, NULL};
   const Dim *blk = NULL;
   int first = 0;
-  if (part != PART_TAIL && plan->par > 0) {
+  if (part != PART_TAIL && (plan->par > 0 || plan->block)) {
     blk = parallel_loop(&b);
     first = plan->par;
   }
@@ -170,6 +171,16 @@ static LoopNest *build_nest(LowerCtx *L, const IrStmt *s, const Plan *plan, Part
   for (int i = 0; i < s->nlhs; i++) pts *= (double)L->ext[s->lhs[i]];
   const char *name = part == PART_TAIL ? arena_printf(L->a, "%s (tail)", s->target->name) : s->target->name;
   return nest_end(L, name, b.root, lower_stmt_flops(L->node, s) * nest_points(&b) / pts);
+}
+
+int nest_body(LowerCtx *L, LoopStmt *parent, const IrStmt *s, const Plan *plan, int first) {
+  Build b = {L, s, plan, PART_ALL, parent, parent};
+  for (int i = first; i < s->nlhs; i++) lhs_loop(&b, i, NULL);
+  LoopExpr *v = lw_value(L, s->rhs, b.cur, plan->vec == VEC_RED ? plan->vec_index : -1);
+  LoopExpr *addr = v ? lw_store_offset(L, s) : NULL;
+  if (!addr) return 0;
+  ls_push(L->a, b.cur, ls_store(L->a, lower_buf_of(L, s->target), addr, v));
+  return 1;
 }
 
 void nest_add(LowerCtx *L, LoopKernel *k, LoopNest *n) {

@@ -99,11 +99,11 @@ const IrExpr *sched_only_reduce(const IrExpr *e, int *count) {
 
 /* --------------------------------------------------------------- plans */
 
-static void choose_vector(LowerCtx *L, const IrStmt *s, Plan *p) {
+static void choose_vector(LowerCtx *L, const IrStmt *s, Plan *p, int first) {
   int best = 0;
   p->vec = VEC_NONE;
   p->vec_index = -1;
-  if (s->nlhs > 0) {
+  if (s->nlhs > first) {
     int ix = s->lhs[s->nlhs - 1];
     int sc = score_reads(L, s->rhs, ix) + 1; /* + the contiguous store */
     if (L->ext[ix] >= p->lanes && sc > best) best = sc, p->vec = VEC_LHS, p->vec_index = ix;
@@ -145,6 +145,13 @@ static void choose_parallel(LowerCtx *L, const IrStmt *s, Plan *p) {
 
 void sched_stmt(LowerCtx *L, const IrStmt *s, Plan *p) {
   p->lanes = L->lanes;
-  choose_vector(L, s, p);
+  choose_vector(L, s, p, 0);
   choose_parallel(L, s, p);
+}
+
+void sched_inner(LowerCtx *L, const IrStmt *s, int first, Plan *p) {
+  p->lanes = L->lanes;
+  p->par = 0;
+  p->block = 0;
+  choose_vector(L, s, p, first);
 }

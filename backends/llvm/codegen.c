@@ -189,6 +189,8 @@ static Val fmuladd(Cg *g, Val a, Val b, Val c) {
   return (Val){cg_call(g, fn, fnty, args, 3), vec};
 }
 
+static Val fma3(Cg *g, Val a, Val b, Val c) { return fmuladd(g, a, b, c); }
+
 static Val float_binary(Cg *g, const LoopExpr *e, Val mask) {
   if (e->op == OP_ADD && (is_fmul(e->args[0]) || is_fmul(e->args[1]))) {
     const LoopExpr *m = is_fmul(e->args[0]) ? e->args[0] : e->args[1];
@@ -291,18 +293,81 @@ static Val libm_call(Cg *g, const char *fname, Val *args, int n) {
   return (Val){out, 1};
 }
 
+/* ------------------------------------------------ exp and tanh in f32
+ * Vectorizable versions of expf and tanhf (libm's would be called lane by
+ * lane), after Cephes: exp by 2^n * p(r), r = x - n ln 2 in two parts and
+ * p a degree-6 polynomial (about 1 ulp); 2^n applied in two steps so that
+ * results down to the smallest subnormals come out; overflow to inf,
+ * underflow to 0, NaN stays NaN.  tanh: an odd polynomial below 0.625,
+ * 1 - 2/(exp(2|x|) + 1) above, the sign copied. */
+
+static Val fconst(Cg *g, double v) { return cg_scalar(LLVMConstReal(g->t_f32, v)); }
+
+static Val fma3(Cg *g, Val a, Val b, Val c);
+
+static Val poly(Cg *g, Val x, const double *c, int n) {
+  Val p = fconst(g, c[0]);
+  for (int i = 1; i < n; i++) p = fma3(g, p, x, fconst(g, c[i]));
+  return p;
+}
+
+/* 2^n for an i32 n in [-126, 127], as a float */
+static Val pow2i(Cg *g, Val n) {
+  LLVMTypeRef ft = n.vec ? cg_vec(g, g->t_f32) : g->t_f32;
+  Val b = cg_bin(g, LLVMBuildAdd, n, cg_scalar(cg_i32(g, 127)));
+  Val sh = cg_bin(g, LLVMBuildShl, b, cg_scalar(cg_i32(g, 23)));
+  return (Val){LLVMBuildBitCast(g->b, sh.v, ft, ""), n.vec};
+}
+
+static Val exp_f32(Cg *g, Val x) {
+  static const double p[] = {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3, 4.1665795894E-2,
+                             1.6666665459E-1, 5.0000001201E-1};
+  Val hi = fconst(g, 88.72283935546875), lo = fconst(g, -103.972084045410156);
+  Val c = cg_maxmin(g, 0, ELEM_F32, cg_maxmin(g, 1, ELEM_F32, x, lo), hi);
+  Val n = intrinsic1(g, "llvm.floor", fma3(g, c, fconst(g, 1.44269504088896341), fconst(g, 0.5)));
+  Val r = fma3(g, n, fconst(g, -0.693359375), c);
+  r = fma3(g, n, fconst(g, 2.12194440e-4), r);
+  Val y = fma3(g, poly(g, r, p, 6), cg_bin(g, LLVMBuildFMul, r, r), r);
+  y = cg_bin(g, LLVMBuildFAdd, y, fconst(g, 1.0));
+  LLVMTypeRef it = n.vec ? cg_vec(g, g->t_i32) : g->t_i32;
+  Val ni = {LLVMBuildFPToSI(g->b, n.v, it, ""), n.vec};
+  Val n1 = cg_bin(g, LLVMBuildAShr, ni, cg_scalar(cg_i32(g, 1)));
+  Val n2 = cg_bin(g, LLVMBuildSub, ni, n1);
+  y = cg_bin(g, LLVMBuildFMul, cg_bin(g, LLVMBuildFMul, y, pow2i(g, n1)), pow2i(g, n2));
+  y = cg_select(g, fcmp(g, LLVMRealOGT, x, hi), fconst(g, INFINITY), y);
+  y = cg_select(g, fcmp(g, LLVMRealOLT, x, lo), fconst(g, 0.0), y);
+  return cg_select(g, fcmp(g, LLVMRealUNO, x, x), x, y);
+}
+
+static Val tanh_f32(Cg *g, Val x) {
+  static const double p[] = {-5.70498872745E-3, 2.06390887954E-2, -5.37397155531E-2, 1.33314422036E-1,
+                             -3.33332819422E-1};
+  Val ax = intrinsic1(g, "llvm.fabs", x);
+  Val z = cg_bin(g, LLVMBuildFMul, ax, ax);
+  Val small = fma3(g, cg_bin(g, LLVMBuildFMul, poly(g, z, p, 5), z), ax, ax);
+  Val e = exp_f32(g, cg_bin(g, LLVMBuildFAdd, ax, ax));
+  Val big = cg_bin(g, LLVMBuildFSub, fconst(g, 1.0),
+                   cg_bin(g, LLVMBuildFDiv, fconst(g, 2.0), cg_bin(g, LLVMBuildFAdd, e, fconst(g, 1.0))));
+  Val r = cg_select(g, fcmp(g, LLVMRealOLT, ax, fconst(g, 0.625)), small, big);
+  if (r.vec != x.vec) r = cg_splat(g, r), x = cg_splat(g, x);
+  LLVMTypeRef ty = LLVMTypeOf(r.v), fnty;
+  LLVMValueRef fn = cg_intrinsic(g, "llvm.copysign", &ty, 1, &fnty);
+  LLVMValueRef args[2] = {r.v, x.v};
+  return (Val){cg_call(g, fn, fnty, args, 2), r.vec};
+}
+
 static Val call(Cg *g, const LoopExpr *e, Val mask) {
   Val a[3] = {{0}};
   for (int i = 0; i < e->nargs && i < 3; i++) a[i] = cg_expr(g, e->args[i], mask);
   switch (e->builtin) {
-  case BI_EXP: return intrinsic1(g, "llvm.exp", a[0]);
+  case BI_EXP: return e->type == ELEM_FLOAT ? intrinsic1(g, "llvm.exp", a[0]) : exp_f32(g, a[0]);
   case BI_LOG: return intrinsic1(g, "llvm.log", a[0]);
   case BI_SQRT: return intrinsic1(g, "llvm.sqrt", a[0]);
   case BI_RSQRT: {
     Val s = intrinsic1(g, "llvm.sqrt", a[0]);
     return cg_bin(g, LLVMBuildFDiv, cg_scalar(LLVMConstReal(cg_type(g, e->type), 1.0)), s);
   }
-  case BI_TANH: return libm_call(g, "tanh", a, 1);
+  case BI_TANH: return e->type == ELEM_FLOAT ? libm_call(g, "tanh", a, 1) : tanh_f32(g, a[0]);
   case BI_ERF: return libm_call(g, "erf", a, 1);
   case BI_ABS: return intrinsic1(g, "llvm.fabs", a[0]);
   case BI_FLOOR: return intrinsic1(g, "llvm.floor", a[0]);

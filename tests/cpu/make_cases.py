@@ -85,7 +85,7 @@ for i, x in enumerate([(1, 7, 33, 33), (1, 1023, 1, 1), (1, 1, 7, 1023)]):
 
 # ----------------------------------------------------------------- elementwise
 for op in ["relu", "relu6", "gelu", "gelu_tanh", "sigmoid", "tanh"]:
-    for i, s in enumerate([(1,), (7,), (33, 1023), (1023,)]):
+    for i, s in enumerate([(1,), (7,), (33, 1023), (1023,), (100003,)]):
         case("%s_%d" % (op, i), op, [("x", s)], [], s)
 for op in ["add", "sub", "mul", "div"]:
     for i, (a, b) in enumerate([((7, 33), (33,)), ((1023,), (1023,)), ((33, 1, 7), (1, 7)), ((1,), (1,)),
