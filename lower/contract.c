@@ -18,7 +18,7 @@
 #include <string.h>
 
 /* Contractions of less work than this use the plain schedule. */
-#define CONTRACT_MIN_FLOPS (1 << 21)
+#define CONTRACT_MIN_FLOPS (1 << 17)
 
 typedef struct Contr {
   const IrStmt *s;
@@ -31,6 +31,7 @@ typedef struct Contr {
   int64_t MP, NP;             /* panels of A and B */
   int64_t MCB, NCB, NIC, NJC; /* panels per block, blocks */
   int ap, bp, acc;            /* buffers: packed A, packed B, the tile */
+  int epilogue_proven;        /* the epilogue's reads need no checks at valid points */
 } Contr;
 
 /* -------------------------------------------------------------- matching */
@@ -74,6 +75,29 @@ static int classify(LowerCtx *L, Contr *c) {
   return 1;
 }
 
+static int has_guard(const LoopExpr *e) {
+  if (e->kind == LE_LOAD && e->guard) return 1;
+  for (int i = 0; i < e->nargs; i++)
+    if (has_guard(e->args[i])) return 1;
+  return 0;
+}
+
+/* Is read e in range at every point of the node's index space (a read
+ * with ?? is, by its default)?  Then the packing nests, whose padded
+ * panels reach past the space, may read without checks where they keep
+ * the value. */
+static int proven(LowerCtx *L, const IrExpr *e) {
+  NestB nb;
+  nest_begin(L, &nb);
+  for (int i = 0; i < L->node->nindices; i++) {
+    int v = nest_var(L, L->node->indices[i].name, ELEM_INT, 0, L->ext[i]);
+    nb.env[i] = dim_sym(L->dc, nb.syms[v]);
+  }
+  LoopExpr *x = lw_value(L, e, NULL, -1);
+  L->nb = NULL;
+  return x && !has_guard(x);
+}
+
 static int match(LowerCtx *L, const IrStmt *s, Contr *c) {
   memset(c, 0, sizeof *c);
   c->s = s;
@@ -85,7 +109,11 @@ static int match(LowerCtx *L, const IrStmt *s, Contr *c) {
   c->a = body->args[0], c->b = body->args[1];
   if (!affine_read(L, c->a) || !affine_read(L, c->b) || s->nlhs > LOOP_MAX_RANK) return 0;
   if (c->a->tensor == s->target || c->b->tensor == s->target) return 0;
-  if (!classify(L, c)) return 0;
+  if (!classify(L, c) || !proven(L, c->a) || !proven(L, c->b)) return 0;
+  L->subst = c->red; /* the epilogue, the sum standing for itself */
+  L->subst_value = le_float(L->a, ELEM_F32, 0.0);
+  c->epilogue_proven = proven(L, s->rhs);
+  L->subst = NULL;
   c->M = c->N = c->K = 1;
   for (int i = 0; i < c->nm; i++) c->M *= L->ext[c->mi[i]];
   for (int i = 0; i < c->nn; i++) c->N *= L->ext[c->ni[i]];
@@ -111,7 +139,7 @@ static void tile(LowerCtx *L, Contr *c) {
   int mrmax = (L->t->vector_regs - nv - 1) / nv;
   if (mrmax > 16) mrmax = 16;
   double best = -1;
-  for (int mr = mrmax > 4 ? mrmax - 4 : 1; mr <= mrmax; mr++) {
+  for (int mr = 2; mr <= mrmax; mr++) {
     double fill = (double)c->M / (double)(ceil_div(c->M, mr) * mr);
     double work = (double)(mr * nv) / (double)(mr * nv + mr + nv);
     if (fill * work > best + 1e-9) best = fill * work, c->MR = mr;
@@ -190,7 +218,9 @@ static int pack_b(LowerCtx *L, const Contr *c, LoopStmt *in, const Dim *jp) {
   in = loop(L, in, cv, 0, c->NR, LOOP_VECTOR);
   const Dim *n = dmuladd(L, c->NR, jp, dsym(L, cv));
   bind_flat(L, c->ni, c->nn, n);
+  L->no_guard = 1;
   LoopExpr *v = lw_value(L, c->b, in, -1);
+  L->no_guard = 0;
   if (!v) return 0;
   const Dim *off = dim_add(L->dc, dmuladd(L, c->NR * c->K, jp, dim_mul(L->dc, dconst(L, c->NR), kf)), dsym(L, cv));
   ls_push(L->a, in, ls_store(L->a, c->bp, lw_dim_loop(L, off), padded(L, n, c->N, c->NP * c->NR, v)));
@@ -210,7 +240,9 @@ static LoopNest *pack_a(LowerCtx *L, const Contr *c) {
   in = loop(L, in, r, 0, c->MR, LOOP_UNROLL);
   const Dim *m = dmuladd(L, c->MR, dsym(L, ip), dsym(L, r));
   bind_flat(L, c->mi, c->nm, m);
+  L->no_guard = 1;
   LoopExpr *v = lw_value(L, c->a, in, -1);
+  L->no_guard = 0;
   if (!v) return NULL;
   const Dim *off = dim_add(L->dc, dmuladd(L, c->MR * c->K, dsym(L, ip), dim_mul(L->dc, dconst(L, c->MR), kf)),
                            dsym(L, r));
@@ -247,7 +279,9 @@ static int store_tile(LowerCtx *L, const Contr *c, LoopStmt *parent, const Dim *
   bind_flat(L, c->ni, c->nn, dmuladd(L, c->NR, jp, dsym(L, t.c)));
   L->subst = c->red;
   L->subst_value = le_load(L->a, c->acc, ELEM_F32, acc_at(L, c, &t));
+  L->no_guard = c->epilogue_proven; /* the stores cover valid points only */
   LoopExpr *v = lw_value(L, c->s->rhs, t.inner, -1);
+  L->no_guard = 0;
   L->subst = NULL;
   LoopExpr *off = v ? lw_store_offset(L, c->s) : NULL;
   if (!off) return 0;

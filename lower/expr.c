@@ -100,7 +100,7 @@ static LoopExpr *lower_read(LowerCtx *L, const IrExpr *e, LoopStmt *block, int v
   LoopExpr *ld = le_load(L->a, lower_buf_of(L, e->tensor), e->type, off);
   if (!check) return ld;
   if (!e->dflt) {
-    ld->guard = check;
+    ld->guard = L->no_guard ? NULL : check;
     return ld;
   }
   LoopExpr *d = lw_value(L, e->dflt, block, vec_red);

@@ -70,6 +70,9 @@ typedef struct LowerCtx {
   NestB *nb;            /* the nest being built */
   int shrink;           /* locals are addressed without their first `shrink`
                            subscripts (per-iteration buffers of fused nests) */
+  int no_guard;         /* reads without ?? are known in range: no checks (the
+                           packing of contractions, whose reads were proven in
+                           range for every valid point) */
   const IrExpr *subst;  /* lw_value gives subst_value for this expression */
   LoopExpr *subst_value;
   int errors;

@@ -492,15 +492,16 @@ static void assign(Cg *g, const LoopStmt *s) {
   ElemType t = g->nest->vars[v].type;
   Val x;
   if (s->kind == LS_ACCUM) {
+    Val old = var_val(g, &(LoopExpr){.kind = LE_VAR, .type = t, .var = v});
     if (s->red == RD_SUM && is_fmul(s->value)) {
-      Val a = cg_expr(g, s->value->args[0], (Val){0}), b = cg_expr(g, s->value->args[1], (Val){0});
-      x = fmuladd(g, a, b, var_val(g, &(LoopExpr){.kind = LE_VAR, .type = t, .var = v}));
+      Val a = cg_expr(g, s->value->args[0], g->tail), b = cg_expr(g, s->value->args[1], g->tail);
+      x = fmuladd(g, a, b, old);
     } else {
-      Val val = cg_expr(g, s->value, (Val){0});
-      x = cg_combine(g, s->red, t, var_val(g, &(LoopExpr){.kind = LE_VAR, .type = t, .var = v}), val);
+      x = cg_combine(g, s->red, t, old, cg_expr(g, s->value, g->tail));
     }
+    if (g->tail.v && g->vred[v]) x = cg_select(g, g->tail, x, old); /* idle lanes keep the identity */
   } else {
-    x = cg_expr(g, s->value, (Val){0});
+    x = cg_expr(g, s->value, g->tail);
   }
   if (g->lanes && (g->vdef[v] || g->vred[v])) {
     x = cg_splat(g, x);
@@ -512,7 +513,7 @@ static void assign(Cg *g, const LoopStmt *s) {
 
 /* if c: body -- c is the same in every lane (the verifier sees to it). */
 static void cg_if(Cg *g, const LoopStmt *s) {
-  Val c = cg_expr(g, s->value, (Val){0});
+  Val c = cg_expr(g, s->value, g->tail);
   if (c.vec) c = cg_scalar(LLVMBuildExtractElement(g->b, c.v, cg_i32(g, 0), ""));
   if (LLVMIsConstant(c.v)) {
     if (LLVMConstIntGetZExtValue(c.v))

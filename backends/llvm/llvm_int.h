@@ -55,6 +55,10 @@ typedef struct Cg {
   int64_t lane_align;       /* the first lane's index is a multiple of it */
   unsigned char *vdef;      /* per variable: a vector register in this loop */
   unsigned char *vred;      /* per variable: reduced across the lanes after the loop */
+  Val tail;                 /* the last, partial vector of a loop: its active lanes
+                               (v NULL: all lanes); every load, store, check and
+                               accumulation honours it */
+  int tail_last;            /* the last active lane of tail */
 } Cg;
 
 /* ---------------------------------------------------------------- types */

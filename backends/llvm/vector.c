@@ -201,12 +201,16 @@ Val cg_load(Cg *g, const LoopExpr *e, Val mask) {
 
 /* --------------------------------------------------------------- stores */
 
+static Val all_lanes(Cg *g) {
+  return g->tail.v ? cg_splat(g, g->tail) : cg_splat(g, cg_scalar(LLVMConstInt(g->t_i1, 1, 0)));
+}
+
 static void scatter(Cg *g, const LoopBuf *b, LLVMValueRef base, Val offs, Val v) {
   LLVMTypeRef mt = cg_mem_type(g, b->elem);
   LLVMValueRef ptrs = gep(g, mt, base, cg_splat(g, offs).v);
   LLVMTypeRef types[2] = {LLVMTypeOf(v.v), LLVMTypeOf(ptrs)}, fnty;
   LLVMValueRef fn = cg_intrinsic(g, "llvm.masked.scatter", types, 2, &fnty);
-  Val m = cg_splat(g, cg_scalar(LLVMConstInt(g->t_i1, 1, 0)));
+  Val m = all_lanes(g);
   LLVMValueRef args[4] = {v.v, ptrs, cg_i32(g, (int32_t)elem_align(g, b->elem)), m.v};
   cg_call(g, fn, fnty, args, 4);
 }
@@ -215,28 +219,37 @@ void cg_store(Cg *g, const LoopStmt *s) {
   const LoopBuf *b = g->p->bufs[s->buf];
   LLVMValueRef base = g->bufs[s->buf];
   LLVMTypeRef mt = cg_mem_type(g, b->elem);
-  Val v = to_mem(g, cg_expr(g, s->value, (Val){0}), b->elem);
+  Val v = to_mem(g, cg_expr(g, s->value, g->tail), b->elem);
   int64_t coef = 0;
   int affine = !g->lanes || lane_coef(g, s->addr, &coef);
-  if (affine && coef == 0) { /* one element: the last lane's value wins */
-    LLVMValueRef x = v.vec ? LLVMBuildExtractElement(g->b, v.v, cg_i32(g, g->lanes - 1), "") : v.v;
-    LLVMValueRef st = LLVMBuildStore(g->b, x, gep(g, mt, base, cg_expr(g, s->addr, (Val){0}).v));
+  if (affine && coef == 0) { /* one element: the last (active) lane's value wins */
+    int last = g->tail.v ? g->tail_last : g->lanes - 1;
+    LLVMValueRef x = v.vec ? LLVMBuildExtractElement(g->b, v.v, cg_i32(g, last), "") : v.v;
+    LLVMValueRef st = LLVMBuildStore(g->b, x, gep(g, mt, base, cg_expr(g, s->addr, g->tail).v));
     LLVMSetAlignment(st, elem_align(g, b->elem));
     return;
   }
   v = cg_splat(g, v);
   if (!affine) {
-    scatter(g, b, base, cg_expr(g, s->addr, (Val){0}), v);
+    scatter(g, b, base, cg_expr(g, s->addr, g->tail), v);
     return;
   }
   g->lane_base = 1;
-  Val off = cg_expr(g, s->addr, (Val){0});
+  Val off = cg_expr(g, s->addr, g->tail);
   g->lane_base = 0;
   if (coef != 1) {
     scatter(g, b, base, strided(g, off.v, coef), v);
     return;
   }
-  LLVMValueRef st = LLVMBuildStore(g->b, v.v, gep(g, mt, base, off.v));
+  LLVMValueRef ptr = gep(g, mt, base, off.v);
+  if (g->tail.v) {
+    LLVMTypeRef types[2] = {LLVMTypeOf(v.v), LLVMTypeOf(ptr)}, fnty;
+    LLVMValueRef fn = cg_intrinsic(g, "llvm.masked.store", types, 2, &fnty);
+    LLVMValueRef args[4] = {v.v, ptr, cg_i32(g, (int32_t)elem_align(g, b->elem)), all_lanes(g).v};
+    cg_call(g, fn, fnty, args, 4);
+    return;
+  }
+  LLVMValueRef st = LLVMBuildStore(g->b, v.v, ptr);
   LLVMSetAlignment(st, elem_align(g, b->elem));
 }
 
@@ -321,6 +334,17 @@ void cg_vector_loop(Cg *g, const LoopStmt *s, LLVMValueRef lo, LLVMValueRef hi) 
     vend = LLVMBuildAdd(g->b, lo, LLVMBuildMul(g->b, n, cg_i64(g, s->lanes), ""), "vend");
   }
   vector_part(g, s, lo, vend);
+  int64_t rest = LLVMIsConstant(vend) && LLVMIsConstant(hi)
+                     ? LLVMConstIntGetSExtValue(hi) - LLVMConstIntGetSExtValue(vend) : -1;
+  if (rest > 0) { /* the remainder as one vector of rest active lanes */
+    LLVMValueRef on[64];
+    for (int l = 0; l < s->lanes && l < 64; l++) on[l] = LLVMConstInt(g->t_i1, l < rest, 0);
+    g->tail = (Val){LLVMConstVector(on, (unsigned)s->lanes), 1};
+    g->tail_last = (int)rest - 1;
+    cg_body(g, s, vend);
+    g->tail = (Val){0};
+    vend = hi;
+  }
   for (int v = 0; v < nv; v++) {
     if (!g->vred[v]) continue;
     ElemType t = g->nest->vars[v].type;
