@@ -3,7 +3,8 @@
 #  1. every case of tests/numeric/data (stdlib ops, built-ins, examples):
 #     `xgc run` against the NumPy-computed outputs;
 #  2. every model of tests/cpu/ops/*.xg (stdlib ops on odd shapes, made by
-#     make_cases.py), of examples/*.xg but resnet18 and of
+#     make_cases.py), of tests/cpu/models/*.xg (types and operations the
+#     stdlib does not use), of examples/*.xg but resnet18 and of
 #     examples/stdlib_shapes.xg: `xgc run` against `xgc run --ref` on the
 #     same --random-inputs / --random-weights.
 # Float outputs pass when |got - want| <= RTOL*|want| + ATOL_MAX*max|want|
@@ -118,7 +119,7 @@ for st in "$DATA"/examples/*.safetensors; do
   name=$(basename "$st" .safetensors)
   wanted "$name" && numpy_case "$name" "$SRCDIR/examples/$name.xg" "$DATA/examples"
 done
-for xg in "$SRCDIR"/tests/cpu/ops/*.xg "$SRCDIR"/examples/*.xg; do
+for xg in "$SRCDIR"/tests/cpu/ops/*.xg "$SRCDIR"/tests/cpu/models/*.xg "$SRCDIR"/examples/*.xg; do
   case $xg in */resnet18.xg) continue ;; esac
   models_of "$xg" >"$tmp/models" || { echo "FAIL: $xg: no models"; fail=$((fail + 1)); continue; }
   while read -r model outs; do
