@@ -32,6 +32,7 @@ typedef struct Contr {
   int64_t MCB, NCB, NIC, NJC; /* panels per block, blocks */
   int ap, bp, acc;            /* buffers: packed A, packed B, the tile */
   int epilogue_proven;        /* the epilogue's reads need no checks at valid points */
+  int b_weight;               /* B is a weight: packed once per loaded model */
 } Contr;
 
 /* -------------------------------------------------------------- matching */
@@ -227,6 +228,17 @@ static int pack_b(LowerCtx *L, const Contr *c, LoopStmt *in, const Dim *jp) {
   return 1;
 }
 
+/* All of B in a nest of its own (B a weight, packed once). */
+static LoopNest *pack_b_nest(LowerCtx *L, const Contr *c) {
+  NestB nb;
+  nest_begin(L, &nb);
+  bind_ones(L, c->s);
+  int jp = nest_var(L, "jp", ELEM_INT, 0, c->NP);
+  LoopStmt *root = loop(L, NULL, jp, 0, c->NP, LOOP_PARALLEL);
+  if (!pack_b(L, c, root, dsym(L, jp))) return NULL;
+  return nest_end(L, arena_printf(L->a, "%s (pack %s)", c->s->target->name, c->b->tensor->name), root, 0);
+}
+
 /* ap[MR*K*ip + MR*k + r] = A(m = MR*ip + r, k), 0 past M. */
 static LoopNest *pack_a(LowerCtx *L, const Contr *c) {
   NestB nb;
@@ -346,11 +358,15 @@ static LoopNest *compute(LowerCtx *L, const Contr *c) {
   int jc = nest_var(L, "jc", ELEM_INT, 0, c->NJC), ic = nest_var(L, "ic", ELEM_INT, 0, c->NIC);
   int jq = nest_var(L, "jq", ELEM_INT, 0, c->NCB), iq = nest_var(L, "iq", ELEM_INT, 0, c->MCB);
   LoopStmt *root = loop(L, NULL, jc, 0, c->NJC, c->NJC > 1 ? LOOP_PARALLEL : LOOP_SERIAL);
-  int pq = nest_var(L, "jq", ELEM_INT, 0, c->NCB);
-  LoopStmt *in = loop(L, root, pq, 0, c->NCB, LOOP_SERIAL);
-  const Dim *jp = dmuladd(L, c->NCB, dsym(L, jc), dsym(L, pq));
-  if (c->NJC * c->NCB > c->NP) in = guard(L, in, cmp(L, OP_LT, jp, c->NP));
-  if (!pack_b(L, c, in, jp)) return NULL;
+  LoopStmt *in;
+  const Dim *jp;
+  if (!c->b_weight) {
+    int pq = nest_var(L, "jq", ELEM_INT, 0, c->NCB);
+    in = loop(L, root, pq, 0, c->NCB, LOOP_SERIAL);
+    jp = dmuladd(L, c->NCB, dsym(L, jc), dsym(L, pq));
+    if (c->NJC * c->NCB > c->NP) in = guard(L, in, cmp(L, OP_LT, jp, c->NP));
+    if (!pack_b(L, c, in, jp)) return NULL;
+  }
   in = loop(L, root, ic, 0, c->NIC, LOOP_SERIAL);
   in = loop(L, in, jq, 0, c->NCB, LOOP_SERIAL);
   jp = dmuladd(L, c->NCB, dsym(L, jc), dsym(L, jq));
@@ -372,9 +388,19 @@ int contract_stmt(LowerCtx *L, LoopKernel *k, const IrStmt *s) {
   c.ap = lower_new_buf(L, arena_printf(L->a, "%s.%s.packed", t, c.a->tensor->name), LB_SCRATCH, ELEM_F32,
                        c.MP * c.MR * c.K);
   c.acc = lower_new_buf(L, arena_printf(L->a, "%s.tile", t), LB_STACK, ELEM_F32, (int64_t)c.MR * c.NR);
+  /* weights are packed once per loaded model, into persistent buffers */
+  if (c.a->tensor->kind == IR_WEIGHT) lower_persistent(L, c.ap);
+  c.b_weight = c.b->tensor->kind == IR_WEIGHT;
+  if (c.b_weight) lower_persistent(L, c.bp);
   LoopNest *n;
   if (!(n = pack_a(L, &c))) return -1;
+  n->once = c.a->tensor->kind == IR_WEIGHT;
   nest_add(L, k, n);
+  if (c.b_weight) {
+    if (!(n = pack_b_nest(L, &c))) return -1;
+    n->once = 1;
+    nest_add(L, k, n);
+  }
   if (!(n = compute(L, &c))) return -1;
   nest_add(L, k, n);
   return L->errors ? -1 : 1;

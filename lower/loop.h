@@ -54,6 +54,8 @@ typedef struct LoopBuf {
   int index;           /* input/output/weight: position in the signature */
   int64_t offset;      /* LB_SCRATCH: byte offset in the arena (64-aligned) */
   int first, last;     /* LB_SCRATCH: the kernels that use it (live range) */
+  int persistent;      /* LB_SCRATCH: prepared once per loaded model (packed
+                          weights): live in every run, never shared */
   const IrTensor *tensor; /* the graph tensor or node local it holds; NULL
                              for buffers of the lowering (packed panels) */
 } LoopBuf;
@@ -159,6 +161,8 @@ typedef struct LoopNest {
   int nvars;
   LoopVar *vars;
   double flops;       /* counted as in lower_node_flops */
+  int once;           /* prepares persistent buffers from weights only: runs
+                         in the first run of a loaded model, before the rest */
 } LoopNest;
 
 /* A kernel: the nests of one fused group of nodes (one node per group until
@@ -185,6 +189,8 @@ typedef struct LoopProgram {
   int nkernels;
   LoopKernel **kernels;
   int64_t scratch_bytes; /* the memory plan's peak */
+  int prepared;          /* a 4-byte persistent buffer: 0 until the `once`
+                            nests have run (-1 when there are none) */
   double flops;
 } LoopProgram;
 

@@ -96,6 +96,15 @@ int lower_new_buf(LowerCtx *L, const char *name, LoopBufKind kind, ElemType elem
   return b->id;
 }
 
+int lower_persistent(LowerCtx *L, int buf) {
+  L->p->bufs[buf]->persistent = 1;
+  if (L->p->prepared < 0) {
+    L->p->prepared = lower_new_buf(L, "prepared", LB_SCRATCH, ELEM_I32, 1);
+    L->p->bufs[L->p->prepared]->persistent = 1;
+  }
+  return buf;
+}
+
 static int position(IrTensor *const *v, int n, const IrTensor *t) {
   for (int i = 0; i < n; i++)
     if (v[i] == t) return i;
@@ -188,6 +197,7 @@ LoopProgram *lower_model(IrCtx *c, const IrGraph *g, const LowerTarget *t) {
   p->name = g->name;
   p->graph = g;
   p->target = *t;
+  p->prepared = -1;
   if (!graph_buffers(&L)) return NULL;
   p->ninputs = g->ninputs, p->noutputs = g->noutputs, p->nweights = g->nweights;
   p->inputs = sig_bufs(&L, g->inputs, g->ninputs);

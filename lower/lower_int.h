@@ -84,6 +84,9 @@ int nest_var(LowerCtx *L, const char *base, ElemType type, int64_t lo, int64_t h
 /* A buffer of the lowering (a packed panel, a register tile): a flat array
  * of `elems` elements, live in the current kernel only.  Returns its id. */
 int lower_new_buf(LowerCtx *L, const char *name, LoopBufKind kind, ElemType elem, int64_t elems);
+/* Makes scratch buffer buf persistent (prepared once per loaded model;
+ * creates the program's `prepared` flag).  Returns buf. */
+int lower_persistent(LowerCtx *L, int buf);
 /* The buffer that holds graph tensor or node local t. */
 int lower_buf_of(LowerCtx *L, const IrTensor *t);
 

@@ -18,7 +18,7 @@ static int by_size(const void *x, const void *y) {
 }
 
 static int live_together(const LoopBuf *a, const LoopBuf *b) {
-  return a->first <= b->last && b->first <= a->last;
+  return a->persistent || b->persistent || (a->first <= b->last && b->first <= a->last);
 }
 
 /* The lowest offset for b among the placed buffers (sorted by offset). */

@@ -207,7 +207,9 @@ static void put_buf(FILE *out, const LoopBuf *b) {
   fprintf(out, "  buffer %s: ", b->name);
   put_shape(out, b);
   fprintf(out, " %s", loop_buf_kind_name(b->kind));
-  if (b->kind == LB_SCRATCH)
+  if (b->kind == LB_SCRATCH && b->persistent)
+    fprintf(out, " @%lld (%lld bytes, persistent)", (long long)b->offset, (long long)b->bytes);
+  else if (b->kind == LB_SCRATCH)
     fprintf(out, " @%lld (%lld bytes, kernels %d..%d)", (long long)b->offset, (long long)b->bytes,
             b->first, b->last);
   else if (b->kind != LB_STACK) fprintf(out, " %d", b->index);
@@ -231,7 +233,7 @@ static void put_kernel(FILE *out, const LoopProgram *p, const LoopKernel *k) {
   fprintf(out, " (%.0f flops)\n", k->flops);
   for (int i = 0; i < k->nnests; i++) {
     Pr pr = {out, p, k->nests[i]};
-    fprintf(out, "  nest %s\n", k->nests[i]->name);
+    fprintf(out, "  nest %s%s\n", k->nests[i]->name, k->nests[i]->once ? " once" : "");
     stmt(&pr, k->nests[i]->loop, 2);
   }
 }

@@ -165,8 +165,58 @@ static LLVMValueRef buf_ptr(Cg *g, const LoopBuf *b, LLVMValueRef fields[4]) {
   return LLVMBuildLoad2(g->b, g->t_ptr, LLVMBuildGEP2(g->b, g->t_ptr, arr, &i, 1, ""), b->name);
 }
 
-/* int32 run(const xg_abi_args *): the nests in order; stops at the first
- * failure and returns its code. */
+typedef struct Run {
+  LLVMValueRef fn, table, err, pool;
+  LLVMValueRef *nests;
+  LLVMTypeRef pf_t;
+  LLVMValueRef pf;
+} Run;
+
+/* A nest over its outermost loop: through the pool when it is parallel. */
+static void call_nest(Cg *g, const Run *r, const LoopNest *n, LLVMValueRef fn) {
+  const LoopStmt *root = n->loop;
+  if (root->loop == LOOP_PARALLEL) {
+    LLVMValueRef cargs[4] = {r->pool, cg_i64(g, root->hi), fn, r->table};
+    LLVMBuildCall2(g->b, r->pf_t, r->pf, cargs, 4, "");
+  } else {
+    LLVMValueRef cargs[3] = {r->table, cg_i64(g, root->lo), cg_i64(g, root->hi)};
+    LLVMBuildCall2(g->b, LLVMGlobalGetValueType(fn), fn, cargs, 3, "");
+  }
+}
+
+static void return_if_failed(Cg *g, const Run *r) {
+  LLVMValueRef e = LLVMBuildLoad2(g->b, g->t_i32, r->err, "");
+  LLVMBasicBlockRef fail = LLVMAppendBasicBlockInContext(g->ctx, r->fn, "failed");
+  LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(g->ctx, r->fn, "next");
+  LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, e, cg_i32(g, 0), ""), fail, next);
+  LLVMPositionBuilderAtEnd(g->b, fail);
+  LLVMBuildRet(g->b, e);
+  LLVMPositionBuilderAtEnd(g->b, next);
+}
+
+/* The `once` nests (packing weights into persistent buffers) when the
+ * prepared flag in the scratch arena is still 0; then the flag is set. */
+static void prepare(Cg *g, const Run *r, LLVMValueRef *f) {
+  const LoopProgram *p = g->p;
+  LLVMValueRef flag = buf_ptr(g, p->bufs[p->prepared], f);
+  LLVMBasicBlockRef todo = LLVMAppendBasicBlockInContext(g->ctx, r->fn, "prepare");
+  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, r->fn, "prepared");
+  LLVMValueRef v = LLVMBuildLoad2(g->b, g->t_i32, flag, "");
+  LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, v, cg_i32(g, 0), ""), todo, done);
+  LLVMPositionBuilderAtEnd(g->b, todo);
+  int k = 0;
+  for (int ki = 0; ki < p->nkernels; ki++)
+    for (int i = 0; i < p->kernels[ki]->nnests; i++, k++)
+      if (p->kernels[ki]->nests[i]->once) call_nest(g, r, p->kernels[ki]->nests[i], r->nests[k]);
+  return_if_failed(g, r);
+  LLVMBuildStore(g->b, cg_i32(g, 1), flag);
+  LLVMBuildBr(g->b, done);
+  LLVMPositionBuilderAtEnd(g->b, done);
+}
+
+/* int32 run(const xg_abi_args *): the nests in order (the `once` nests
+ * first, on the first run); stops at the first failure and returns its
+ * code. */
 static LLVMValueRef emit_run(Cg *g, LLVMValueRef *nests) {
   const LoopProgram *p = g->p;
   LLVMTypeRef fields[5] = {g->t_ptr, g->t_ptr, g->t_ptr, g->t_ptr, g->t_ptr};
@@ -185,30 +235,17 @@ static LLVMValueRef emit_run(Cg *g, LLVMValueRef *nests) {
                                                                           : buf_ptr(g, p->bufs[i], f);
     LLVMBuildStore(g->b, v, LLVMBuildGEP2(g->b, g->t_ptr, table, &idx, 1, ""));
   }
+  Run r = {fn, table, err, f[4], nests, NULL, NULL};
   LLVMTypeRef pf_ps[4] = {g->t_ptr, g->t_i64, g->t_ptr, g->t_ptr};
-  LLVMTypeRef pf_t = LLVMFunctionType(g->t_void, pf_ps, 4, 0);
-  LLVMValueRef pf = LLVMAddFunction(g->mod, "xg_parallel_for", pf_t);
+  r.pf_t = LLVMFunctionType(g->t_void, pf_ps, 4, 0);
+  r.pf = LLVMAddFunction(g->mod, "xg_parallel_for", r.pf_t);
+  if (p->prepared >= 0) prepare(g, &r, f);
   int k = 0;
   for (int ki = 0; ki < p->nkernels; ki++) {
     const LoopKernel *kern = p->kernels[ki];
-    for (int i = 0; i < kern->nnests; i++, k++) {
-      const LoopStmt *root = kern->nests[i]->loop;
-      LLVMTypeRef nt = LLVMGlobalGetValueType(nests[k]);
-      if (root->loop == LOOP_PARALLEL) {
-        LLVMValueRef cargs[4] = {f[4], cg_i64(g, root->hi), nests[k], table};
-        LLVMBuildCall2(g->b, pf_t, pf, cargs, 4, "");
-      } else {
-        LLVMValueRef cargs[3] = {table, cg_i64(g, root->lo), cg_i64(g, root->hi)};
-        LLVMBuildCall2(g->b, nt, nests[k], cargs, 3, "");
-      }
-    }
-    LLVMValueRef e = LLVMBuildLoad2(g->b, g->t_i32, err, "");
-    LLVMBasicBlockRef fail = LLVMAppendBasicBlockInContext(g->ctx, fn, "failed");
-    LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(g->ctx, fn, "next");
-    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, e, cg_i32(g, 0), ""), fail, next);
-    LLVMPositionBuilderAtEnd(g->b, fail);
-    LLVMBuildRet(g->b, e);
-    LLVMPositionBuilderAtEnd(g->b, next);
+    for (int i = 0; i < kern->nnests; i++, k++)
+      if (!kern->nests[i]->once) call_nest(g, &r, kern->nests[i], nests[k]);
+    return_if_failed(g, &r);
   }
   LLVMBuildRet(g->b, cg_i32(g, 0));
   return fn;
