@@ -337,7 +337,7 @@ static int cpu_alloc_outputs(RunState *r) {
 
 static int run_cpu(RunState *r, const RunOpts *o) {
   Pipeline *pl = r->pl;
-  if (pipeline_lower(pl, &o->fo) || cpu_check(r)) return 1;
+  if (cpu_check(r)) return 1;
   const char *so = pipeline_temp(pl, "model.so");
   if (!so || pipeline_library(pl, so, NULL)) return 1;
   const char *wfile = cpu_weights_file(r, o);
@@ -385,6 +385,7 @@ static int run_graph(RunState *r, const RunOpts *o) {
   r->in_from = arena_alloc(a, sizeof(char *) * (size_t)(g->ninputs + 1));
   r->w_from = arena_alloc(a, sizeof(char *) * (size_t)(g->nweights + 1));
   r->out_file = arena_alloc(a, sizeof(char *) * (size_t)(g->noutputs + 1));
+  if (!o->ref && pipeline_lower(r->pl, &o->fo)) return 1; /* what it cannot compile, first */
   if (run_output_files(r, o) || run_read_inputs(r, o)) return 1;
   int bad = run_fill_inputs(r, o);
   if (run_weights(r, o) || bad) return 1;

@@ -1,0 +1,2 @@
+1
+run tests/numeric/cli/symbolic.xg --random-inputs 1
