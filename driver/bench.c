@@ -28,7 +28,9 @@ static int bench_parse(int argc, char **argv, BenchOpts *o, Arena *a) {
     if (is_opt(s, "--model")) {
       if (!(o->model = opt_value(argc, argv, &i, "--model"))) return 2;
     } else if (is_opt(s, "--threads") || is_opt(s, "--runs") || is_opt(s, "--warmup")) {
-      const char *name = is_opt(s, "--threads") ? "--threads" : is_opt(s, "--runs") ? "--runs" : "--warmup";
+      const char *name = is_opt(s, "--threads") ? "--threads"
+                         : is_opt(s, "--runs")  ? "--runs"
+                                                : "--warmup";
       if (!(v = opt_value(argc, argv, &i, name)) || (n = opt_count(name, v, 1000000)) < 0) return 2;
       *(name[2] == 't' ? &o->threads : name[2] == 'r' ? &o->runs : &o->warmup) = (int)n;
     } else if (!strcmp(s, "--json")) {
@@ -52,8 +54,11 @@ static int random_tensors(Pipeline *pl, const int *ids, int n, RtTensor *out) {
   for (int i = 0; i < n; i++) {
     const LoopBuf *b = pl->p->bufs[ids[i]];
     char err[256];
-    static const RtDType dt[ELEM__COUNT] = {[ELEM_F32] = RT_F32, [ELEM_F16] = RT_F16, [ELEM_I32] = RT_I32,
-                                            [ELEM_I8] = RT_I8, [ELEM_BOOL] = RT_BOOL};
+    static const RtDType dt[ELEM__COUNT] = {[ELEM_F32] = RT_F32,
+                                            [ELEM_F16] = RT_F16,
+                                            [ELEM_I32] = RT_I32,
+                                            [ELEM_I8] = RT_I8,
+                                            [ELEM_BOOL] = RT_BOOL};
     if (rt_tensor_alloc(&out[i], dt[b->elem], b->rank, b->shape, err, sizeof err)) {
       diag_plain(&pl->f.diag, DIAG_ERROR, "%s: %s", b->name, err);
       return -1;
@@ -94,19 +99,21 @@ static void report(const BenchOpts *o, const Pipeline *pl, double *t, int thread
   double med = o->runs % 2 ? t[o->runs / 2] : (t[o->runs / 2 - 1] + t[o->runs / 2]) / 2;
   double flops = pl->p->flops, gf = flops / med * 1e-9;
   if (o->json) {
-    printf("{\"model\": \"%s\", \"file\": \"%s\", \"cpu\": \"%s\", \"threads\": %d, \"runs\": %d, "
-           "\"warmup\": %d, \"median_ms\": %.6f, \"min_ms\": %.6f, \"max_ms\": %.6f, \"flops\": %.0f, "
-           "\"gflops\": %.3f, \"scratch_bytes\": %lld}\n",
-           pl->p->name, o->file, pl->info.cpu, threads, o->runs, o->warmup, med * 1e3, t[0] * 1e3,
-           t[o->runs - 1] * 1e3, flops, gf, (long long)pl->p->scratch_bytes);
+    printf(
+        "{\"model\": \"%s\", \"file\": \"%s\", \"cpu\": \"%s\", \"threads\": %d, \"runs\": %d, "
+        "\"warmup\": %d, \"median_ms\": %.6f, \"min_ms\": %.6f, \"max_ms\": %.6f, \"flops\": %.0f, "
+        "\"gflops\": %.3f, \"scratch_bytes\": %lld}\n",
+        pl->p->name, o->file, pl->info.cpu, threads, o->runs, o->warmup, med * 1e3, t[0] * 1e3,
+        t[o->runs - 1] * 1e3, flops, gf, (long long)pl->p->scratch_bytes);
     return;
   }
   printf("model %s (%s), cpu %s, %d thread%s\n", pl->p->name, o->file, pl->info.cpu, threads,
          threads == 1 ? "" : "s");
-  printf("  latency: median %.4f ms, min %.4f ms, max %.4f ms (%d runs after %d warm-up)\n", med * 1e3,
-         t[0] * 1e3, t[o->runs - 1] * 1e3, o->runs, o->warmup);
+  printf("  latency: median %.4f ms, min %.4f ms, max %.4f ms (%d runs after %d warm-up)\n",
+         med * 1e3, t[0] * 1e3, t[o->runs - 1] * 1e3, o->runs, o->warmup);
   printf("  compute: %.6g MFLOP per run, %.2f GFLOP/s at the median\n", flops * 1e-6, gf);
-  printf("  memory:  scratch %lld bytes (the memory plan's peak)\n", (long long)pl->p->scratch_bytes);
+  printf("  memory:  scratch %lld bytes (the memory plan's peak)\n",
+         (long long)pl->p->scratch_bytes);
 }
 
 static int bench_run(Pipeline *pl, const BenchOpts *o, const char *so, const char *wfile) {
@@ -117,7 +124,8 @@ static int bench_run(Pipeline *pl, const BenchOpts *o, const char *so, const cha
     diag_plain(&pl->f.diag, DIAG_ERROR, "%s", xg_last_error());
     return 1;
   }
-  RtTensor *in = calloc((size_t)p->ninputs + 1, sizeof *in), *out = calloc((size_t)p->noutputs + 1, sizeof *out);
+  RtTensor *in = calloc((size_t)p->ninputs + 1, sizeof *in),
+           *out = calloc((size_t)p->noutputs + 1, sizeof *out);
   const void **ins = calloc((size_t)p->ninputs + 1, sizeof *ins);
   void **outs = calloc((size_t)p->noutputs + 1, sizeof *outs);
   double *t = calloc((size_t)o->runs, sizeof *t);

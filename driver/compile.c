@@ -61,8 +61,11 @@ const AstNode *find_model(Front *f, const Module *m, const char *name) {
   }
   if (found && (name || n == 1)) return found;
   if (n == 0) diag_plain(&f->diag, DIAG_ERROR, "%s defines no model to run", m->name);
-  else if (name) diag_plain(&f->diag, DIAG_ERROR, "%s has no model '%s' (its models: %s)", m->name, name, list);
-  else diag_plain(&f->diag, DIAG_ERROR, "%s defines several models (%s): choose one with --model NAME", m->name, list);
+  else if (name)
+    diag_plain(&f->diag, DIAG_ERROR, "%s has no model '%s' (its models: %s)", m->name, name, list);
+  else
+    diag_plain(&f->diag, DIAG_ERROR, "%s defines several models (%s): choose one with --model NAME",
+               m->name, list);
   return NULL;
 }
 
@@ -156,6 +159,8 @@ int emit_models(Front *f, const Module *m, const FrontOpts *o, const char *emit)
     }
   }
   llvm_target_free(target);
-  if (!printed && !errors) diag_plain(&f->diag, DIAG_ERROR, "%s defines no model (--emit=%s lowers models)", m->name, emit);
+  if (!printed && !errors)
+    diag_plain(&f->diag, DIAG_ERROR, "%s defines no model (--emit=%s lowers models)", m->name,
+               emit);
   return errors || !printed;
 }

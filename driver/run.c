@@ -30,7 +30,8 @@ static int parse_seed(const char *s, uint64_t *v) {
   return 0;
 }
 
-static int run_parse_seed_opt(int argc, char **argv, int *i, const char *name, int *flag, uint64_t *seed) {
+static int run_parse_seed_opt(int argc, char **argv, int *i, const char *name, int *flag,
+                              uint64_t *seed) {
   const char *v = opt_value(argc, argv, i, name);
   if (!v) return 2;
   if (parse_seed(v, seed)) return usage_error("bad %s '%s' (an unsigned integer)", name, v);
@@ -42,9 +43,11 @@ static int run_parse_opt(int argc, char **argv, int *i, RunOpts *o, Arena *a) {
   const char *s = argv[*i], *v;
   int rc;
   if (!strcmp(s, "--ref")) o->ref = 1;
-  else if (is_opt(s, "--model")) { if (!(o->model = opt_value(argc, argv, i, "--model"))) return 2; }
-  else if (is_opt(s, "--weights")) { if (!(o->weights = opt_value(argc, argv, i, "--weights"))) return 2; }
-  else if (is_opt(s, "--input")) {
+  else if (is_opt(s, "--model")) {
+    if (!(o->model = opt_value(argc, argv, i, "--model"))) return 2;
+  } else if (is_opt(s, "--weights")) {
+    if (!(o->weights = opt_value(argc, argv, i, "--weights"))) return 2;
+  } else if (is_opt(s, "--input")) {
     if (!(v = opt_value(argc, argv, i, "--input"))) return 2;
     vec_push(a, &o->inputs, (void *)v);
   } else if (is_opt(s, "-o")) {
@@ -53,7 +56,8 @@ static int run_parse_opt(int argc, char **argv, int *i, RunOpts *o, Arena *a) {
   } else if (is_opt(s, "--random-inputs"))
     return run_parse_seed_opt(argc, argv, i, "--random-inputs", &o->rand_inputs, &o->seed_inputs);
   else if (is_opt(s, "--random-weights"))
-    return run_parse_seed_opt(argc, argv, i, "--random-weights", &o->rand_weights, &o->seed_weights);
+    return run_parse_seed_opt(argc, argv, i, "--random-weights", &o->rand_weights,
+                              &o->seed_weights);
   else if (is_opt(s, "--threads")) {
     if (!(v = opt_value(argc, argv, i, "--threads"))) return 2;
     long n = opt_count("--threads", v, 64);
@@ -61,7 +65,8 @@ static int run_parse_opt(int argc, char **argv, int *i, RunOpts *o, Arena *a) {
     o->threads = (int)n;
   } else if (front_opt(argc, argv, i, &o->fo, a, &rc)) return rc;
   else if (s[0] == '-' && s[1]) return usage_error("unknown option '%s' for 'xgc run'", s);
-  else if (o->file) return usage_error("'xgc run' takes one file ('%s' and '%s' given)", o->file, s);
+  else if (o->file)
+    return usage_error("'xgc run' takes one file ('%s' and '%s' given)", o->file, s);
   else o->file = s;
   return 0;
 }
@@ -103,7 +108,8 @@ static int spec_target(Front *f, const char *spec, const char *what, const char 
     return -1;
   }
   for (int i = 0; i < n; i++)
-    if (strlen(ts[i]->name) == (size_t)(eq - spec) && !strncmp(ts[i]->name, spec, (size_t)(eq - spec)))
+    if (strlen(ts[i]->name) == (size_t)(eq - spec) &&
+        !strncmp(ts[i]->name, spec, (size_t)(eq - spec)))
       return i;
   diag_plain(&f->diag, DIAG_ERROR, "model '%s' has no %s '%.*s' (its %ss: %s)", model, what,
              (int)(eq - spec), spec, what, tensor_names(&f->arena, ts, n));
@@ -127,8 +133,8 @@ static int run_read_inputs(RunState *r, const RunOpts *o) {
     int k = spec_target(r->f, spec, "input", g->name, g->inputs, g->ninputs, &file);
     if (k < 0) return -1;
     if (r->in_from[k]) {
-      diag_plain(&r->f->diag, DIAG_ERROR, "input '%s' is given twice ('%s' and '%s')", g->inputs[k]->name,
-                 r->in_from[k], file);
+      diag_plain(&r->f->diag, DIAG_ERROR, "input '%s' is given twice ('%s' and '%s')",
+                 g->inputs[k]->name, r->in_from[k], file);
       return -1;
     }
     char err[512];
@@ -152,14 +158,15 @@ static int run_fill_inputs(RunState *r, const RunOpts *o) {
     const IrTensor *t = g->inputs[i];
     if (r->in[i].data) continue;
     if (!o->rand_inputs) {
-      r->in_from[i] = arena_printf(&r->f->arena, "give --input %s=FILE.npy or --random-inputs SEED",
-                                   t->name);
+      r->in_from[i] =
+          arena_printf(&r->f->arena, "give --input %s=FILE.npy or --random-inputs SEED", t->name);
       continue;
     }
     int64_t shape[RT_MAX_RANK];
     char err[256];
     if (t->rank > RT_MAX_RANK || ref_shape(&r->pl->c, g, given, t, shape) < 0 ||
-        rt_tensor_alloc(&r->in[i], (RtDType)ref_dtype_of(t->elem), t->rank, shape, err, sizeof err)) {
+        rt_tensor_alloc(&r->in[i], (RtDType)ref_dtype_of(t->elem), t->rank, shape, err,
+                        sizeof err)) {
       errors++;
       continue;
     }
@@ -187,7 +194,8 @@ static int run_weights(RunState *r, const RunOpts *o) {
     } else if (o->rand_weights) {
       int64_t shape[RT_MAX_RANK];
       if (t->rank > RT_MAX_RANK || ref_shape(&r->pl->c, g, NULL, t, shape) < 0 ||
-          rt_tensor_alloc(&r->w[i], (RtDType)ref_dtype_of(t->elem), t->rank, shape, err, sizeof err)) {
+          rt_tensor_alloc(&r->w[i], (RtDType)ref_dtype_of(t->elem), t->rank, shape, err,
+                          sizeof err)) {
         errors++;
         continue;
       }
@@ -202,8 +210,9 @@ static int run_weights(RunState *r, const RunOpts *o) {
     const char *name = rt_st_name(r->st, i);
     int used = 0;
     for (int k = 0; k < g->nweights; k++) used |= !strcmp(g->weights[k]->name, name);
-    if (!used) diag_plain(&r->f->diag, DIAG_WARNING, "%s: tensor '%s' is not a param of model '%s'",
-                          o->weights, name, g->name);
+    if (!used)
+      diag_plain(&r->f->diag, DIAG_WARNING, "%s: tensor '%s' is not a param of model '%s'",
+                 o->weights, name, g->name);
   }
   return errors ? -1 : 0;
 }
@@ -233,9 +242,24 @@ static void run_print_output(const IrTensor *t, const RtTensor *x) {
     double v = 0;
     const unsigned char *p = x->data;
     switch (x->dtype) {
-    case RT_F32: { float f; memcpy(&f, p + 4 * i, 4); v = f; break; }
-    case RT_F16: { uint16_t h; memcpy(&h, p + 2 * i, 2); v = rt_f16_to_f32(h); break; }
-    case RT_I32: { int32_t k; memcpy(&k, p + 4 * i, 4); v = k; break; }
+    case RT_F32: {
+      float f;
+      memcpy(&f, p + 4 * i, 4);
+      v = f;
+      break;
+    }
+    case RT_F16: {
+      uint16_t h;
+      memcpy(&h, p + 2 * i, 2);
+      v = rt_f16_to_f32(h);
+      break;
+    }
+    case RT_I32: {
+      int32_t k;
+      memcpy(&k, p + 4 * i, 4);
+      v = k;
+      break;
+    }
     case RT_I8: v = (int8_t)p[i]; break;
     case RT_BOOL: v = p[i]; break;
     case RT__COUNT: break;
@@ -267,8 +291,8 @@ static int cpu_check_given(RunState *r, const IrTensor *t, const LoopBuf *b, con
   Arena *a = &r->f->arena;
   const char *kind = t->kind == IR_WEIGHT ? "param" : "input";
   if (!x || !x->data) {
-    diag_error(&r->f->diag, t->loc, "%s '%s' of model '%s' is missing%s: expected %s", kind, t->name, r->g->name,
-               from ? arena_printf(a, " (%s)", from) : "", buf_type_str(a, b));
+    diag_error(&r->f->diag, t->loc, "%s '%s' of model '%s' is missing%s: expected %s", kind,
+               t->name, r->g->name, from ? arena_printf(a, " (%s)", from) : "", buf_type_str(a, b));
     return 1;
   }
   int ok = ref_dtype_of(t->elem) == (int)x->dtype && x->rank == b->rank;
@@ -316,10 +340,10 @@ static void cpu_run_failed(RunState *r, const char *msg) {
   const char *c = strstr(msg, "code ");
   int code = c ? atoi(c + 5) : 0;
   if (code)
-    diag_plain(&r->f->diag, DIAG_ERROR, "model '%s' failed at run time: %s (xgc run --ref locates it)",
-               r->g->name, loop_run_error(code));
-  else
-    diag_plain(&r->f->diag, DIAG_ERROR, "%s", msg);
+    diag_plain(&r->f->diag, DIAG_ERROR,
+               "model '%s' failed at run time: %s (xgc run --ref locates it)", r->g->name,
+               loop_run_error(code));
+  else diag_plain(&r->f->diag, DIAG_ERROR, "%s", msg);
 }
 
 static int cpu_alloc_outputs(RunState *r) {
@@ -327,7 +351,8 @@ static int cpu_alloc_outputs(RunState *r) {
   for (int i = 0; i < p->noutputs; i++) {
     const LoopBuf *b = p->bufs[p->outputs[i]];
     char err[256];
-    if (rt_tensor_alloc(&r->out[i], (RtDType)ref_dtype_of(b->elem), b->rank, b->shape, err, sizeof err)) {
+    if (rt_tensor_alloc(&r->out[i], (RtDType)ref_dtype_of(b->elem), b->rank, b->shape, err,
+                        sizeof err)) {
       diag_plain(&r->f->diag, DIAG_ERROR, "output '%s': %s", b->name, err);
       return -1;
     }
@@ -370,7 +395,10 @@ static int run_ref(RunState *r, const RunOpts *o) {
   const RtTensor **ws = arena_alloc(a, sizeof(RtTensor *) * (size_t)(g->nweights + 1));
   for (int i = 0; i < g->ninputs; i++) ins[i] = r->in[i].data ? &r->in[i] : NULL;
   for (int i = 0; i < g->nweights; i++) ws[i] = r->w[i].data ? &r->w[i] : NULL;
-  RefArgs args = {.inputs = ins, .input_from = r->in_from, .weights = ws, .weight_from = r->w_from,
+  RefArgs args = {.inputs = ins,
+                  .input_from = r->in_from,
+                  .weights = ws,
+                  .weight_from = r->w_from,
                   .threads = o->threads};
   if (ref_run(&r->pl->c, g, &args, r->out)) return 1;
   return run_write_outputs(r, o) ? 1 : 0;

@@ -44,7 +44,8 @@ static const char usage_text[] =
     "                          without -o, a summary of every output is printed\n"
     "  --random-inputs SEED    inputs not given take pseudo-random values (docs/random.md)\n"
     "  --random-weights SEED   every param takes pseudo-random values (no --weights)\n"
-    "  --threads N             threads (default: $XG_NUM_THREADS, else the CPUs; --ref: at most 8)\n";
+    "  --threads N             threads (default: $XG_NUM_THREADS, else the CPUs;\n"
+    "                          --ref: the CPUs, at most 8)\n";
 
 typedef struct Options {
   const char *emit;
@@ -131,7 +132,8 @@ int front_opt(int argc, char **argv, int *i, FrontOpts *o, Arena *a, int *rc) {
   } else if (!strncmp(s, "--error-limit=", 14)) {
     char *end;
     long v = strtol(s + 14, &end, 10);
-    if (*end || end == s + 14 || v < 0 || v > 1000000) *rc = usage_error("bad --error-limit '%s'", s + 14);
+    if (*end || end == s + 14 || v < 0 || v > 1000000)
+      *rc = usage_error("bad --error-limit '%s'", s + 14);
     o->error_limit = (int)v;
   } else if (is_opt(s, "--cpu")) {
     if (!(o->cpu = opt_value(argc, argv, i, "--cpu"))) *rc = 2;
@@ -172,11 +174,13 @@ static int parse_arg(int argc, char **argv, int *i, Options *o, Arena *a) {
   } else if (!strncmp(s, "--emit=", 7)) {
     o->emit = s + 7;
     if (!known_emit(o->emit))
-      return usage_error("unknown --emit kind '%s' (this version knows: ast, ir, classes, loops, llvm)", o->emit);
+      return usage_error(
+          "unknown --emit kind '%s' (this version knows: ast, ir, classes, loops, llvm)", o->emit);
   } else if (!strncmp(s, "--dump-after=", 13)) {
     o->dump_after = s + 13;
     if (!ir_pass_known(o->dump_after))
-      return usage_error("unknown pass '%s' for --dump-after (the passes: %s)", o->dump_after, ir_pass_names());
+      return usage_error("unknown pass '%s' for --dump-after (the passes: %s)", o->dump_after,
+                         ir_pass_names());
   } else if (front_opt(argc, argv, i, &o->fo, a, &rc)) {
     return rc;
   } else if (!strcmp(s, "--summary")) {
@@ -198,7 +202,8 @@ static int parse_args(int argc, char **argv, Options *o, Arena *a) {
     if (rc) return rc;
   }
   if (!o->check && !o->emit)
-    return usage_error("%s", "nothing to do: give 'check', --emit=KIND, or a command (run, build, bench)");
+    return usage_error(
+        "%s", "nothing to do: give 'check', --emit=KIND, or a command (run, build, bench)");
   if (o->check && o->emit) return usage_error("%s", "'check' and --emit cannot be combined");
   if (o->nfiles == 0) return usage_error("%s", "no input files");
   if (o->emit && o->nfiles != 1) return usage_error("%s", "--emit takes exactly one file");
@@ -255,7 +260,8 @@ static void print_summary(Front *f, const Module *m) {
     printf(") -> (");
     print_sig(f, &d->results);
     printf("): %d param%s", params, plural(params));
-    if (params && weights >= 0) printf(" (%lld weight%s)", (long long)weights, weights == 1 ? "" : "s");
+    if (params && weights >= 0)
+      printf(" (%lld weight%s)", (long long)weights, weights == 1 ? "" : "s");
     printf(", %d statement%s\n", stmts, plural(stmts));
   }
 }
@@ -286,7 +292,9 @@ static void run_ir(Front *f, const Module *m, const Options *o) {
   }
 }
 
-static int is_codegen_emit(const char *e) { return e && (!strcmp(e, "loops") || !strcmp(e, "llvm")); }
+static int is_codegen_emit(const char *e) {
+  return e && (!strcmp(e, "loops") || !strcmp(e, "llvm"));
+}
 
 /* Runs the front end over one file; returns 1 when it had errors. */
 static int run_file(const Options *o, const char *path) {
@@ -296,7 +304,8 @@ static int run_file(const Options *o, const char *path) {
   Module *m = front_load(&f, path);
   int ast = o->emit && !strcmp(o->emit, "ast");
   if (m && !ast) sema_check(&f, m);
-  if (m && !ast && f.diag.errors == 0 && is_codegen_emit(o->emit)) emit_models(&f, m, &o->fo, o->emit);
+  if (m && !ast && f.diag.errors == 0 && is_codegen_emit(o->emit))
+    emit_models(&f, m, &o->fo, o->emit);
   else if (m && !ast && f.diag.errors == 0 && wants_ir(o)) run_ir(&f, m, o);
   int failed = !m || f.diag.errors > 0;
   if (!failed && ast) ast_dump(stdout, m->ast, &f.sm);

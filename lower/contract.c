@@ -22,10 +22,10 @@
 
 typedef struct Contr {
   const IrStmt *s;
-  const IrExpr *red;          /* the sum */
-  const IrExpr *a, *b;        /* its factors: a reads the M indices, b the N indices */
-  int mi[LOOP_MAX_RANK], nm;  /* M indices, in left-hand order */
-  int ni[LOOP_MAX_RANK], nn;  /* N indices, the store's contiguous one last */
+  const IrExpr *red;         /* the sum */
+  const IrExpr *a, *b;       /* its factors: a reads the M indices, b the N indices */
+  int mi[LOOP_MAX_RANK], nm; /* M indices, in left-hand order */
+  int ni[LOOP_MAX_RANK], nn; /* N indices, the store's contiguous one last */
   int64_t M, N, K;
   int lanes, MR, NR;          /* the register tile */
   int64_t MP, NP;             /* panels of A and B */
@@ -104,7 +104,9 @@ static int match(LowerCtx *L, const IrStmt *s, Contr *c) {
   c->s = s;
   int nred = 0;
   c->red = sched_only_reduce(s->rhs, &nred);
-  if (nred != 1 || c->red->reduce != RD_SUM || c->red->type != ELEM_F32 || s->target->elem != ELEM_F32) return 0;
+  if (nred != 1 || c->red->reduce != RD_SUM || c->red->type != ELEM_F32 ||
+      s->target->elem != ELEM_F32)
+    return 0;
   const IrExpr *body = c->red->args[0];
   if (body->kind != IE_BINARY || body->op != OP_MUL) return 0;
   c->a = body->args[0], c->b = body->args[1];
@@ -203,7 +205,8 @@ static LoopStmt *k_loops(LowerCtx *L, const Contr *c, LoopStmt *in, const Dim **
 }
 
 /* flat < limit ? value : 0.0 (nothing when the panels are not padded). */
-static LoopExpr *padded(LowerCtx *L, const Dim *flat, int64_t limit, int64_t padded_to, LoopExpr *v) {
+static LoopExpr *padded(LowerCtx *L, const Dim *flat, int64_t limit, int64_t padded_to,
+                        LoopExpr *v) {
   if (padded_to == limit) return v;
   LoopExpr *cond = le_binary(L->a, OP_LT, ELEM_BOOL, lw_dim_loop(L, flat), le_int(L->a, limit));
   return le_select(L->a, cond, v, le_float(L->a, ELEM_F32, 0.0));
@@ -223,8 +226,10 @@ static int pack_b(LowerCtx *L, const Contr *c, LoopStmt *in, const Dim *jp) {
   LoopExpr *v = lw_value(L, c->b, in, -1);
   L->no_guard = 0;
   if (!v) return 0;
-  const Dim *off = dim_add(L->dc, dmuladd(L, c->NR * c->K, jp, dim_mul(L->dc, dconst(L, c->NR), kf)), dsym(L, cv));
-  ls_push(L->a, in, ls_store(L->a, c->bp, lw_dim_loop(L, off), padded(L, n, c->N, c->NP * c->NR, v)));
+  const Dim *off = dim_add(
+      L->dc, dmuladd(L, c->NR * c->K, jp, dim_mul(L->dc, dconst(L, c->NR), kf)), dsym(L, cv));
+  ls_push(L->a, in,
+          ls_store(L->a, c->bp, lw_dim_loop(L, off), padded(L, n, c->N, c->NP * c->NR, v)));
   return 1;
 }
 
@@ -236,7 +241,8 @@ static LoopNest *pack_b_nest(LowerCtx *L, const Contr *c) {
   int jp = nest_var(L, "jp", ELEM_INT, 0, c->NP);
   LoopStmt *root = loop(L, NULL, jp, 0, c->NP, LOOP_PARALLEL);
   if (!pack_b(L, c, root, dsym(L, jp))) return NULL;
-  return nest_end(L, arena_printf(L->a, "%s (pack %s)", c->s->target->name, c->b->tensor->name), root, 0);
+  return nest_end(L, arena_printf(L->a, "%s (pack %s)", c->s->target->name, c->b->tensor->name),
+                  root, 0);
 }
 
 /* ap[MR*K*ip + MR*k + r] = A(m = MR*ip + r, k), 0 past M. */
@@ -256,10 +262,13 @@ static LoopNest *pack_a(LowerCtx *L, const Contr *c) {
   LoopExpr *v = lw_value(L, c->a, in, -1);
   L->no_guard = 0;
   if (!v) return NULL;
-  const Dim *off = dim_add(L->dc, dmuladd(L, c->MR * c->K, dsym(L, ip), dim_mul(L->dc, dconst(L, c->MR), kf)),
-                           dsym(L, r));
-  ls_push(L->a, in, ls_store(L->a, c->ap, lw_dim_loop(L, off), padded(L, m, c->M, c->MP * c->MR, v)));
-  return nest_end(L, arena_printf(L->a, "%s (pack %s)", c->s->target->name, c->a->tensor->name), root, 0);
+  const Dim *off =
+      dim_add(L->dc, dmuladd(L, c->MR * c->K, dsym(L, ip), dim_mul(L->dc, dconst(L, c->MR), kf)),
+              dsym(L, r));
+  ls_push(L->a, in,
+          ls_store(L->a, c->ap, lw_dim_loop(L, off), padded(L, m, c->M, c->MP * c->MR, v)));
+  return nest_end(L, arena_printf(L->a, "%s (pack %s)", c->s->target->name, c->a->tensor->name),
+                  root, 0);
 }
 
 /* ------------------------------------------------------------ the kernel */
@@ -270,7 +279,8 @@ typedef struct TileLoops {
   int r, c;
 } TileLoops;
 
-static TileLoops tile_loops(LowerCtx *L, const Contr *c, LoopStmt *parent, int64_t rows, int64_t cols) {
+static TileLoops tile_loops(LowerCtx *L, const Contr *c, LoopStmt *parent, int64_t rows,
+                            int64_t cols) {
   TileLoops t;
   t.r = nest_var(L, "r", ELEM_INT, 0, rows);
   t.outer = loop(L, parent, t.r, 0, rows, LOOP_UNROLL);
@@ -284,8 +294,8 @@ static LoopExpr *acc_at(LowerCtx *L, const Contr *c, const TileLoops *t) {
 }
 
 /* The tile's rows x cols elements through the epilogue into the target. */
-static int store_tile(LowerCtx *L, const Contr *c, LoopStmt *parent, const Dim *ip, const Dim *jp, int64_t rows,
-                      int64_t cols) {
+static int store_tile(LowerCtx *L, const Contr *c, LoopStmt *parent, const Dim *ip, const Dim *jp,
+                      int64_t rows, int64_t cols) {
   TileLoops t = tile_loops(L, c, parent, rows, cols);
   bind_flat(L, c->mi, c->nm, dmuladd(L, c->MR, ip, dsym(L, t.r)));
   bind_flat(L, c->ni, c->nn, dmuladd(L, c->NR, jp, dsym(L, t.c)));
@@ -336,14 +346,18 @@ static int micro_kernel(LowerCtx *L, const Contr *c, LoopStmt *in, const Dim *ip
   int k = nest_var(L, "k", ELEM_INT, 0, c->K);
   LoopStmt *kl = loop(L, in, k, 0, c->K, LOOP_SERIAL);
   TileLoops t = tile_loops(L, c, kl, c->MR, c->NR);
-  const Dim *aoff = dim_add(L->dc, dmuladd(L, c->MR * c->K, ip, dim_mul(L->dc, dconst(L, c->MR), dsym(L, k))),
-                            dsym(L, t.r));
-  const Dim *boff = dim_add(L->dc, dmuladd(L, c->NR * c->K, jp, dim_mul(L->dc, dconst(L, c->NR), dsym(L, k))),
-                            dsym(L, t.c));
+  const Dim *aoff =
+      dim_add(L->dc, dmuladd(L, c->MR * c->K, ip, dim_mul(L->dc, dconst(L, c->MR), dsym(L, k))),
+              dsym(L, t.r));
+  const Dim *boff =
+      dim_add(L->dc, dmuladd(L, c->NR * c->K, jp, dim_mul(L->dc, dconst(L, c->NR), dsym(L, k))),
+              dsym(L, t.c));
   LoopExpr *prod = le_binary(a, OP_MUL, ELEM_F32, le_load(a, c->ap, ELEM_F32, lw_dim_loop(L, aoff)),
                              le_load(a, c->bp, ELEM_F32, lw_dim_loop(L, boff)));
   LoopExpr *at = acc_at(L, c, &t);
-  ls_push(a, t.inner, ls_store(a, c->acc, at, le_binary(a, OP_ADD, ELEM_F32, le_load(a, c->acc, ELEM_F32, at), prod)));
+  ls_push(a, t.inner,
+          ls_store(a, c->acc, at,
+                   le_binary(a, OP_ADD, ELEM_F32, le_load(a, c->acc, ELEM_F32, at), prod)));
   return store_tiles(L, c, in, ip, jp);
 }
 
@@ -383,11 +397,12 @@ int contract_stmt(LowerCtx *L, LoopKernel *k, const IrStmt *s) {
   if (!match(L, s, &c)) return 0;
   tile(L, &c);
   const char *t = s->target->name;
-  c.bp = lower_new_buf(L, arena_printf(L->a, "%s.%s.packed", t, c.b->tensor->name), LB_SCRATCH, ELEM_F32,
-                       c.NP * c.NR * c.K);
-  c.ap = lower_new_buf(L, arena_printf(L->a, "%s.%s.packed", t, c.a->tensor->name), LB_SCRATCH, ELEM_F32,
-                       c.MP * c.MR * c.K);
-  c.acc = lower_new_buf(L, arena_printf(L->a, "%s.tile", t), LB_STACK, ELEM_F32, (int64_t)c.MR * c.NR);
+  c.bp = lower_new_buf(L, arena_printf(L->a, "%s.%s.packed", t, c.b->tensor->name), LB_SCRATCH,
+                       ELEM_F32, c.NP * c.NR * c.K);
+  c.ap = lower_new_buf(L, arena_printf(L->a, "%s.%s.packed", t, c.a->tensor->name), LB_SCRATCH,
+                       ELEM_F32, c.MP * c.MR * c.K);
+  c.acc =
+      lower_new_buf(L, arena_printf(L->a, "%s.tile", t), LB_STACK, ELEM_F32, (int64_t)c.MR * c.NR);
   /* weights are packed once per loaded model, into persistent buffers */
   if (c.a->tensor->kind == IR_WEIGHT) lower_persistent(L, c.ap);
   c.b_weight = c.b->tensor->kind == IR_WEIGHT;

@@ -17,9 +17,17 @@ static const Dim *arith(DimCtx *dc, AstOp op, const Dim *a, const Dim *b) {
   case OP_MUL: return dim_mul(dc, a, b);
   case OP_DIV: return dim_div(dc, a, b);
   case OP_MOD: return dim_mod(dc, a, b);
-  case OP__COUNT: case OP_NEG: case OP_NOT: case OP_EQ: case OP_NE: case OP_LT: case OP_LE:
-  case OP_GT: case OP_GE: case OP_AND: case OP_OR:
-    break;
+  case OP__COUNT:
+  case OP_NEG:
+  case OP_NOT:
+  case OP_EQ:
+  case OP_NE:
+  case OP_LT:
+  case OP_LE:
+  case OP_GT:
+  case OP_GE:
+  case OP_AND:
+  case OP_OR: break;
   }
   return NULL;
 }
@@ -41,8 +49,12 @@ static const Dim *expr_dim(LowerCtx *L, const IrExpr *e, const Dim *const *env) 
       return NULL; /* left to the generic code: a division by zero must fail at run time */
     return b ? arith(L->dc, e->op, a, b) : NULL;
   }
-  case IE_READ: case IE_CALL: case IE_SELECT: case IE_CAST: case IE_REDUCE: case IE__COUNT:
-    break;
+  case IE_READ:
+  case IE_CALL:
+  case IE_SELECT:
+  case IE_CAST:
+  case IE_REDUCE:
+  case IE__COUNT: break;
   }
   return NULL;
 }
@@ -55,8 +67,10 @@ const Dim *lw_expr_dim(LowerCtx *L, const IrExpr *e, const Dim *const *env) {
 
 int lw_const_dim(LowerCtx *L, const Dim *d, Loc loc, int64_t *v) {
   if (d && dim_is_const(d, v)) return 1;
-  diag_error(L->ir->diag, loc, "the CPU back end needs constant shapes: '%s' is symbolic "
-             "(symbolic model dims are not supported yet)", d ? dim_str(L->a, d) : "?");
+  diag_error(L->ir->diag, loc,
+             "the CPU back end needs constant shapes: '%s' is symbolic "
+             "(symbolic model dims are not supported yet)",
+             d ? dim_str(L->a, d) : "?");
   L->errors++;
   return 0;
 }
@@ -141,7 +155,8 @@ static const Dim *simplify(LowerCtx *L, const Dim *d) {
   for (int i = 0; d && sum && i < d->nterms; i++) {
     const DimTerm *t = &d->terms[i];
     const Dim *prod = dim_const(L->dc, t->coef);
-    for (int j = 0; j < t->natoms && prod; j++) prod = dim_mul(L->dc, prod, simplify_atom(L, t->atoms[j]));
+    for (int j = 0; j < t->natoms && prod; j++)
+      prod = dim_mul(L->dc, prod, simplify_atom(L, t->atoms[j]));
     sum = dim_add(L->dc, sum, prod);
   }
   return d ? sum : NULL;
@@ -189,7 +204,8 @@ static Ival ival_mul(Ival a, Ival b) {
 
 static Ival ival_add(Ival a, Ival b) {
   Ival r = {0, 0, a.known && b.known};
-  if (r.known && (__builtin_add_overflow(a.lo, b.lo, &r.lo) || __builtin_add_overflow(a.hi, b.hi, &r.hi)))
+  if (r.known &&
+      (__builtin_add_overflow(a.lo, b.lo, &r.lo) || __builtin_add_overflow(a.hi, b.hi, &r.hi)))
     return unknown();
   return r;
 }
@@ -207,7 +223,8 @@ static Ival atom_range(LowerCtx *L, const DimAtom *a) {
   }
   if (!dim_is_const(a->den, &d) || d <= 0) return unknown();
   Ival n = lw_dim_range(L, a->num);
-  if (a->kind == DIM_FLOORDIV) return n.known ? (Ival){floor_div(n.lo, d), floor_div(n.hi, d), 1} : unknown();
+  if (a->kind == DIM_FLOORDIV)
+    return n.known ? (Ival){floor_div(n.lo, d), floor_div(n.hi, d), 1} : unknown();
   if (n.known && n.lo >= 0 && n.hi < d) return n;
   if (n.known && floor_div(n.lo, d) == floor_div(n.hi, d))
     return (Ival){n.lo - d * floor_div(n.lo, d), n.hi - d * floor_div(n.lo, d), 1};

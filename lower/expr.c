@@ -38,8 +38,7 @@ static int lower_sub(LowerCtx *L, const IrExpr *s, Sub *out) {
 /* The conditions 0 <= s and s < extent that the interval does not prove. */
 static LoopExpr *range_check(LowerCtx *L, const Sub *s, int64_t extent) {
   LoopExpr *c = NULL;
-  if (!s->r.known || s->r.lo < 0)
-    c = le_binary(L->a, OP_LE, ELEM_BOOL, le_int(L->a, 0), s->e);
+  if (!s->r.known || s->r.lo < 0) c = le_binary(L->a, OP_LE, ELEM_BOOL, le_int(L->a, 0), s->e);
   if (!s->r.known || s->r.hi >= extent)
     c = le_and(L->a, c, le_binary(L->a, OP_LT, ELEM_BOOL, s->e, le_int(L->a, extent)));
   return c;
@@ -68,12 +67,13 @@ static LoopExpr *offset_of(LowerCtx *L, const IrTensor *t, Sub *subs, int n, int
 
 /* Lowers the subscripts of a read or store of t; *check gets the range
  * conditions still needed (NULL: none). */
-static LoopExpr *lower_access(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs, int flat,
-                              LoopExpr **check) {
+static LoopExpr *lower_access(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs,
+                              int flat, LoopExpr **check) {
   Sub s[LOOP_MAX_RANK];
   *check = NULL;
   if (nsubs > LOOP_MAX_RANK) {
-    diag_error(L->ir->diag, t->loc, "the CPU back end supports tensors of rank %d at most", LOOP_MAX_RANK);
+    diag_error(L->ir->diag, t->loc, "the CPU back end supports tensors of rank %d at most",
+               LOOP_MAX_RANK);
     L->errors++;
     return NULL;
   }
@@ -151,13 +151,15 @@ static LoopExpr *lower_reduce(LowerCtx *L, const IrExpr *e, LoopStmt *block, int
   int64_t cnt = red_count(L, e);
   if (cnt < 0) return NULL;
   LoopExpr *c = e->type == ELEM_INT || e->type == ELEM_I32 || e->type == ELEM_I8
-                    ? le_int(a, cnt) : le_float(a, e->type, (double)cnt);
+                    ? le_int(a, cnt)
+                    : le_float(a, e->type, (double)cnt);
   return le_binary(a, OP_DIV, e->type, v, c);
 }
 
 /* ------------------------------------------------------------ expressions */
 
-static LoopExpr *lower_args(LowerCtx *L, const IrExpr *e, LoopExpr *out, LoopStmt *block, int vec_red) {
+static LoopExpr *lower_args(LowerCtx *L, const IrExpr *e, LoopExpr *out, LoopStmt *block,
+                            int vec_red) {
   for (int i = 0; i < e->nargs; i++)
     if (!(out->args[i] = lw_value(L, e->args[i], block, vec_red))) return NULL;
   return out;
@@ -196,8 +198,18 @@ static int narrow_of(LowerCtx *L, const IrExpr *c, Narrow *n) {
   case OP_LE: t.hi = v, f.lo = v + 1; break;
   case OP_GT: t.lo = v + 1, f.hi = v; break;
   case OP_GE: t.lo = v, f.hi = v - 1; break;
-  case OP_NEG: case OP_NOT: case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MOD: case OP_EQ:
-  case OP_NE: case OP_AND: case OP_OR: case OP__COUNT: return 0;
+  case OP_NEG:
+  case OP_NOT:
+  case OP_ADD:
+  case OP_SUB:
+  case OP_MUL:
+  case OP_DIV:
+  case OP_MOD:
+  case OP_EQ:
+  case OP_NE:
+  case OP_AND:
+  case OP_OR:
+  case OP__COUNT: return 0;
   }
   if (t.lo < r.lo) t.lo = r.lo;
   if (t.hi > r.hi) t.hi = r.hi;
@@ -209,7 +221,8 @@ static int narrow_of(LowerCtx *L, const IrExpr *c, Narrow *n) {
 
 static LoopExpr *lower_select(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
   Narrow nw;
-  if (!narrow_of(L, e->args[0], &nw)) return lower_args(L, e, le_new(L->a, LE_SELECT, e->type, 3), block, vec_red);
+  if (!narrow_of(L, e->args[0], &nw))
+    return lower_args(L, e, le_new(L->a, LE_SELECT, e->type, 3), block, vec_red);
   LoopExpr *s = le_new(L->a, LE_SELECT, e->type, 3);
   Ival saved = L->nb->ranges[nw.var];
   s->args[0] = lw_value(L, e->args[0], block, vec_red);
@@ -242,7 +255,8 @@ LoopExpr *lw_value(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
   }
   switch (e->kind) {
   case IE_CONST:
-    if (e->type == ELEM_F32 || e->type == ELEM_F16 || e->type == ELEM_FLOAT) return le_float(a, e->type, e->f);
+    if (e->type == ELEM_F32 || e->type == ELEM_F16 || e->type == ELEM_FLOAT)
+      return le_float(a, e->type, e->f);
     if (e->type == ELEM_BOOL) return le_bool(a, (int)e->i);
     {
       LoopExpr *c = le_int(a, e->i);
@@ -276,7 +290,8 @@ LoopExpr *lw_value(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
   }
   case IE_REDUCE:
     if (!block) {
-      diag_error(L->ir->diag, e->loc, "the CPU back end does not support a reduction inside a subscript");
+      diag_error(L->ir->diag, e->loc,
+                 "the CPU back end does not support a reduction inside a subscript");
       L->errors++;
       return NULL;
     }

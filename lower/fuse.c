@@ -73,7 +73,9 @@ static void shrink_locals(LowerCtx *L, int np) {
     b->shape += np;
     b->elems = 1;
     for (int d = 0; d < b->rank; d++) b->elems *= b->shape[d];
-    b->bytes = b->elems * (b->elem == ELEM_F16 ? 2 : b->elem == ELEM_I8 || b->elem == ELEM_BOOL ? 1 : 4);
+    b->bytes = b->elems * (b->elem == ELEM_F16                          ? 2
+                           : b->elem == ELEM_I8 || b->elem == ELEM_BOOL ? 1
+                                                                        : 4);
     b->first = b->last = -1;
   }
 }

@@ -19,7 +19,9 @@ static const char *const loop_kind_names[] = {
 };
 _Static_assert(sizeof loop_kind_names / sizeof *loop_kind_names == LOOP__COUNT, "loop kinds");
 
-const char *loop_kind_name(LoopKind k) { return (unsigned)k < LOOP__COUNT ? loop_kind_names[k] : "?"; }
+const char *loop_kind_name(LoopKind k) {
+  return (unsigned)k < LOOP__COUNT ? loop_kind_names[k] : "?";
+}
 const char *loop_buf_kind_name(LoopBufKind k) {
   return (unsigned)k < LB__COUNT ? buf_kind_names[k] : "?";
 }
@@ -164,8 +166,9 @@ int loop_expr_safe(const LoopExpr *e) {
       e->type != ELEM_F16 && e->type != ELEM_FLOAT && !e->nonneg)
     return 0;
   if (e->kind == LE_CAST && e->type != ELEM_F32 && e->type != ELEM_F16 && e->type != ELEM_FLOAT &&
-      e->type != ELEM_BOOL && (e->args[0]->type == ELEM_F32 || e->args[0]->type == ELEM_F16 ||
-                               e->args[0]->type == ELEM_FLOAT))
+      e->type != ELEM_BOOL &&
+      (e->args[0]->type == ELEM_F32 || e->args[0]->type == ELEM_F16 ||
+       e->args[0]->type == ELEM_FLOAT))
     return 0; /* a conversion that can fail */
   for (int i = 0; i < e->nargs; i++)
     if (!loop_expr_safe(e->args[i])) return 0;

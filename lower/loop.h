@@ -13,10 +13,10 @@
  * What the schedules need to know of the machine.  Filled by the back end
  * (llvm_target_info) from --cpu, or by lower_default_target. */
 typedef struct LowerTarget {
-  const char *cpu;   /* the CPU name: "skylake-avx512", or the host's */
-  int vector_bits;   /* 128, 256 or 512 */
-  int vector_regs;   /* architectural vector registers: 16 or 32 */
-  int fma;           /* fused multiply-add */
+  const char *cpu;    /* the CPU name: "skylake-avx512", or the host's */
+  int vector_bits;    /* 128, 256 or 512 */
+  int vector_regs;    /* architectural vector registers: 16 or 32 */
+  int fma;            /* fused multiply-add */
   int64_t l1, l2, l3; /* data cache bytes: per core (l1, l2), shared (l3) */
 } LowerTarget;
 
@@ -27,11 +27,11 @@ LowerTarget lower_default_target(void);
 int lower_lanes(const LowerTarget *t);
 
 /* ----------------------------------------------------------------- buffers */
-#define XG_LOOP_BUFS(X)                                                      \
-  X(LB_INPUT, "input")     /* a model input: args->inputs[index] */          \
-  X(LB_OUTPUT, "output")   /* a model output: args->outputs[index] */        \
-  X(LB_WEIGHT, "weight")   /* a model param: args->weights[index] */         \
-  X(LB_SCRATCH, "scratch") /* in the scratch arena at `offset` (memory plan) */ \
+#define XG_LOOP_BUFS(X)                                                                            \
+  X(LB_INPUT, "input")     /* a model input: args->inputs[index] */                                \
+  X(LB_OUTPUT, "output")   /* a model output: args->outputs[index] */                              \
+  X(LB_WEIGHT, "weight")   /* a model param: args->weights[index] */                               \
+  X(LB_SCRATCH, "scratch") /* in the scratch arena at `offset` (memory plan) */                    \
   X(LB_STACK, "stack")     /* private to each call of one nest's function: a \
                               register tile (kept in registers when every   \
                               offset is constant after unrolling) */
@@ -40,21 +40,21 @@ typedef enum LoopBufKind {
 #define X(k, s) k,
   XG_LOOP_BUFS(X)
 #undef X
-  LB__COUNT
+      LB__COUNT
 } LoopBufKind;
 
 typedef struct LoopBuf {
-  int id;              /* index in LoopProgram.bufs */
-  const char *name;    /* the tensor's name ("h.1", "p.mx") */
+  int id;           /* index in LoopProgram.bufs */
+  const char *name; /* the tensor's name ("h.1", "p.mx") */
   LoopBufKind kind;
-  ElemType elem;       /* a tensor element type */
+  ElemType elem; /* a tensor element type */
   int rank;
   const int64_t *shape;
-  int64_t elems, bytes; /* elements (>= 1) and bytes of the data */
-  int index;           /* input/output/weight: position in the signature */
-  int64_t offset;      /* LB_SCRATCH: byte offset in the arena (64-aligned) */
-  int first, last;     /* LB_SCRATCH: the kernels that use it (live range) */
-  int persistent;      /* LB_SCRATCH: prepared once per loaded model (packed
+  int64_t elems, bytes;   /* elements (>= 1) and bytes of the data */
+  int index;              /* input/output/weight: position in the signature */
+  int64_t offset;         /* LB_SCRATCH: byte offset in the arena (64-aligned) */
+  int first, last;        /* LB_SCRATCH: the kernels that use it (live range) */
+  int persistent;         /* LB_SCRATCH: prepared once per loaded model (packed
                           weights): live in every run, never shared */
   const IrTensor *tensor; /* the graph tensor or node local it holds; NULL
                              for buffers of the lowering (packed panels) */
@@ -71,97 +71,97 @@ typedef struct LoopVar {
 /* -------------------------------------------------------------- expressions
  * Values are typed as in the graph IR (docs/ir.md "Types"): ELEM_INT is a
  * 64-bit integer with floor division, and element offsets are ELEM_INT. */
-#define XG_LOOP_EXPRS(X)                                                     \
-  X(LE_CONST, "const")   /* f (float types) or i (int and bool types) */     \
-  X(LE_VAR, "var")       /* the value of variable `var` */                   \
-  X(LE_LOAD, "load")     /* buf[args[0]]: args[0] is an element offset */    \
-  X(LE_UNARY, "unary")   /* op args[0] (OP_NEG, OP_NOT) */                   \
-  X(LE_BINARY, "binary") /* args[0] op args[1] */                            \
-  X(LE_CALL, "call")     /* builtin(args...) (never BI_SELECT) */            \
+#define XG_LOOP_EXPRS(X)                                                                           \
+  X(LE_CONST, "const")   /* f (float types) or i (int and bool types) */                           \
+  X(LE_VAR, "var")       /* the value of variable `var` */                                         \
+  X(LE_LOAD, "load")     /* buf[args[0]]: args[0] is an element offset */                          \
+  X(LE_UNARY, "unary")   /* op args[0] (OP_NEG, OP_NOT) */                                         \
+  X(LE_BINARY, "binary") /* args[0] op args[1] */                                                  \
+  X(LE_CALL, "call")     /* builtin(args...) (never BI_SELECT) */                                  \
   X(LE_SELECT, "select") /* args[0] ? args[1] : args[2], only the chosen arm \
-                            evaluated: a guarded read is made only there */  \
+                            evaluated: a guarded read is made only there */                     \
   X(LE_CAST, "cast")     /* (type) args[0], the graph IR's conversions */
 
 typedef enum LoopExprKind {
 #define X(k, s) k,
   XG_LOOP_EXPRS(X)
 #undef X
-  LE__COUNT
+      LE__COUNT
 } LoopExprKind;
 
 typedef struct LoopExpr LoopExpr;
 struct LoopExpr {
   LoopExprKind kind;
   ElemType type;
-  double f;           /* LE_CONST of a float type */
-  int64_t i;          /* LE_CONST of an int or bool type */
-  int var;            /* LE_VAR */
-  int buf;            /* LE_LOAD */
-  LoopExpr *guard;    /* LE_LOAD: NULL, or a condition the lowering could not
+  double f;        /* LE_CONST of a float type */
+  int64_t i;       /* LE_CONST of an int or bool type */
+  int var;         /* LE_VAR */
+  int buf;         /* LE_LOAD */
+  LoopExpr *guard; /* LE_LOAD: NULL, or a condition the lowering could not
                          prove (a read without ??): where it is false the
                          read is not made and the run fails (XG_RUN_RANGE) */
-  AstOp op;           /* LE_UNARY, LE_BINARY */
-  int nonneg;         /* LE_BINARY / and % of ints: the dividend is known
+  AstOp op;        /* LE_UNARY, LE_BINARY */
+  int nonneg;      /* LE_BINARY / and % of ints: the dividend is known
                          >= 0 and the divisor a positive constant */
-  Builtin builtin;    /* LE_CALL */
+  Builtin builtin; /* LE_CALL */
   int nargs;
   LoopExpr **args;
 };
 
 /* -------------------------------------------------------------- statements */
-#define XG_LOOP_KINDS(X)                                                     \
-  X(LOOP_SERIAL, "serial")                                                   \
+#define XG_LOOP_KINDS(X)                                                                           \
+  X(LOOP_SERIAL, "serial")                                                                         \
   X(LOOP_PARALLEL, "parallel") /* the outermost loop of a nest: its range is \
-                                  split over the thread pool */              \
+                                  split over the thread pool */                     \
   X(LOOP_VECTOR, "vector")     /* `lanes` iterations at a time in SIMD       \
-                                  registers; the remainder one by one */     \
+                                  registers; the remainder one by one */                     \
   X(LOOP_UNROLL, "unroll")     /* every iteration emitted */
 
 typedef enum LoopKind {
 #define X(k, s) k,
   XG_LOOP_KINDS(X)
 #undef X
-  LOOP__COUNT
+      LOOP__COUNT
 } LoopKind;
 
-#define XG_LOOP_STMTS(X)                                                     \
-  X(LS_LOOP, "for")     /* for var in [lo, hi) (kind): body */               \
-  X(LS_STORE, "store")  /* buf[addr] = value */                              \
-  X(LS_LET, "let")      /* var = value */                                    \
-  X(LS_ACCUM, "accum")  /* var = var `red` value (sum, prod, max, min) */   \
-  X(LS_IF, "if")        /* if value: body (value the same in every lane) */
+#define XG_LOOP_STMTS(X)                                                                           \
+  X(LS_LOOP, "for")    /* for var in [lo, hi) (kind): body */                                      \
+  X(LS_STORE, "store") /* buf[addr] = value */                                                     \
+  X(LS_LET, "let")     /* var = value */                                                           \
+  X(LS_ACCUM, "accum") /* var = var `red` value (sum, prod, max, min) */                           \
+  X(LS_IF, "if")       /* if value: body (value the same in every lane) */
 
 typedef enum LoopStmtKind {
 #define X(k, s) k,
   XG_LOOP_STMTS(X)
 #undef X
-  LS__COUNT
+      LS__COUNT
 } LoopStmtKind;
 
 typedef struct LoopStmt LoopStmt;
 struct LoopStmt {
   LoopStmtKind kind;
-  int var;            /* LS_LOOP: the index; LS_LET, LS_ACCUM: the register */
-  int64_t lo, hi;     /* LS_LOOP: lo < hi */
-  LoopKind loop;      /* LS_LOOP */
-  int lanes;          /* LS_LOOP of LOOP_VECTOR */
-  PtrVec body;        /* LS_LOOP, LS_IF: LoopStmt*, in order */
-  int buf;            /* LS_STORE */
-  LoopExpr *addr;     /* LS_STORE: element offset */
-  LoopExpr *value;    /* LS_STORE, LS_LET, LS_ACCUM; LS_IF: the condition */
-  Reduction red;      /* LS_ACCUM: RD_SUM, RD_PROD, RD_MAX or RD_MIN */
+  int var;         /* LS_LOOP: the index; LS_LET, LS_ACCUM: the register */
+  int64_t lo, hi;  /* LS_LOOP: lo < hi */
+  LoopKind loop;   /* LS_LOOP */
+  int lanes;       /* LS_LOOP of LOOP_VECTOR */
+  PtrVec body;     /* LS_LOOP, LS_IF: LoopStmt*, in order */
+  int buf;         /* LS_STORE */
+  LoopExpr *addr;  /* LS_STORE: element offset */
+  LoopExpr *value; /* LS_STORE, LS_LET, LS_ACCUM; LS_IF: the condition */
+  Reduction red;   /* LS_ACCUM: RD_SUM, RD_PROD, RD_MAX or RD_MIN */
 };
 
 /* A loop nest: one statement of a node (or a part of one), compiled as one
  * function over the range of its outermost loop; a parallel outermost loop
  * is split over the thread pool. */
 typedef struct LoopNest {
-  const char *name;   /* what it computes: the statement's target */
-  LoopStmt *loop;     /* LS_LOOP */
+  const char *name; /* what it computes: the statement's target */
+  LoopStmt *loop;   /* LS_LOOP */
   int nvars;
   LoopVar *vars;
-  double flops;       /* counted as in lower_node_flops */
-  int once;           /* prepares persistent buffers from weights only: runs
+  double flops; /* counted as in lower_node_flops */
+  int once;     /* prepares persistent buffers from weights only: runs
                          in the first run of a loaded model, before the rest */
 } LoopNest;
 
@@ -169,9 +169,9 @@ typedef struct LoopNest {
  * the graph IR fuses), run in order. */
 typedef struct LoopKernel {
   int id;
-  const char *name;   /* the group's last node */
+  const char *name; /* the group's last node */
   int nnodes;
-  IrNode **nodes;     /* the group, in graph order */
+  IrNode **nodes; /* the group, in graph order */
   int nnests;
   LoopNest **nests;
   double flops;

@@ -14,14 +14,19 @@ static double expr_flops(const IrNode *n, const IrExpr *e) {
   if (!e) return 0;
   int64_t v;
   switch (e->kind) {
-  case IE_CONST: case IE_INDEX: case IE_DIM: case IE__COUNT: return 0;
+  case IE_CONST:
+  case IE_INDEX:
+  case IE_DIM:
+  case IE__COUNT: return 0;
   case IE_READ: return expr_flops(n, e->dflt);
   case IE_CAST: return expr_flops(n, e->args[0]);
   case IE_SELECT: {
     double a = expr_flops(n, e->args[1]), b = expr_flops(n, e->args[2]);
     return expr_flops(n, e->args[0]) + (a > b ? a : b);
   }
-  case IE_UNARY: case IE_BINARY: case IE_CALL: {
+  case IE_UNARY:
+  case IE_BINARY:
+  case IE_CALL: {
     double f = is_float(e->type) && !(e->kind == IE_UNARY && e->op == OP_NOT);
     for (int i = 0; i < e->nargs; i++) f += expr_flops(n, e->args[i]);
     return f;
@@ -71,8 +76,8 @@ static LoopBuf *new_buf(LowerCtx *L, const IrTensor *t, LoopBufKind kind, int in
     b->elems *= shape[i];
   }
   b->shape = shape;
-  static const int size[ELEM__COUNT] = {[ELEM_F32] = 4, [ELEM_F16] = 2, [ELEM_I32] = 4,
-                                        [ELEM_I8] = 1, [ELEM_BOOL] = 1};
+  static const int size[ELEM__COUNT] = {
+      [ELEM_F32] = 4, [ELEM_F16] = 2, [ELEM_I32] = 4, [ELEM_I8] = 1, [ELEM_BOOL] = 1};
   b->bytes = b->elems * size[t->elem];
   LoopBuf **v = arena_alloc(L->a, sizeof *v * (size_t)(p->nbufs + 1));
   if (p->nbufs) memcpy(v, p->bufs, sizeof *v * (size_t)p->nbufs);
@@ -86,9 +91,19 @@ int lower_new_buf(LowerCtx *L, const char *name, LoopBufKind kind, ElemType elem
   LoopBuf *b = arena_alloc(L->a, sizeof *b);
   int64_t *shape = arena_alloc(L->a, sizeof *shape);
   shape[0] = elems;
-  *b = (LoopBuf){.id = p->nbufs, .name = name, .kind = kind, .elem = elem, .rank = 1, .shape = shape,
-                 .elems = elems, .bytes = elems * (elem == ELEM_F16 ? 2 : elem == ELEM_I8 || elem == ELEM_BOOL ? 1 : 4),
-                 .index = -1, .first = L->kernel, .last = L->kernel};
+  *b = (LoopBuf){.id = p->nbufs,
+                 .name = name,
+                 .kind = kind,
+                 .elem = elem,
+                 .rank = 1,
+                 .shape = shape,
+                 .elems = elems,
+                 .bytes = elems * (elem == ELEM_F16                       ? 2
+                                   : elem == ELEM_I8 || elem == ELEM_BOOL ? 1
+                                                                          : 4),
+                 .index = -1,
+                 .first = L->kernel,
+                 .last = L->kernel};
   LoopBuf **v = arena_alloc(L->a, sizeof *v * (size_t)(p->nbufs + 1));
   if (p->nbufs) memcpy(v, p->bufs, sizeof *v * (size_t)p->nbufs);
   v[p->nbufs++] = b;
@@ -116,11 +131,14 @@ static int graph_buffers(LowerCtx *L) {
   L->tensor_buf = arena_alloc(L->a, sizeof(int) * (size_t)(g->ntensors + 1));
   for (int i = 0; i < g->ntensors; i++) {
     const IrTensor *t = g->tensors[i];
-    LoopBufKind k = t->kind == IR_INPUT ? LB_INPUT : t->kind == IR_WEIGHT ? LB_WEIGHT
-                    : t->is_output ? LB_OUTPUT : LB_SCRATCH;
-    int idx = k == LB_INPUT ? position(g->inputs, g->ninputs, t)
+    LoopBufKind k = t->kind == IR_INPUT    ? LB_INPUT
+                    : t->kind == IR_WEIGHT ? LB_WEIGHT
+                    : t->is_output         ? LB_OUTPUT
+                                           : LB_SCRATCH;
+    int idx = k == LB_INPUT    ? position(g->inputs, g->ninputs, t)
               : k == LB_WEIGHT ? position(g->weights, g->nweights, t)
-              : k == LB_OUTPUT ? position(g->outputs, g->noutputs, t) : -1;
+              : k == LB_OUTPUT ? position(g->outputs, g->noutputs, t)
+                               : -1;
     LoopBuf *b = new_buf(L, t, k, idx);
     if (!b) return 0;
     L->tensor_buf[i] = b->id;
@@ -188,8 +206,10 @@ static int *sig_bufs(LowerCtx *L, IrTensor *const *ts, int n) {
 
 LoopProgram *lower_model(IrCtx *c, const IrGraph *g, const LowerTarget *t) {
   if (g->nsyms > 0) {
-    diag_error(c->diag, g->loc, "the CPU back end needs constant shapes: model '%s' has symbolic "
-               "dims (%s%s), which are not supported yet", g->name, g->syms[0], g->nsyms > 1 ? ", ..." : "");
+    diag_error(c->diag, g->loc,
+               "the CPU back end needs constant shapes: model '%s' has symbolic "
+               "dims (%s%s), which are not supported yet",
+               g->name, g->syms[0], g->nsyms > 1 ? ", ..." : "");
     return NULL;
   }
   LowerCtx L = {.ir = c, .a = c->arena, .dc = &c->dc, .t = t, .lanes = lower_lanes(t)};

@@ -49,9 +49,9 @@ typedef struct NestB {
   LoopNest *nest;
   int nvars, cap;
   LoopVar *vars;
-  Ival *ranges;         /* of each variable: its loop's range; registers unknown */
-  const char **syms;    /* the Dim symbol of each variable (its interned name) */
-  const Dim **env;      /* per node index: its value as a polynomial of variables,
+  Ival *ranges;      /* of each variable: its loop's range; registers unknown */
+  const char **syms; /* the Dim symbol of each variable (its interned name) */
+  const Dim **env;   /* per node index: its value as a polynomial of variables,
                            or NULL while unbound */
 } NestB;
 
@@ -61,19 +61,19 @@ typedef struct LowerCtx {
   DimCtx *dc;
   LoopProgram *p;
   const LowerTarget *t;
-  int lanes;            /* of 32-bit elements */
-  int *tensor_buf;      /* graph tensor id -> buffer id */
-  int *local_buf;       /* local id of the node being lowered -> buffer id */
-  const IrNode *node;   /* the node being lowered */
-  int64_t *ext;         /* the constant extent of each of its indices */
-  int kernel;           /* its kernel's id */
-  NestB *nb;            /* the nest being built */
-  int shrink;           /* locals are addressed without their first `shrink`
+  int lanes;           /* of 32-bit elements */
+  int *tensor_buf;     /* graph tensor id -> buffer id */
+  int *local_buf;      /* local id of the node being lowered -> buffer id */
+  const IrNode *node;  /* the node being lowered */
+  int64_t *ext;        /* the constant extent of each of its indices */
+  int kernel;          /* its kernel's id */
+  NestB *nb;           /* the nest being built */
+  int shrink;          /* locals are addressed without their first `shrink`
                            subscripts (per-iteration buffers of fused nests) */
-  int no_guard;         /* reads without ?? are known in range: no checks (the
+  int no_guard;        /* reads without ?? are known in range: no checks (the
                            packing of contractions, whose reads were proven in
                            range for every valid point) */
-  const IrExpr *subst;  /* lw_value gives subst_value for this expression */
+  const IrExpr *subst; /* lw_value gives subst_value for this expression */
   LoopExpr *subst_value;
   int errors;
 } LowerCtx;
@@ -125,10 +125,10 @@ typedef enum VecWhere { VEC_NONE, VEC_LHS, VEC_RED } VecWhere;
 
 typedef struct Plan {
   VecWhere vec;
-  int vec_index;   /* VEC_LHS, VEC_RED: the node index vectorized */
+  int vec_index; /* VEC_LHS, VEC_RED: the node index vectorized */
   int lanes;
-  int par;         /* leading left-hand dims fused into the parallel loop */
-  int64_t block;   /* > 0: the vectorized left-hand dim is cut into blocks of
+  int par;       /* leading left-hand dims fused into the parallel loop */
+  int64_t block; /* > 0: the vectorized left-hand dim is cut into blocks of
                       this many elements that join the parallel loop; the
                       elements after the last whole block form a tail nest */
 } Plan;

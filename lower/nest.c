@@ -65,7 +65,8 @@ static const Dim *parallel_loop(Build *b) {
   LowerCtx *L = b->L;
   const IrStmt *s = b->s;
   int par = b->plan->par;
-  int64_t nblocks = b->plan->block ? L->ext[b->plan->vec_index] / b->plan->block : 1, total = nblocks;
+  int64_t nblocks = b->plan->block ? L->ext[b->plan->vec_index] / b->plan->block : 1,
+          total = nblocks;
   for (int i = 0; i < par; i++) total *= L->ext[s->lhs[i]];
   int fused = par > 1 || b->plan->block;
   int v = nest_var(L, fused ? "p" : L->node->indices[s->lhs[0]].name, ELEM_INT, 0, total);
@@ -159,7 +160,8 @@ static LoopNest *build_nest(LowerCtx *L, const IrStmt *s, const Plan *plan, Part
     first = plan->par;
   }
   for (int i = first; i < s->nlhs; i++) lhs_loop(&b, i, blk);
-  if (!b.root) push_loop(&b, ls_loop(L->a, nest_var(L, "one", ELEM_INT, 0, 1), 0, 1, LOOP_SERIAL, 0));
+  if (!b.root)
+    push_loop(&b, ls_loop(L->a, nest_var(L, "one", ELEM_INT, 0, 1), 0, 1, LOOP_SERIAL, 0));
   LoopExpr *v = lw_value(L, s->rhs, b.cur, plan->vec == VEC_RED ? plan->vec_index : -1);
   LoopExpr *addr = v ? lw_store_offset(L, s) : NULL;
   if (!addr) {
@@ -169,7 +171,8 @@ static LoopNest *build_nest(LowerCtx *L, const IrStmt *s, const Plan *plan, Part
   ls_push(L->a, b.cur, ls_store(L->a, lower_buf_of(L, s->target), addr, v));
   double pts = 1;
   for (int i = 0; i < s->nlhs; i++) pts *= (double)L->ext[s->lhs[i]];
-  const char *name = part == PART_TAIL ? arena_printf(L->a, "%s (tail)", s->target->name) : s->target->name;
+  const char *name =
+      part == PART_TAIL ? arena_printf(L->a, "%s (tail)", s->target->name) : s->target->name;
   return nest_end(L, name, b.root, lower_stmt_flops(L->node, s) * nest_points(&b) / pts);
 }
 

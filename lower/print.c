@@ -48,11 +48,19 @@ static int op_prec(AstOp op) {
   switch (op) {
   case OP_OR: return 1;
   case OP_AND: return 2;
-  case OP_EQ: case OP_NE: return 3;
-  case OP_LT: case OP_LE: case OP_GT: case OP_GE: return 4;
-  case OP_ADD: case OP_SUB: return 5;
-  case OP_MUL: case OP_DIV: case OP_MOD: return 6;
-  case OP_NEG: case OP_NOT: return 7;
+  case OP_EQ:
+  case OP_NE: return 3;
+  case OP_LT:
+  case OP_LE:
+  case OP_GT:
+  case OP_GE: return 4;
+  case OP_ADD:
+  case OP_SUB: return 5;
+  case OP_MUL:
+  case OP_DIV:
+  case OP_MOD: return 6;
+  case OP_NEG:
+  case OP_NOT: return 7;
   case OP__COUNT: break;
   }
   return 8;
@@ -64,7 +72,11 @@ static int prec(const LoopExpr *e) {
   case LE_BINARY: return op_prec(e->op);
   case LE_SELECT: return 0;
   case LE_CONST: return e->type != ELEM_INT || e->i >= 0 ? 8 : 7;
-  case LE_VAR: case LE_LOAD: case LE_CALL: case LE_CAST: case LE__COUNT: break;
+  case LE_VAR:
+  case LE_LOAD:
+  case LE_CALL:
+  case LE_CAST:
+  case LE__COUNT: break;
   }
   return 8;
 }
@@ -87,7 +99,8 @@ static void args(Pr *p, const LoopExpr *e) {
 
 static void put_const(Pr *p, const LoopExpr *e) {
   if (e->type == ELEM_BOOL) fputs(e->i ? "true" : "false", p->out);
-  else if (e->type == ELEM_F32 || e->type == ELEM_F16 || e->type == ELEM_FLOAT) put_float(p->out, e->f);
+  else if (e->type == ELEM_F32 || e->type == ELEM_F16 || e->type == ELEM_FLOAT)
+    put_float(p->out, e->f);
   else fprintf(p->out, "%lld", (long long)e->i);
 }
 
@@ -245,7 +258,8 @@ void loop_print(FILE *out, const LoopProgram *p) {
           p->nkernels, p->nkernels == 1 ? "" : "s", nests, nests == 1 ? "" : "s", p->flops,
           (long long)p->scratch_bytes);
   const LowerTarget *t = &p->target;
-  fprintf(out, "  target %s: %d-bit vectors, %d registers%s, L1 %lld KiB, L2 %lld KiB, L3 %lld KiB\n",
+  fprintf(out,
+          "  target %s: %d-bit vectors, %d registers%s, L1 %lld KiB, L2 %lld KiB, L3 %lld KiB\n",
           t->cpu, t->vector_bits, t->vector_regs, t->fma ? ", fma" : "", (long long)(t->l1 >> 10),
           (long long)(t->l2 >> 10), (long long)(t->l3 >> 10));
   for (int i = 0; i < p->nbufs; i++) put_buf(out, p->bufs[i]);

@@ -16,7 +16,8 @@
 
 static double expr_work(LowerCtx *L, const IrExpr *e) {
   if (!e) return 0;
-  double w = e->kind == IE_READ || e->kind == IE_BINARY || e->kind == IE_UNARY || e->kind == IE_CALL;
+  double w =
+      e->kind == IE_READ || e->kind == IE_BINARY || e->kind == IE_UNARY || e->kind == IE_CALL;
   if (e->kind == IE_REDUCE) {
     double n = 1;
     for (int i = 0; i < e->nred; i++) n *= (double)L->ext[e->red[i]];
@@ -32,7 +33,9 @@ static double points(LowerCtx *L, const IrStmt *s) {
   return n;
 }
 
-double sched_work(LowerCtx *L, const IrStmt *s) { return points(L, s) * (1 + expr_work(L, s->rhs)); }
+double sched_work(LowerCtx *L, const IrStmt *s) {
+  return points(L, s) * (1 + expr_work(L, s->rhs));
+}
 
 /* ------------------------------------------------------------ strides */
 

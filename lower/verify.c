@@ -22,23 +22,23 @@ typedef struct Vf {
   unsigned char *index;   /* per variable: a loop index */
 } Vf;
 
-__attribute__((format(printf, 2, 3)))
-static void fail(Vf *v, const char *fmt, ...) {
+__attribute__((format(printf, 2, 3))) static void fail(Vf *v, const char *fmt, ...) {
   char msg[512];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   v->errors++;
-  diag_plain(v->d, DIAG_ERROR, "internal error: loop IR of '%s', kernel %d, nest '%s': %s", v->p->name,
-             v->k->id, v->n->name, msg);
+  diag_plain(v->d, DIAG_ERROR, "internal error: loop IR of '%s', kernel %d, nest '%s': %s",
+             v->p->name, v->k->id, v->n->name, msg);
 }
 
 static int is_float(ElemType t) { return t == ELEM_F32 || t == ELEM_F16 || t == ELEM_FLOAT; }
 
 static void check_var(Vf *v, int var) {
   if (var < 0 || var >= v->n->nvars) fail(v, "variable %d does not exist", var);
-  else if (!v->defined[var]) fail(v, "variable '%s' is used outside its scope", v->n->vars[var].name);
+  else if (!v->defined[var])
+    fail(v, "variable '%s' is used outside its scope", v->n->vars[var].name);
 }
 
 static void check_expr(Vf *v, const LoopExpr *e);
@@ -46,19 +46,33 @@ static void check_expr(Vf *v, const LoopExpr *e);
 static void check_binary(Vf *v, const LoopExpr *e) {
   ElemType a = e->args[0]->type, b = e->args[1]->type;
   switch (e->op) {
-  case OP_AND: case OP_OR:
-    if (a != ELEM_BOOL || b != ELEM_BOOL || e->type != ELEM_BOOL) fail(v, "'%s' of non-bools", ast_op_name(e->op));
+  case OP_AND:
+  case OP_OR:
+    if (a != ELEM_BOOL || b != ELEM_BOOL || e->type != ELEM_BOOL)
+      fail(v, "'%s' of non-bools", ast_op_name(e->op));
     return;
-  case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
-    if (a != b || e->type != ELEM_BOOL) fail(v, "comparison '%s' of %s and %s", ast_op_name(e->op),
-                                             elem_type_name(a), elem_type_name(b));
+  case OP_EQ:
+  case OP_NE:
+  case OP_LT:
+  case OP_LE:
+  case OP_GT:
+  case OP_GE:
+    if (a != b || e->type != ELEM_BOOL)
+      fail(v, "comparison '%s' of %s and %s", ast_op_name(e->op), elem_type_name(a),
+           elem_type_name(b));
     return;
-  case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MOD:
+  case OP_ADD:
+  case OP_SUB:
+  case OP_MUL:
+  case OP_DIV:
+  case OP_MOD:
     if (a != e->type || b != e->type || e->type == ELEM_BOOL)
-      fail(v, "'%s' of %s and %s giving %s", ast_op_name(e->op), elem_type_name(a), elem_type_name(b),
-           elem_type_name(e->type));
+      fail(v, "'%s' of %s and %s giving %s", ast_op_name(e->op), elem_type_name(a),
+           elem_type_name(b), elem_type_name(e->type));
     return;
-  case OP_NEG: case OP_NOT: case OP__COUNT: break;
+  case OP_NEG:
+  case OP_NOT:
+  case OP__COUNT: break;
   }
   fail(v, "binary operator '%s'", ast_op_name(e->op));
 }
@@ -73,24 +87,28 @@ static void check_kind(Vf *v, const LoopExpr *e) {
     return;
   case LE_LOAD:
     if (e->buf < 0 || e->buf >= v->p->nbufs) fail(v, "load of buffer %d", e->buf);
-    else if (v->p->bufs[e->buf]->elem != e->type) fail(v, "load of %s as %s", v->p->bufs[e->buf]->name,
-                                                       elem_type_name(e->type));
-    if (e->args[0]->type != ELEM_INT) fail(v, "offset of type %s", elem_type_name(e->args[0]->type));
+    else if (v->p->bufs[e->buf]->elem != e->type)
+      fail(v, "load of %s as %s", v->p->bufs[e->buf]->name, elem_type_name(e->type));
+    if (e->args[0]->type != ELEM_INT)
+      fail(v, "offset of type %s", elem_type_name(e->args[0]->type));
     if (e->guard) {
       check_expr(v, e->guard);
       if (e->guard->type != ELEM_BOOL) fail(v, "guard of type %s", elem_type_name(e->guard->type));
     }
     return;
   case LE_UNARY:
-    if (e->op == OP_NOT ? e->type != ELEM_BOOL : e->args[0]->type != e->type || e->type == ELEM_BOOL)
+    if (e->op == OP_NOT ? e->type != ELEM_BOOL
+                        : e->args[0]->type != e->type || e->type == ELEM_BOOL)
       fail(v, "unary '%s' of %s", ast_op_name(e->op), elem_type_name(e->args[0]->type));
     return;
   case LE_BINARY: check_binary(v, e); return;
   case LE_CALL:
     if (e->builtin == BI_SELECT) fail(v, "select as a call");
     for (int i = 0; i < e->nargs; i++)
-      if (e->args[i]->type != e->type) fail(v, "call argument of type %s", elem_type_name(e->args[i]->type));
-    if (!is_float(e->type) && e->builtin != BI_MAX && e->builtin != BI_MIN) fail(v, "float built-in of ints");
+      if (e->args[i]->type != e->type)
+        fail(v, "call argument of type %s", elem_type_name(e->args[i]->type));
+    if (!is_float(e->type) && e->builtin != BI_MAX && e->builtin != BI_MIN)
+      fail(v, "float built-in of ints");
     return;
   case LE_SELECT:
     if (e->args[0]->type != ELEM_BOOL || e->args[1]->type != e->type || e->args[2]->type != e->type)
@@ -117,7 +135,8 @@ static void check_expr(Vf *v, const LoopExpr *e);
 static void check_loop(Vf *v, const LoopStmt *s, int top) {
   if (s->lo >= s->hi) fail(v, "empty loop over '%s'", v->n->vars[s->var].name);
   if (s->loop == LOOP_PARALLEL && !top) fail(v, "a parallel loop inside another loop");
-  if (s->loop == LOOP_VECTOR && (s->lanes < 2 || v->vector_depth)) fail(v, "a vector loop of %d lanes", s->lanes);
+  if (s->loop == LOOP_VECTOR && (s->lanes < 2 || v->vector_depth))
+    fail(v, "a vector loop of %d lanes", s->lanes);
   if (v->defined[s->var]) fail(v, "loop variable '%s' already in scope", v->n->vars[s->var].name);
   size_t n = (size_t)v->n->nvars;
   unsigned char *keep = malloc(2 * n + 1);
@@ -153,9 +172,11 @@ static int varies(const Vf *v, const LoopExpr *e) {
 
 static void check_if(Vf *v, const LoopStmt *s, int top) {
   check_expr(v, s->value);
-  if (s->value && s->value->type != ELEM_BOOL) fail(v, "if on a %s", elem_type_name(s->value->type));
+  if (s->value && s->value->type != ELEM_BOOL)
+    fail(v, "if on a %s", elem_type_name(s->value->type));
   if (top) fail(v, "a nest must start with a loop");
-  if (s->value && v->vector_depth && varies(v, s->value)) fail(v, "an if whose condition differs between lanes");
+  if (s->value && v->vector_depth && varies(v, s->value))
+    fail(v, "an if whose condition differs between lanes");
   size_t n = (size_t)v->n->nvars;
   unsigned char *keep = malloc(n + 1);
   if (!keep) abort();
@@ -174,8 +195,10 @@ static void check_stmt(Vf *v, const LoopStmt *s, int top) {
     check_expr(v, s->value);
     if (s->buf < 0 || s->buf >= v->p->nbufs) fail(v, "store to buffer %d", s->buf);
     else if (v->p->bufs[s->buf]->kind == LB_INPUT || v->p->bufs[s->buf]->kind == LB_WEIGHT)
-      fail(v, "store to %s %s", loop_buf_kind_name(v->p->bufs[s->buf]->kind), v->p->bufs[s->buf]->name);
-    else if (s->value && v->p->bufs[s->buf]->elem != s->value->type) fail(v, "store of mismatched type");
+      fail(v, "store to %s %s", loop_buf_kind_name(v->p->bufs[s->buf]->kind),
+           v->p->bufs[s->buf]->name);
+    else if (s->value && v->p->bufs[s->buf]->elem != s->value->type)
+      fail(v, "store of mismatched type");
     return;
   case LS_LET:
   case LS_ACCUM:
@@ -184,9 +207,11 @@ static void check_stmt(Vf *v, const LoopStmt *s, int top) {
       fail(v, "assignment to variable %d", s->var);
       return;
     }
-    if (s->value && s->value->type != v->n->vars[s->var].type) fail(v, "assignment of mismatched type");
+    if (s->value && s->value->type != v->n->vars[s->var].type)
+      fail(v, "assignment of mismatched type");
     if (s->kind == LS_ACCUM) check_var(v, s->var);
-    else if (v->vector_depth && v->outer[s->var]) fail(v, "'%s' redefined inside a vector loop", v->n->vars[s->var].name);
+    else if (v->vector_depth && v->outer[s->var])
+      fail(v, "'%s' redefined inside a vector loop", v->n->vars[s->var].name);
     if (top) fail(v, "a nest must start with a loop");
     v->defined[s->var] = 1;
     return;

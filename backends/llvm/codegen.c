@@ -14,11 +14,15 @@ int cg_is_float(ElemType t) { return t == ELEM_F32 || t == ELEM_F16 || t == ELEM
 
 LLVMTypeRef cg_type(Cg *g, ElemType t) {
   switch (t) {
-  case ELEM_F32: case ELEM_F16: return g->t_f32; /* f16 is computed in f32 */
+  case ELEM_F32:
+  case ELEM_F16: return g->t_f32; /* f16 is computed in f32 */
   case ELEM_FLOAT: return g->t_f64;
-  case ELEM_I32: case ELEM_I8: case ELEM_INT: return g->t_i64;
+  case ELEM_I32:
+  case ELEM_I8:
+  case ELEM_INT: return g->t_i64;
   case ELEM_BOOL: return g->t_i1;
-  case ELEM_NONE: case ELEM__COUNT: break;
+  case ELEM_NONE:
+  case ELEM__COUNT: break;
   }
   return g->t_i64;
 }
@@ -28,9 +32,12 @@ LLVMTypeRef cg_mem_type(Cg *g, ElemType t) {
   case ELEM_F32: return g->t_f32;
   case ELEM_F16: return g->t_half;
   case ELEM_I32: return g->t_i32;
-  case ELEM_I8: case ELEM_BOOL: return g->t_i8;
+  case ELEM_I8:
+  case ELEM_BOOL: return g->t_i8;
   case ELEM_FLOAT: return g->t_f64;
-  case ELEM_INT: case ELEM_NONE: case ELEM__COUNT: break;
+  case ELEM_INT:
+  case ELEM_NONE:
+  case ELEM__COUNT: break;
   }
   return g->t_i64;
 }
@@ -40,7 +47,9 @@ LLVMTypeRef cg_vec(Cg *g, LLVMTypeRef elem) { return LLVMVectorType(elem, (unsig
 /* ---------------------------------------------------------------- helpers */
 
 LLVMValueRef cg_i64(Cg *g, int64_t v) { return LLVMConstInt(g->t_i64, (unsigned long long)v, 1); }
-LLVMValueRef cg_i32(Cg *g, int32_t v) { return LLVMConstInt(g->t_i32, (unsigned long long)(int64_t)v, 1); }
+LLVMValueRef cg_i32(Cg *g, int32_t v) {
+  return LLVMConstInt(g->t_i32, (unsigned long long)(int64_t)v, 1);
+}
 Val cg_scalar(LLVMValueRef v) { return (Val){v, 0}; }
 
 Val cg_splat(Cg *g, Val x) {
@@ -51,7 +60,8 @@ Val cg_splat(Cg *g, Val x) {
   return (Val){LLVMBuildShuffleVector(g->b, one, LLVMGetUndef(vt), zeros, "splat"), 1};
 }
 
-LLVMValueRef cg_intrinsic(Cg *g, const char *name, LLVMTypeRef *types, int ntypes, LLVMTypeRef *fnty) {
+LLVMValueRef cg_intrinsic(Cg *g, const char *name, LLVMTypeRef *types, int ntypes,
+                          LLVMTypeRef *fnty) {
   unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
   *fnty = LLVMIntrinsicGetType(g->ctx, id, types, (size_t)ntypes);
   return LLVMGetIntrinsicDeclaration(g->mod, id, types, (size_t)ntypes);
@@ -129,7 +139,8 @@ Val cg_maxmin(Cg *g, int is_max, ElemType t, Val x, Val y) {
 Val cg_combine(Cg *g, Reduction red, ElemType t, Val x, Val y) {
   int fl = cg_is_float(t);
   switch (red) {
-  case RD_SUM: case RD_MEAN: return cg_bin(g, fl ? LLVMBuildFAdd : LLVMBuildAdd, x, y);
+  case RD_SUM:
+  case RD_MEAN: return cg_bin(g, fl ? LLVMBuildFAdd : LLVMBuildAdd, x, y);
   case RD_PROD: return cg_bin(g, fl ? LLVMBuildFMul : LLVMBuildMul, x, y);
   case RD_MAX: return cg_maxmin(g, 1, t, x, y);
   case RD_MIN: return cg_maxmin(g, 0, t, x, y);
@@ -151,7 +162,8 @@ static Val var_val(Cg *g, const LoopExpr *e) {
   if (g->lanes && v == g->lane_var) return g->lane_base ? cg_scalar(g->ivals[v]) : cg_lane_index(g);
   if (g->ivals[v]) return cg_scalar(g->ivals[v]);
   LLVMTypeRef t = cg_type(g, e->type);
-  if (g->lanes && (g->vdef[v] || g->vred[v])) return (Val){LLVMBuildLoad2(g->b, cg_vec(g, t), g->vslots[v], ""), 1};
+  if (g->lanes && (g->vdef[v] || g->vred[v]))
+    return (Val){LLVMBuildLoad2(g->b, cg_vec(g, t), g->vslots[v], ""), 1};
   return cg_scalar(LLVMBuildLoad2(g->b, t, g->slots[v], g->nest->vars[v].name));
 }
 
@@ -162,14 +174,16 @@ static Val var_val(Cg *g, const LoopExpr *e) {
 static Val int_divmod(Cg *g, const LoopExpr *e, Val x, Val y, Val mask) {
   int mod = e->op == OP_MOD;
   if (e->nonneg) return cg_bin(g, mod ? LLVMBuildURem : LLVMBuildUDiv, x, y);
-  Val zero = cg_scalar(cg_i64(g, 0)), one = cg_scalar(cg_i64(g, 1)), minus1 = cg_scalar(cg_i64(g, -1));
+  Val zero = cg_scalar(cg_i64(g, 0)), one = cg_scalar(cg_i64(g, 1)),
+      minus1 = cg_scalar(cg_i64(g, -1));
   Val is0 = icmp(g, LLVMIntEQ, y, zero), ism1 = icmp(g, LLVMIntEQ, y, minus1);
   cg_fail_if(g, mask.v ? cg_bin(g, LLVMBuildAnd, is0, mask) : is0, XG_RUN_DIVZERO);
   Val safe = cg_select(g, cg_bin(g, LLVMBuildOr, is0, ism1), one, y);
   Val q = cg_bin(g, LLVMBuildSDiv, x, safe), r = cg_bin(g, LLVMBuildSRem, x, safe);
   /* floor: when r != 0 and r, y differ in sign, q - 1 and r + y */
-  Val adj = cg_bin(g, LLVMBuildAnd, icmp(g, LLVMIntNE, r, zero),
-                   cg_bin(g, LLVMBuildXor, icmp(g, LLVMIntSLT, r, zero), icmp(g, LLVMIntSLT, y, zero)));
+  Val adj =
+      cg_bin(g, LLVMBuildAnd, icmp(g, LLVMIntNE, r, zero),
+             cg_bin(g, LLVMBuildXor, icmp(g, LLVMIntSLT, r, zero), icmp(g, LLVMIntSLT, y, zero)));
   if (mod) return cg_select(g, adj, cg_bin(g, LLVMBuildAdd, r, y), r);
   Val fq = cg_select(g, adj, cg_bin(g, LLVMBuildSub, q, one), q);
   return cg_select(g, ism1, cg_bin(g, LLVMBuildSub, zero, x), fq);
@@ -217,7 +231,11 @@ static Val float_binary(Cg *g, const LoopExpr *e, Val mask) {
   case OP_LE: return fcmp(g, LLVMRealOLE, x, y);
   case OP_GT: return fcmp(g, LLVMRealOGT, x, y);
   case OP_GE: return fcmp(g, LLVMRealOGE, x, y);
-  case OP_NEG: case OP_NOT: case OP_AND: case OP_OR: case OP__COUNT: break;
+  case OP_NEG:
+  case OP_NOT:
+  case OP_AND:
+  case OP_OR:
+  case OP__COUNT: break;
   }
   return x;
 }
@@ -234,14 +252,19 @@ static Val int_binary(Cg *g, const LoopExpr *e, Val mask) {
   case OP_ADD: return cg_bin(g, LLVMBuildAdd, x, y);
   case OP_SUB: return cg_bin(g, LLVMBuildSub, x, y);
   case OP_MUL: return cg_bin(g, LLVMBuildMul, x, y);
-  case OP_DIV: case OP_MOD: return int_divmod(g, e, x, y, mask);
+  case OP_DIV:
+  case OP_MOD: return int_divmod(g, e, x, y, mask);
   case OP_EQ: return icmp(g, LLVMIntEQ, x, y);
   case OP_NE: return icmp(g, LLVMIntNE, x, y);
   case OP_LT: return icmp(g, LLVMIntSLT, x, y);
   case OP_LE: return icmp(g, LLVMIntSLE, x, y);
   case OP_GT: return icmp(g, LLVMIntSGT, x, y);
   case OP_GE: return icmp(g, LLVMIntSGE, x, y);
-  case OP_NEG: case OP_NOT: case OP_AND: case OP_OR: case OP__COUNT: break;
+  case OP_NEG:
+  case OP_NOT:
+  case OP_AND:
+  case OP_OR:
+  case OP__COUNT: break;
   }
   return x;
 }
@@ -320,8 +343,8 @@ static Val pow2i(Cg *g, Val n) {
 }
 
 static Val exp_f32(Cg *g, Val x) {
-  static const double p[] = {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3, 4.1665795894E-2,
-                             1.6666665459E-1, 5.0000001201E-1};
+  static const double p[] = {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3,
+                             4.1665795894E-2, 1.6666665459E-1, 5.0000001201E-1};
   Val hi = fconst(g, 88.72283935546875), lo = fconst(g, -103.972084045410156);
   Val c = cg_maxmin(g, 0, ELEM_F32, cg_maxmin(g, 1, ELEM_F32, x, lo), hi);
   Val n = intrinsic1(g, "llvm.floor", fma3(g, c, fconst(g, 1.44269504088896341), fconst(g, 0.5)));
@@ -340,14 +363,15 @@ static Val exp_f32(Cg *g, Val x) {
 }
 
 static Val tanh_f32(Cg *g, Val x) {
-  static const double p[] = {-5.70498872745E-3, 2.06390887954E-2, -5.37397155531E-2, 1.33314422036E-1,
-                             -3.33332819422E-1};
+  static const double p[] = {-5.70498872745E-3, 2.06390887954E-2, -5.37397155531E-2,
+                             1.33314422036E-1, -3.33332819422E-1};
   Val ax = intrinsic1(g, "llvm.fabs", x);
   Val z = cg_bin(g, LLVMBuildFMul, ax, ax);
   Val small = fma3(g, cg_bin(g, LLVMBuildFMul, poly(g, z, p, 5), z), ax, ax);
   Val e = exp_f32(g, cg_bin(g, LLVMBuildFAdd, ax, ax));
-  Val big = cg_bin(g, LLVMBuildFSub, fconst(g, 1.0),
-                   cg_bin(g, LLVMBuildFDiv, fconst(g, 2.0), cg_bin(g, LLVMBuildFAdd, e, fconst(g, 1.0))));
+  Val big =
+      cg_bin(g, LLVMBuildFSub, fconst(g, 1.0),
+             cg_bin(g, LLVMBuildFDiv, fconst(g, 2.0), cg_bin(g, LLVMBuildFAdd, e, fconst(g, 1.0))));
   Val r = cg_select(g, fcmp(g, LLVMRealOLT, ax, fconst(g, 0.625)), small, big);
   if (r.vec != x.vec) r = cg_splat(g, r), x = cg_splat(g, x);
   LLVMTypeRef ty = LLVMTypeOf(r.v), fnty;
@@ -375,7 +399,8 @@ static Val call(Cg *g, const LoopExpr *e, Val mask) {
   case BI_POW: return libm_call(g, "pow", a, 2);
   case BI_MAX: return cg_maxmin(g, 1, e->type, a[0], a[1]);
   case BI_MIN: return cg_maxmin(g, 0, e->type, a[0], a[1]);
-  case BI_SELECT: case BI__COUNT: break;
+  case BI_SELECT:
+  case BI__COUNT: break;
   }
   return a[0];
 }
@@ -409,10 +434,13 @@ static Val cast(Cg *g, const LoopExpr *e, Val mask) {
   if (x.vec) t = cg_vec(g, t);
   if (cg_is_float(from) && cg_is_float(to)) {
     if (LLVMTypeOf(x.v) == t) return x;
-    return (Val){to == ELEM_FLOAT ? LLVMBuildFPExt(g->b, x.v, t, "") : LLVMBuildFPTrunc(g->b, x.v, t, ""), x.vec};
+    return (Val){to == ELEM_FLOAT ? LLVMBuildFPExt(g->b, x.v, t, "")
+                                  : LLVMBuildFPTrunc(g->b, x.v, t, ""),
+                 x.vec};
   }
   if (to == ELEM_BOOL) {
-    if (cg_is_float(from)) return fcmp(g, LLVMRealUNE, x, cg_scalar(LLVMConstNull(cg_type(g, from))));
+    if (cg_is_float(from))
+      return fcmp(g, LLVMRealUNE, x, cg_scalar(LLVMConstNull(cg_type(g, from))));
     return icmp(g, LLVMIntNE, x, cg_scalar(LLVMConstNull(cg_type(g, from))));
   }
   if (cg_is_float(to)) {
@@ -499,7 +527,8 @@ static void assign(Cg *g, const LoopStmt *s) {
     } else {
       x = cg_combine(g, s->red, t, old, cg_expr(g, s->value, g->tail));
     }
-    if (g->tail.v && g->vred[v]) x = cg_select(g, g->tail, x, old); /* idle lanes keep the identity */
+    if (g->tail.v && g->vred[v])
+      x = cg_select(g, g->tail, x, old); /* idle lanes keep the identity */
   } else {
     x = cg_expr(g, s->value, g->tail);
   }
@@ -538,7 +567,8 @@ void cg_stmt(Cg *g, const LoopStmt *s) {
     return;
   }
   case LS_STORE: cg_store(g, s); return;
-  case LS_LET: case LS_ACCUM: assign(g, s); return;
+  case LS_LET:
+  case LS_ACCUM: assign(g, s); return;
   case LS_IF: cg_if(g, s); return;
   case LS__COUNT: break;
   }

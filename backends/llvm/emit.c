@@ -35,7 +35,8 @@ static void fn_attrs(Cg *g, LLVMValueRef fn) {
                                                     (unsigned)strlen(g->target->cpu)));
   if (g->target->features[0])
     LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                            LLVMCreateStringAttribute(g->ctx, "target-features", 15, g->target->features,
+                            LLVMCreateStringAttribute(g->ctx, "target-features", 15,
+                                                      g->target->features,
                                                       (unsigned)strlen(g->target->features)));
   add_attr(g, fn, LLVMAttributeFunctionIndex, "nounwind");
 }
@@ -61,8 +62,13 @@ static void stmt_bufs(const LoopStmt *s, unsigned char *used) {
   case LS_LOOP:
     for (int i = 0; i < s->body.n; i++) stmt_bufs(s->body.items[i], used);
     return;
-  case LS_STORE: used[s->buf] = 1; used_bufs(s->addr, used); used_bufs(s->value, used); return;
-  case LS_LET: case LS_ACCUM: used_bufs(s->value, used); return;
+  case LS_STORE:
+    used[s->buf] = 1;
+    used_bufs(s->addr, used);
+    used_bufs(s->value, used);
+    return;
+  case LS_LET:
+  case LS_ACCUM: used_bufs(s->value, used); return;
   case LS_IF:
     used_bufs(s->value, used);
     for (int i = 0; i < s->body.n; i++) stmt_bufs(s->body.items[i], used);
@@ -74,12 +80,14 @@ static void stmt_bufs(const LoopStmt *s, unsigned char *used) {
 static void root_body(Cg *g, void *arg, LLVMValueRef i) { cg_body(g, arg, i); }
 
 /* The body of a nest: fn(buffers..., err, begin, end), buffers noalias. */
-static LLVMValueRef nest_body(Cg *g, const LoopNest *n, const char *name, const unsigned char *used, int nused) {
+static LLVMValueRef nest_body(Cg *g, const LoopNest *n, const char *name, const unsigned char *used,
+                              int nused) {
   LLVMTypeRef *ps = calloc((size_t)nused + 3, sizeof *ps);
   if (!ps) abort();
   for (int i = 0; i < nused + 1; i++) ps[i] = g->t_ptr;
   ps[nused + 1] = ps[nused + 2] = g->t_i64;
-  LLVMValueRef fn = new_fn(g, name, LLVMFunctionType(g->t_void, ps, (unsigned)nused + 3, 0), LLVMInternalLinkage);
+  LLVMValueRef fn =
+      new_fn(g, name, LLVMFunctionType(g->t_void, ps, (unsigned)nused + 3, 0), LLVMInternalLinkage);
   free(ps);
   add_attr(g, fn, LLVMAttributeFunctionIndex, "alwaysinline");
   g->fn = fn;
@@ -91,7 +99,8 @@ static LLVMValueRef nest_body(Cg *g, const LoopNest *n, const char *name, const 
     g->bufs[i] = NULL;
     if (!used[i]) continue;
     if (b->kind == LB_STACK) {
-      g->bufs[i] = LLVMBuildAlloca(g->b, LLVMArrayType(cg_mem_type(g, b->elem), (unsigned)b->elems), b->name);
+      g->bufs[i] = LLVMBuildAlloca(g->b, LLVMArrayType(cg_mem_type(g, b->elem), (unsigned)b->elems),
+                                   b->name);
       LLVMSetAlignment(g->bufs[i], 64);
       continue;
     }
@@ -106,8 +115,10 @@ static LLVMValueRef nest_body(Cg *g, const LoopNest *n, const char *name, const 
   g->vdef = calloc(nv, 1);
   g->vred = calloc(nv, 1);
   if (!g->slots || !g->vslots || !g->ivals || !g->vdef || !g->vred) abort();
-  for (int v = 0; v < n->nvars; v++) g->slots[v] = cg_alloca(g, cg_type(g, n->vars[v].type), n->vars[v].name);
-  LLVMValueRef lo = LLVMGetParam(fn, (unsigned)nused + 1), hi = LLVMGetParam(fn, (unsigned)nused + 2);
+  for (int v = 0; v < n->nvars; v++)
+    g->slots[v] = cg_alloca(g, cg_type(g, n->vars[v].type), n->vars[v].name);
+  LLVMValueRef lo = LLVMGetParam(fn, (unsigned)nused + 1),
+               hi = LLVMGetParam(fn, (unsigned)nused + 2);
   if (n->loop->loop == LOOP_VECTOR) cg_vector_loop(g, n->loop, lo, hi);
   else cg_for(g, lo, hi, 1, root_body, (void *)n->loop);
   LLVMBuildRetVoid(g->b);
@@ -221,7 +232,8 @@ static LLVMValueRef emit_run(Cg *g, LLVMValueRef *nests) {
   const LoopProgram *p = g->p;
   LLVMTypeRef fields[5] = {g->t_ptr, g->t_ptr, g->t_ptr, g->t_ptr, g->t_ptr};
   LLVMTypeRef args_t = LLVMStructTypeInContext(g->ctx, fields, 5, 0);
-  LLVMValueRef fn = new_fn(g, "run", LLVMFunctionType(g->t_i32, &g->t_ptr, 1, 0), LLVMInternalLinkage);
+  LLVMValueRef fn =
+      new_fn(g, "run", LLVMFunctionType(g->t_i32, &g->t_ptr, 1, 0), LLVMInternalLinkage);
   LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
   LLVMValueRef a = LLVMGetParam(fn, 0), f[5];
   for (unsigned i = 0; i < 5; i++) f[i] = load_field(g, args_t, a, i);
@@ -231,8 +243,9 @@ static LLVMValueRef emit_run(Cg *g, LLVMValueRef *nests) {
   LLVMBuildStore(g->b, cg_i32(g, 0), err);
   for (int i = 0; i <= p->nbufs; i++) {
     LLVMValueRef idx = cg_i64(g, i);
-    LLVMValueRef v = i == p->nbufs ? err : p->bufs[i]->kind == LB_STACK ? LLVMConstNull(g->t_ptr)
-                                                                          : buf_ptr(g, p->bufs[i], f);
+    LLVMValueRef v = i == p->nbufs                  ? err
+                     : p->bufs[i]->kind == LB_STACK ? LLVMConstNull(g->t_ptr)
+                                                    : buf_ptr(g, p->bufs[i], f);
     LLVMBuildStore(g->b, v, LLVMBuildGEP2(g->b, g->t_ptr, table, &idx, 1, ""));
   }
   Run r = {fn, table, err, f[4], nests, NULL, NULL};
@@ -273,7 +286,10 @@ static int abi_dtype(ElemType t) {
   case ELEM_I32: return XG_I32;
   case ELEM_I8: return XG_I8;
   case ELEM_BOOL: return XG_BOOL;
-  case ELEM_INT: case ELEM_FLOAT: case ELEM_NONE: case ELEM__COUNT: break;
+  case ELEM_INT:
+  case ELEM_FLOAT:
+  case ELEM_NONE:
+  case ELEM__COUNT: break;
   }
   return -1;
 }
@@ -288,11 +304,12 @@ static LLVMValueRef tensors(Cg *g, LLVMTypeRef tt, const int *ids, int n, const 
     LLVMValueRef *dims = calloc((size_t)b->rank + 1, sizeof *dims);
     if (!dims) abort();
     for (int d = 0; d < b->rank; d++) dims[d] = cg_i64(g, b->shape[d]);
-    LLVMValueRef shape = b->rank ? private_const(g, LLVMConstArray(g->t_i64, dims, (unsigned)b->rank), "shape")
-                                 : LLVMConstNull(g->t_ptr);
+    LLVMValueRef shape =
+        b->rank ? private_const(g, LLVMConstArray(g->t_i64, dims, (unsigned)b->rank), "shape")
+                : LLVMConstNull(g->t_ptr);
     free(dims);
-    LLVMValueRef f[5] = {cstring(g, b->name), cg_i32(g, abi_dtype(b->elem)), cg_i32(g, b->rank), shape,
-                         cg_i64(g, b->bytes)};
+    LLVMValueRef f[5] = {cstring(g, b->name), cg_i32(g, abi_dtype(b->elem)), cg_i32(g, b->rank),
+                         shape, cg_i64(g, b->bytes)};
     elems[i] = LLVMConstNamedStruct(tt, f, 5);
   }
   LLVMValueRef arr = private_const(g, LLVMConstArray(tt, elems, (unsigned)n), name);
@@ -309,14 +326,19 @@ static void emit_descriptor(Cg *g, LLVMValueRef run) {
   LLVMTypeRef mf[10] = {g->t_i32, g->t_ptr, g->t_i32, g->t_i32, g->t_i32,
                         g->t_ptr, g->t_ptr, g->t_ptr, g->t_i64, g->t_ptr};
   LLVMStructSetBody(mt, mf, 10, 0);
-  LLVMValueRef v[10] = {cg_i32(g, XG_ABI_VERSION), cstring(g, p->name), cg_i32(g, p->ninputs),
-                        cg_i32(g, p->noutputs), cg_i32(g, p->nweights),
+  LLVMValueRef v[10] = {cg_i32(g, XG_ABI_VERSION),
+                        cstring(g, p->name),
+                        cg_i32(g, p->ninputs),
+                        cg_i32(g, p->noutputs),
+                        cg_i32(g, p->nweights),
                         tensors(g, tt, p->inputs, p->ninputs, "inputs"),
                         tensors(g, tt, p->outputs, p->noutputs, "outputs"),
                         tensors(g, tt, p->weights, p->nweights, "weights"),
-                        cg_i64(g, p->scratch_bytes), run};
+                        cg_i64(g, p->scratch_bytes),
+                        run};
   LLVMValueRef model = private_const(g, LLVMConstNamedStruct(mt, v, 10), "model");
-  LLVMValueRef fn = LLVMAddFunction(g->mod, XG_ABI_DESCRIBE_SYMBOL, LLVMFunctionType(g->t_ptr, NULL, 0, 0));
+  LLVMValueRef fn =
+      LLVMAddFunction(g->mod, XG_ABI_DESCRIBE_SYMBOL, LLVMFunctionType(g->t_ptr, NULL, 0, 0));
   fn_attrs(g, fn);
   LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
   LLVMBuildRet(g->b, model);
@@ -338,14 +360,15 @@ static void build_module(Cg *g) {
   if (!nests || !g->bufs) abort();
   int k = 0;
   for (int i = 0; i < g->p->nkernels; i++)
-    for (int j = 0; j < g->p->kernels[i]->nnests; j++) nests[k++] = emit_nest(g, g->p->kernels[i], j);
+    for (int j = 0; j < g->p->kernels[i]->nnests; j++)
+      nests[k++] = emit_nest(g, g->p->kernels[i], j);
   emit_descriptor(g, emit_run(g, nests));
   free(nests);
   free(g->bufs);
 }
 
-int llvm_compile(const LoopProgram *p, LlvmTarget *t, const LlvmOptions *o, const char *obj_path, char *err,
-                 size_t errlen) {
+int llvm_compile(const LoopProgram *p, LlvmTarget *t, const LlvmOptions *o, const char *obj_path,
+                 char *err, size_t errlen) {
   Cg g = {0};
   g.p = p;
   g.target = t;
@@ -363,7 +386,8 @@ int llvm_compile(const LoopProgram *p, LlvmTarget *t, const LlvmOptions *o, cons
   char *msg = NULL;
   if (o && o->emit_llvm) print_module(g.mod, o->emit_llvm, "before");
   if (LLVMVerifyModule(g.mod, LLVMReturnStatusAction, &msg)) {
-    snprintf(err, errlen, "internal error: the LLVM module of '%s' is invalid: %s", p->name, msg ? msg : "?");
+    snprintf(err, errlen, "internal error: the LLVM module of '%s' is invalid: %s", p->name,
+             msg ? msg : "?");
     rc = -1;
   }
   LLVMDisposeMessage(msg);

@@ -45,7 +45,8 @@ int llvm_link_shared(const char *obj_path, const char *so_path, char *err, size_
   close(pipefd[1]);
   if (rc) {
     close(pipefd[0]);
-    snprintf(err, errlen, "cannot run the C compiler '%s' to link %s: %s (set XG_CC)", cc, so_path, strerror(rc));
+    snprintf(err, errlen, "cannot run the C compiler '%s' to link %s: %s (set XG_CC)", cc, so_path,
+             strerror(rc));
     return -1;
   }
   char out[2048];
@@ -59,9 +60,10 @@ int llvm_link_shared(const char *obj_path, const char *so_path, char *err, size_
     }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
   if (WIFEXITED(status))
-    snprintf(err, errlen, "linking %s failed: '%s -shared -o %s %s -lm' exited with status %d%s%s", so_path, cc,
-             so_path, obj_path, WEXITSTATUS(status), out[0] ? ":\n" : "", out);
+    snprintf(err, errlen, "linking %s failed: '%s -shared -o %s %s -lm' exited with status %d%s%s",
+             so_path, cc, so_path, obj_path, WEXITSTATUS(status), out[0] ? ":\n" : "", out);
   else
-    snprintf(err, errlen, "linking %s failed: %s was killed by signal %d", so_path, cc, WTERMSIG(status));
+    snprintf(err, errlen, "linking %s failed: %s was killed by signal %d", so_path, cc,
+             WTERMSIG(status));
   return -1;
 }

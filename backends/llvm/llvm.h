@@ -31,8 +31,8 @@ typedef struct LlvmOptions {
  * The object defines xg_model_describe (runtime/xg_abi.h) and calls
  * xg_parallel_for and libm.  Returns 0, or -1 with a message in err (an
  * invalid module is an internal error). */
-int llvm_compile(const LoopProgram *p, LlvmTarget *t, const LlvmOptions *o, const char *obj_path, char *err,
-                 size_t errlen);
+int llvm_compile(const LoopProgram *p, LlvmTarget *t, const LlvmOptions *o, const char *obj_path,
+                 char *err, size_t errlen);
 
 /* Links an object into a shared library: `$CC -shared -o so_path obj_path -lm`
  * ($XG_CC, else "cc").  Returns 0, or -1 with the command's exit status and

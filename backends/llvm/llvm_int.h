@@ -14,9 +14,9 @@
 
 struct LlvmTarget {
   LLVMTargetMachineRef tm;
-  char *triple;     /* LLVM's string */
-  char *cpu;        /* malloc'd */
-  char *features;   /* malloc'd */
+  char *triple;   /* LLVM's string */
+  char *cpu;      /* malloc'd */
+  char *features; /* malloc'd */
 };
 
 /* Runs "default<O3>" over m with t's target machine; 0 or -1 with err. */
@@ -42,38 +42,39 @@ typedef struct Cg {
   /* the function */
   LLVMValueRef fn;
   const LoopNest *nest;
-  LLVMBasicBlockRef entry;  /* where allocas go */
-  LLVMValueRef *bufs;       /* per buffer: its base pointer (NULL: unused) */
-  LLVMValueRef err;         /* the run's i32 error flag */
-  LLVMValueRef *slots;      /* per variable: scalar register (alloca) */
-  LLVMValueRef *vslots;     /* per variable: vector register (alloca) */
-  LLVMValueRef *ivals;      /* per loop index: its current value (i64) */
+  LLVMBasicBlockRef entry; /* where allocas go */
+  LLVMValueRef *bufs;      /* per buffer: its base pointer (NULL: unused) */
+  LLVMValueRef err;        /* the run's i32 error flag */
+  LLVMValueRef *slots;     /* per variable: scalar register (alloca) */
+  LLVMValueRef *vslots;    /* per variable: vector register (alloca) */
+  LLVMValueRef *ivals;     /* per loop index: its current value (i64) */
   /* vector code: inside a vector loop */
-  int lanes;                /* 0: scalar code */
-  int lane_var;             /* the vectorized loop's index */
-  int lane_base;            /* the lane index reads as its first lane (a scalar) */
-  int64_t lane_align;       /* the first lane's index is a multiple of it */
-  unsigned char *vdef;      /* per variable: a vector register in this loop */
-  unsigned char *vred;      /* per variable: reduced across the lanes after the loop */
-  Val tail;                 /* the last, partial vector of a loop: its active lanes
+  int lanes;           /* 0: scalar code */
+  int lane_var;        /* the vectorized loop's index */
+  int lane_base;       /* the lane index reads as its first lane (a scalar) */
+  int64_t lane_align;  /* the first lane's index is a multiple of it */
+  unsigned char *vdef; /* per variable: a vector register in this loop */
+  unsigned char *vred; /* per variable: reduced across the lanes after the loop */
+  Val tail;            /* the last, partial vector of a loop: its active lanes
                                (v NULL: all lanes); every load, store, check and
                                accumulation honours it */
-  int tail_last;            /* the last active lane of tail */
+  int tail_last;       /* the last active lane of tail */
 } Cg;
 
 /* ---------------------------------------------------------------- types */
-LLVMTypeRef cg_type(Cg *g, ElemType t);        /* of values in registers */
-LLVMTypeRef cg_mem_type(Cg *g, ElemType t);    /* of elements in memory */
-LLVMTypeRef cg_vec(Cg *g, LLVMTypeRef elem);   /* a vector of g->lanes of them */
+LLVMTypeRef cg_type(Cg *g, ElemType t);      /* of values in registers */
+LLVMTypeRef cg_mem_type(Cg *g, ElemType t);  /* of elements in memory */
+LLVMTypeRef cg_vec(Cg *g, LLVMTypeRef elem); /* a vector of g->lanes of them */
 int cg_is_float(ElemType t);
 
 /* -------------------------------------------------------------- helpers */
 LLVMValueRef cg_i64(Cg *g, int64_t v);
 LLVMValueRef cg_i32(Cg *g, int32_t v);
 Val cg_scalar(LLVMValueRef v);
-Val cg_splat(Cg *g, Val x);                    /* x as a vector */
+Val cg_splat(Cg *g, Val x); /* x as a vector */
 /* The declaration of an overloaded intrinsic ("llvm.sqrt") for types. */
-LLVMValueRef cg_intrinsic(Cg *g, const char *name, LLVMTypeRef *types, int ntypes, LLVMTypeRef *fnty);
+LLVMValueRef cg_intrinsic(Cg *g, const char *name, LLVMTypeRef *types, int ntypes,
+                          LLVMTypeRef *fnty);
 LLVMValueRef cg_call(Cg *g, LLVMValueRef fn, LLVMTypeRef fnty, LLVMValueRef *args, int n);
 /* An alloca in the function's entry block. */
 LLVMValueRef cg_alloca(Cg *g, LLVMTypeRef t, const char *name);

@@ -14,15 +14,15 @@ static const struct {
   int bits, regs, fma;
   int l2_kib;
 } known_cpus[] = {
-    {"x86-64", 128, 16, 0, 256},       {"x86-64-v2", 128, 16, 0, 256},
-    {"x86-64-v3", 256, 16, 1, 1024},   {"x86-64-v4", 512, 32, 1, 1024},
-    {"sandybridge", 256, 16, 0, 256},  {"ivybridge", 256, 16, 0, 256},
-    {"haswell", 256, 16, 1, 256},      {"broadwell", 256, 16, 1, 256},
-    {"skylake", 256, 16, 1, 256},      {"alderlake", 256, 16, 1, 1280},
+    {"x86-64", 128, 16, 0, 256},          {"x86-64-v2", 128, 16, 0, 256},
+    {"x86-64-v3", 256, 16, 1, 1024},      {"x86-64-v4", 512, 32, 1, 1024},
+    {"sandybridge", 256, 16, 0, 256},     {"ivybridge", 256, 16, 0, 256},
+    {"haswell", 256, 16, 1, 256},         {"broadwell", 256, 16, 1, 256},
+    {"skylake", 256, 16, 1, 256},         {"alderlake", 256, 16, 1, 1280},
     {"skylake-avx512", 512, 32, 1, 1024}, {"cascadelake", 512, 32, 1, 1024},
-    {"cooperlake", 512, 32, 1, 1024},  {"icelake-server", 512, 32, 1, 1280},
-    {"tigerlake", 512, 32, 1, 1280},   {"sapphirerapids", 512, 32, 1, 2048},
-    {"znver1", 256, 16, 1, 512},       {"znver2", 256, 16, 1, 512},
+    {"cooperlake", 512, 32, 1, 1024},     {"icelake-server", 512, 32, 1, 1280},
+    {"tigerlake", 512, 32, 1, 1280},      {"sapphirerapids", 512, 32, 1, 2048},
+    {"znver1", 256, 16, 1, 512},          {"znver2", 256, 16, 1, 512},
     {"znver3", 256, 16, 1, 512},
 };
 
@@ -63,7 +63,8 @@ static int64_t cache_size(int name, int64_t dflt) {
 /* What the host's features and caches say. */
 static void host_info(const char *features, LowerTarget *info) {
   info->vector_bits = has_feature(features, "+avx512f") ? 512
-                      : has_feature(features, "+avx") ? 256 : 128;
+                      : has_feature(features, "+avx")   ? 256
+                                                        : 128;
   info->vector_regs = info->vector_bits == 512 ? 32 : 16;
   info->fma = has_feature(features, "+fma");
   info->l1 = cache_size(_SC_LEVEL1_DCACHE_SIZE, 32 << 10);
@@ -115,8 +116,8 @@ LlvmTarget *llvm_target_new(const char *cpu, LowerTarget *info, char *err, size_
     llvm_target_free(t);
     return NULL;
   }
-  t->tm = LLVMCreateTargetMachine(target, t->triple, t->cpu, t->features, LLVMCodeGenLevelAggressive,
-                                  LLVMRelocPIC, LLVMCodeModelDefault);
+  t->tm = LLVMCreateTargetMachine(target, t->triple, t->cpu, t->features,
+                                  LLVMCodeGenLevelAggressive, LLVMRelocPIC, LLVMCodeModelDefault);
   return t;
 }
 

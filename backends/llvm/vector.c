@@ -43,7 +43,8 @@ static int affine_binary(Cg *g, const LoopExpr *e, Aff *r) {
   if (!affine(g, e->args[0], &x) || !affine(g, e->args[1], &y)) return 0;
   const LoopExpr *kx = e->args[0], *ky = e->args[1];
   switch (e->op) {
-  case OP_ADD: case OP_SUB:
+  case OP_ADD:
+  case OP_SUB:
     r->coef = e->op == OP_ADD ? x.coef + y.coef : x.coef - y.coef;
     r->align = x.align < y.align ? x.align : y.align;
     return 1;
@@ -52,13 +53,24 @@ static int affine_binary(Cg *g, const LoopExpr *e, Aff *r) {
     if (ky->kind == LE_CONST) return *r = (Aff){x.coef * ky->i, x.align * pow2_of(ky->i)}, 1;
     if (kx->kind == LE_CONST) return *r = (Aff){y.coef * kx->i, y.align * pow2_of(kx->i)}, 1;
     return 0;
-  case OP_DIV: case OP_MOD:
+  case OP_DIV:
+  case OP_MOD:
     if (x.coef == 0 && y.coef == 0) return *r = (Aff){0, 1}, 1;
-    if (x.coef != 1 || ky->kind != LE_CONST || ky->i <= 0 || ky->i % g->lanes || x.align < g->lanes) return 0;
+    if (x.coef != 1 || ky->kind != LE_CONST || ky->i <= 0 || ky->i % g->lanes || x.align < g->lanes)
+      return 0;
     *r = e->op == OP_DIV ? (Aff){0, 1} : (Aff){1, g->lanes};
     return 1;
-  case OP_NEG: case OP_NOT: case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
-  case OP_AND: case OP_OR: case OP__COUNT: break;
+  case OP_NEG:
+  case OP_NOT:
+  case OP_EQ:
+  case OP_NE:
+  case OP_LT:
+  case OP_LE:
+  case OP_GT:
+  case OP_GE:
+  case OP_AND:
+  case OP_OR:
+  case OP__COUNT: break;
   }
   return x.coef == 0 && y.coef == 0 ? (*r = (Aff){0, 1}, 1) : 0;
 }
@@ -72,13 +84,16 @@ static int affine(Cg *g, const LoopExpr *e, Aff *r) {
     if (e->var == g->lane_var) return *r = (Aff){1, g->lane_align}, 1;
     return !g->vdef[e->var] && !g->vred[e->var];
   case LE_LOAD:
-    return affine(g, e->args[0], &a) && a.coef == 0 && (!e->guard || (affine(g, e->guard, &a) && a.coef == 0));
+    return affine(g, e->args[0], &a) && a.coef == 0 &&
+           (!e->guard || (affine(g, e->guard, &a) && a.coef == 0));
   case LE_UNARY:
     if (!affine(g, e->args[0], &a)) return 0;
     if (e->op == OP_NEG) return *r = (Aff){-a.coef, a.align}, 1;
     return a.coef == 0;
   case LE_BINARY: return affine_binary(g, e, r);
-  case LE_CALL: case LE_SELECT: case LE_CAST:
+  case LE_CALL:
+  case LE_SELECT:
+  case LE_CAST:
     for (int i = 0; i < e->nargs; i++)
       if (!affine(g, e->args[i], &a) || a.coef != 0) return 0;
     return 1;
@@ -102,10 +117,15 @@ static Val from_mem(Cg *g, Val x, ElemType t) {
   if (x.vec) rt = cg_vec(g, rt);
   switch (t) {
   case ELEM_F16: return (Val){LLVMBuildFPExt(g->b, x.v, rt, ""), x.vec};
-  case ELEM_I32: case ELEM_I8: return (Val){LLVMBuildSExt(g->b, x.v, rt, ""), x.vec};
+  case ELEM_I32:
+  case ELEM_I8: return (Val){LLVMBuildSExt(g->b, x.v, rt, ""), x.vec};
   case ELEM_BOOL:
     return (Val){LLVMBuildICmp(g->b, LLVMIntNE, x.v, LLVMConstNull(LLVMTypeOf(x.v)), ""), x.vec};
-  case ELEM_F32: case ELEM_FLOAT: case ELEM_INT: case ELEM_NONE: case ELEM__COUNT: break;
+  case ELEM_F32:
+  case ELEM_FLOAT:
+  case ELEM_INT:
+  case ELEM_NONE:
+  case ELEM__COUNT: break;
   }
   return x;
 }
@@ -115,9 +135,14 @@ static Val to_mem(Cg *g, Val x, ElemType t) {
   if (x.vec) mt = cg_vec(g, mt);
   switch (t) {
   case ELEM_F16: return (Val){LLVMBuildFPTrunc(g->b, x.v, mt, ""), x.vec};
-  case ELEM_I32: case ELEM_I8: return (Val){LLVMBuildTrunc(g->b, x.v, mt, ""), x.vec};
+  case ELEM_I32:
+  case ELEM_I8: return (Val){LLVMBuildTrunc(g->b, x.v, mt, ""), x.vec};
   case ELEM_BOOL: return (Val){LLVMBuildZExt(g->b, x.v, mt, ""), x.vec};
-  case ELEM_F32: case ELEM_FLOAT: case ELEM_INT: case ELEM_NONE: case ELEM__COUNT: break;
+  case ELEM_F32:
+  case ELEM_FLOAT:
+  case ELEM_INT:
+  case ELEM_NONE:
+  case ELEM__COUNT: break;
   }
   return x;
 }
@@ -150,7 +175,8 @@ static Val gather(Cg *g, const LoopBuf *b, LLVMValueRef base, Val offs, Val acti
   return from_mem(g, (Val){cg_call(g, fn, fnty, args, 4), 1}, b->elem);
 }
 
-static Val contiguous_load(Cg *g, const LoopBuf *b, LLVMValueRef base, LLVMValueRef off, Val active) {
+static Val contiguous_load(Cg *g, const LoopBuf *b, LLVMValueRef base, LLVMValueRef off,
+                           Val active) {
   LLVMTypeRef mt = cg_mem_type(g, b->elem), vt = cg_vec(g, mt);
   LLVMValueRef ptr = gep(g, mt, base, off), v;
   if (!active.v) {
@@ -259,12 +285,14 @@ void cg_store(Cg *g, const LoopStmt *s) {
  * reds[v] gets the reduction of an accumulated one. */
 static void scan_body(const LoopStmt *s, unsigned char *def, unsigned char *acc, Reduction *reds) {
   switch (s->kind) {
-  case LS_LOOP: case LS_IF:
+  case LS_LOOP:
+  case LS_IF:
     for (int i = 0; i < s->body.n; i++) scan_body(s->body.items[i], def, acc, reds);
     return;
   case LS_LET: def[s->var] = 1; return;
   case LS_ACCUM: acc[s->var] = 1, reds[s->var] = s->red; return;
-  case LS_STORE: case LS__COUNT: return;
+  case LS_STORE:
+  case LS__COUNT: return;
   }
 }
 
@@ -276,8 +304,10 @@ static Val across_lanes(Cg *g, Val x, Reduction red, ElemType t) {
     int h = n / 2;
     LLVMValueRef lo[32], hi[32];
     for (int i = 0; i < h; i++) lo[i] = cg_i32(g, i), hi[i] = cg_i32(g, h + i);
-    LLVMValueRef a = LLVMBuildShuffleVector(g->b, v, LLVMGetUndef(LLVMTypeOf(v)), LLVMConstVector(lo, (unsigned)h), "");
-    LLVMValueRef b = LLVMBuildShuffleVector(g->b, v, LLVMGetUndef(LLVMTypeOf(v)), LLVMConstVector(hi, (unsigned)h), "");
+    LLVMValueRef a = LLVMBuildShuffleVector(g->b, v, LLVMGetUndef(LLVMTypeOf(v)),
+                                            LLVMConstVector(lo, (unsigned)h), "");
+    LLVMValueRef b = LLVMBuildShuffleVector(g->b, v, LLVMGetUndef(LLVMTypeOf(v)),
+                                            LLVMConstVector(hi, (unsigned)h), "");
     v = cg_combine(g, red, t, (Val){a, 1}, (Val){b, 1}).v;
     n = h;
   }
@@ -299,9 +329,11 @@ static Val identity(Cg *g, Reduction red, ElemType t) {
 /* The whole vectors of the loop: unrolled when there are at most 4. */
 static void vector_part(Cg *g, const LoopStmt *s, LLVMValueRef lo, LLVMValueRef vend) {
   int consts = LLVMIsConstant(lo) && LLVMIsConstant(vend);
-  int64_t n = consts ? (LLVMConstIntGetSExtValue(vend) - LLVMConstIntGetSExtValue(lo)) / s->lanes : -1;
+  int64_t n =
+      consts ? (LLVMConstIntGetSExtValue(vend) - LLVMConstIntGetSExtValue(lo)) / s->lanes : -1;
   if (consts && n <= 4) {
-    for (int64_t k = 0; k < n; k++) cg_body(g, s, cg_i64(g, LLVMConstIntGetSExtValue(lo) + k * s->lanes));
+    for (int64_t k = 0; k < n; k++)
+      cg_body(g, s, cg_i64(g, LLVMConstIntGetSExtValue(lo) + k * s->lanes));
     return;
   }
   cg_for(g, lo, vend, s->lanes, vector_body, (void *)s);
@@ -335,7 +367,8 @@ void cg_vector_loop(Cg *g, const LoopStmt *s, LLVMValueRef lo, LLVMValueRef hi) 
   }
   vector_part(g, s, lo, vend);
   int64_t rest = LLVMIsConstant(vend) && LLVMIsConstant(hi)
-                     ? LLVMConstIntGetSExtValue(hi) - LLVMConstIntGetSExtValue(vend) : -1;
+                     ? LLVMConstIntGetSExtValue(hi) - LLVMConstIntGetSExtValue(vend)
+                     : -1;
   if (rest > 0) { /* the remainder as one vector of rest active lanes */
     LLVMValueRef on[64];
     for (int l = 0; l < s->lanes && l < 64; l++) on[l] = LLVMConstInt(g->t_i1, l < rest, 0);

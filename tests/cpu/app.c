@@ -31,7 +31,9 @@ static int write_npy(const char *path, const float *data, int rank, const int64_
 
 static int check_info(const xg_tensor_info *info, const char *name, int rank, const int64_t *shape,
                       size_t bytes) {
-  if (strcmp(info->name, name) || info->rank != rank || info->nbytes != bytes || info->dtype != XG_F32) return -1;
+  if (strcmp(info->name, name) || info->rank != rank || info->nbytes != bytes ||
+      info->dtype != XG_F32)
+    return -1;
   for (int i = 0; i < rank; i++)
     if (info->shape[i] != shape[i]) return -1;
   return 0;
@@ -44,16 +46,20 @@ int main(int argc, char **argv) {
   for (int threads = 1; threads <= 2; threads++) {
     xg_options opts = {threads};
     xg_model *m;
-    if (xg_model_load(argv[1], argv[2], &opts, &m) != XG_OK) return fprintf(stderr, "app: %s\n", xg_last_error()), 1;
+    if (xg_model_load(argv[1], argv[2], &opts, &m) != XG_OK)
+      return fprintf(stderr, "app: %s\n", xg_last_error()), 1;
     xg_tensor_info in, out;
     if (xg_model_num_inputs(m) != MLP_NUM_INPUTS || xg_model_num_outputs(m) != MLP_NUM_OUTPUTS ||
-        xg_model_input(m, MLP_INPUT_X, &in) != XG_OK || xg_model_output(m, MLP_OUTPUT_LOGITS, &out) != XG_OK ||
+        xg_model_input(m, MLP_INPUT_X, &in) != XG_OK ||
+        xg_model_output(m, MLP_OUTPUT_LOGITS, &out) != XG_OK ||
         check_info(&in, "x", MLP_INPUT_X_RANK, mlp_input_x_shape, MLP_INPUT_X_BYTES) ||
-        check_info(&out, "logits", MLP_OUTPUT_LOGITS_RANK, mlp_output_logits_shape, MLP_OUTPUT_LOGITS_BYTES))
+        check_info(&out, "logits", MLP_OUTPUT_LOGITS_RANK, mlp_output_logits_shape,
+                   MLP_OUTPUT_LOGITS_BYTES))
       return fprintf(stderr, "app: mlp.h does not describe the library\n"), 1;
     const void *ins[] = {x};
     void *outs[] = {threads == 1 ? y1 : y2};
-    if (xg_model_run(m, ins, outs) != XG_OK) return fprintf(stderr, "app: %s\n", xg_last_error()), 1;
+    if (xg_model_run(m, ins, outs) != XG_OK)
+      return fprintf(stderr, "app: %s\n", xg_last_error()), 1;
     xg_model_free(m);
   }
   if (memcmp(y1, y2, sizeof y1)) return fprintf(stderr, "app: 1 and 2 threads differ\n"), 1;

@@ -14,12 +14,15 @@ enum { MAXT = 16 };
 
 /* Loads lib with pseudo-random weights (written to wpath) and runs it on
  * inputs of the given seeds, in order; the outputs of the last run in out. */
-static int run(const char *lib, const char *wpath, const uint64_t *seeds, int nseeds, RtTensor *out) {
+static int run(const char *lib, const char *wpath, const uint64_t *seeds, int nseeds,
+               RtTensor *out) {
   void *h = dlopen(lib, RTLD_NOW);
   if (!h) return fprintf(stderr, "twice: %s\n", dlerror()), -1;
-  const xg_abi_model *(*describe)(void) = (const xg_abi_model *(*)(void))dlsym(h, XG_ABI_DESCRIBE_SYMBOL);
+  const xg_abi_model *(*describe)(void) =
+      (const xg_abi_model *(*)(void))dlsym(h, XG_ABI_DESCRIBE_SYMBOL);
   const xg_abi_model *d = describe ? describe() : NULL;
-  if (!d || d->ninputs > MAXT || d->noutputs > MAXT || d->nweights > 64) return fprintf(stderr, "twice: bad model\n"), -1;
+  if (!d || d->ninputs > MAXT || d->noutputs > MAXT || d->nweights > 64)
+    return fprintf(stderr, "twice: bad model\n"), -1;
   char err[512];
   RtTensor w[64], in[MAXT];
   const char *names[64];
@@ -30,9 +33,11 @@ static int run(const char *lib, const char *wpath, const uint64_t *seeds, int ns
     rt_fill_random(&w[i], 5, t->name);
     names[i] = t->name, wp[i] = &w[i];
   }
-  if (rt_st_write(wpath, d->nweights, names, wp, err, sizeof err)) return fprintf(stderr, "twice: %s\n", err), -1;
+  if (rt_st_write(wpath, d->nweights, names, wp, err, sizeof err))
+    return fprintf(stderr, "twice: %s\n", err), -1;
   xg_model *m;
-  if (xg_model_load(lib, wpath, NULL, &m) != XG_OK) return fprintf(stderr, "twice: %s\n", xg_last_error()), -1;
+  if (xg_model_load(lib, wpath, NULL, &m) != XG_OK)
+    return fprintf(stderr, "twice: %s\n", xg_last_error()), -1;
   const void *ins[MAXT];
   void *outs[MAXT];
   for (int i = 0; i < d->noutputs; i++) {
@@ -47,7 +52,8 @@ static int run(const char *lib, const char *wpath, const uint64_t *seeds, int ns
       rt_fill_random(&in[i], seeds[s], t->name);
       ins[i] = in[i].data;
     }
-    if (xg_model_run(m, ins, outs) != XG_OK) return fprintf(stderr, "twice: %s\n", xg_last_error()), -1;
+    if (xg_model_run(m, ins, outs) != XG_OK)
+      return fprintf(stderr, "twice: %s\n", xg_last_error()), -1;
     for (int i = 0; i < d->ninputs; i++) rt_tensor_free(&in[i]);
   }
   int n = d->noutputs;
@@ -65,7 +71,8 @@ int main(int argc, char **argv) {
   if (n < 0 || run(argv[1], argv[2], second, 1, b) != n) return 1;
   for (int i = 0; i < n; i++)
     if (a[i].nbytes != b[i].nbytes || memcmp(a[i].data, b[i].data, a[i].nbytes))
-      return fprintf(stderr, "twice: output %d of a second run differs from a fresh load's\n", i), 1;
+      return fprintf(stderr, "twice: output %d of a second run differs from a fresh load's\n", i),
+             1;
   printf("ok: %s run twice\n", argv[1]);
   return 0;
 }

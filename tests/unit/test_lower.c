@@ -18,15 +18,16 @@ typedef struct T {
   LowerTarget target;
 } T;
 
-static const char *prelude =
-    "op matmul(a: f32[M, K], b: f32[K, N]) -> (c: f32[M, N]) { c[m, n] = sum(k) a[m, k] * b[k, n]; }\n"
-    "op linear(x: f32[L, K], w: f32[N, K]) -> (y: f32[L, N]) { y[l, n] = sum(k) x[l, k] * w[n, k]; }\n"
-    "op rowmax(x: f32[R, D]) -> (y: f32[R]) { y[r] = max(d) x[r, d]; }\n"
-    "op transpose(x: f32[M, N]) -> (y: f32[N, M]) { y[n, m] = x[m, n]; }\n"
-    "op relu(x: f32[N]) -> (y: f32[N]) { y[i] = max(x[i], 0.0); }\n"
-    "op shift(x: f32[N]) -> (y: f32[N]) { y[i] = x[i + 1]; }\n"
-    "op pad(x: f32[N]) -> (y: f32[N]) { y[i] = x[i - 1] ?? 0.0; }\n"
-    "op avg(x: f32[N, D]) -> (y: f32[N]) { y[n] = mean(d) x[n, d]; }\n";
+static const char *prelude = "op matmul(a: f32[M, K], b: f32[K, N]) -> (c: f32[M, N]) { c[m, n] = "
+                             "sum(k) a[m, k] * b[k, n]; }\n"
+                             "op linear(x: f32[L, K], w: f32[N, K]) -> (y: f32[L, N]) { y[l, n] = "
+                             "sum(k) x[l, k] * w[n, k]; }\n"
+                             "op rowmax(x: f32[R, D]) -> (y: f32[R]) { y[r] = max(d) x[r, d]; }\n"
+                             "op transpose(x: f32[M, N]) -> (y: f32[N, M]) { y[n, m] = x[m, n]; }\n"
+                             "op relu(x: f32[N]) -> (y: f32[N]) { y[i] = max(x[i], 0.0); }\n"
+                             "op shift(x: f32[N]) -> (y: f32[N]) { y[i] = x[i + 1]; }\n"
+                             "op pad(x: f32[N]) -> (y: f32[N]) { y[i] = x[i - 1] ?? 0.0; }\n"
+                             "op avg(x: f32[N, D]) -> (y: f32[N]) { y[n] = mean(d) x[n, d]; }\n";
 
 static void t_load(T *t, const char *models) {
   char *src = NULL;
@@ -109,10 +110,13 @@ static void test_linear_vectorizes_reduction(void) {
 
 static void test_rowmax_and_transpose(void) {
   T t;
-  t_load(&t, "model m(x: f32[3, 100]) -> (y: f32[3], z: f32[100, 3]) { y = rowmax(x); z = transpose(x); }\n");
+  t_load(&t, "model m(x: f32[3, 100]) -> (y: f32[3], z: f32[100, 3]) { y = rowmax(x); z = "
+             "transpose(x); }\n");
   char *s = t_print(&t, "m");
-  CU_ASSERT(contains(s, "      acc = -inf\n      for d in [0, 100) vector(8):\n        acc = max(acc, x[100*r + d])\n"));
-  CU_ASSERT(contains(s, "    for n in [0, 100):\n      for m in [0, 3):\n        z[3*n + m] = x[n + 100*m]\n"));
+  CU_ASSERT(contains(s, "      acc = -inf\n      for d in [0, 100) vector(8):\n        acc = "
+                        "max(acc, x[100*r + d])\n"));
+  CU_ASSERT(contains(
+      s, "    for n in [0, 100):\n      for m in [0, 3):\n        z[3*n + m] = x[n + 100*m]\n"));
   free(s);
   unit_front_free(&t.u);
 }
@@ -121,9 +125,11 @@ static void test_parallel_blocks_for_one_row(void) {
   /* one row: the vectorized dim is cut into blocks for the thread pool,
    * and the elements after the last whole block form a tail nest */
   T t;
-  t_load(&t, "model m(a: f32[1, 500], b: f32[500, 1000]) -> (c: f32[1, 1000]) { c = matmul(a, b); }\n");
+  t_load(&t,
+         "model m(a: f32[1, 500], b: f32[500, 1000]) -> (c: f32[1, 1000]) { c = matmul(a, b); }\n");
   char *s = t_print(&t, "m");
-  CU_ASSERT(contains(s, "  nest c\n    for p in [0, 15) parallel:\n      for n in [0, 64) vector(8):\n"));
+  CU_ASSERT(
+      contains(s, "  nest c\n    for p in [0, 15) parallel:\n      for n in [0, 64) vector(8):\n"));
   CU_ASSERT(contains(s, "  nest c (tail)\n    for n in [960, 1000) vector(8):\n"));
   free(s);
   unit_front_free(&t.u);
@@ -133,7 +139,8 @@ static void test_small_work_is_serial(void) {
   T t;
   t_load(&t, "model m(x: f32[100]) -> (y: f32[100]) { y = relu(x); }\n");
   char *s = t_print(&t, "m");
-  CU_ASSERT(contains(s, "  nest y\n    for i in [0, 100) vector(8):\n      y[i] = max(x[i], 0.0)\n"));
+  CU_ASSERT(
+      contains(s, "  nest y\n    for i in [0, 100) vector(8):\n      y[i] = max(x[i], 0.0)\n"));
   CU_ASSERT(!strstr(s, "parallel"));
   free(s);
   unit_front_free(&t.u);
@@ -143,11 +150,13 @@ static void test_contraction_path(void) {
   /* big enough: packed panels and a 6x16 register tile (16 registers of 8
    * lanes: 12 accumulators, 2 vectors of B, a broadcast of A) */
   T t;
-  t_load(&t, "model m(a: f32[96, 256], b: f32[256, 64]) -> (c: f32[96, 64]) { c = matmul(a, b); }\n");
+  t_load(&t,
+         "model m(a: f32[96, 256], b: f32[256, 64]) -> (c: f32[96, 64]) { c = matmul(a, b); }\n");
   char *s = t_print(&t, "m");
   CU_ASSERT(contains(s, "  buffer c.tile: f32[96] stack\n"));
   CU_ASSERT(contains(s, "  nest c (pack a)\n    for ip in [0, 16) parallel:\n"));
-  CU_ASSERT(contains(s, "c.tile[16*r.1 + c.2] = c.tile[16*r.1 + c.2] + c.a.packed[24576*ic + 1536*iq + 6*k.1 + r.1] * "
+  CU_ASSERT(contains(s, "c.tile[16*r.1 + c.2] = c.tile[16*r.1 + c.2] + c.a.packed[24576*ic + "
+                        "1536*iq + 6*k.1 + r.1] * "
                         "c.b.packed[4096*jc + 4096*jq + 16*k.1 + c.2]\n"));
   CU_ASSERT(!strstr(s, "if ")); /* 96 = 16 x 6 rows, 64 = 4 x 16 columns: no edge tiles */
   free(s);
@@ -176,23 +185,23 @@ static void test_print_whole_program(void) {
   T t;
   t_load(&t, "model m(x: f32[2, 3]) -> (y: f32[2]) { h = avg(x); y = relu(h); }\n");
   char *s = t_print(&t, "m");
-  const char *want =
-      "program m: 2 kernels, 2 nests, 10 flops, scratch 64 bytes\n"
-      "  target x86-64-v3: 256-bit vectors, 16 registers, fma, L1 32 KiB, L2 1024 KiB, L3 8192 KiB\n"
-      "  buffer x: f32[2, 3] input 0\n"
-      "  buffer h: f32[2] scratch @0 (8 bytes, kernels 0..1)\n"
-      "  buffer y: f32[2] output 0\n"
-      "kernel 0: h = avg(x) : many-to-many (8 flops)\n"
-      "  nest h\n"
-      "    for n in [0, 2):\n"
-      "      acc = 0.0\n"
-      "      for d in [0, 3) unroll:\n"
-      "        acc += x[3*n + d]\n"
-      "      h[n] = acc / 3.0\n"
-      "kernel 1: y = relu(h) : one-to-one (2 flops)\n"
-      "  nest y\n"
-      "    for i in [0, 2):\n"
-      "      y[i] = max(h[i], 0.0)\n";
+  const char *want = "program m: 2 kernels, 2 nests, 10 flops, scratch 64 bytes\n"
+                     "  target x86-64-v3: 256-bit vectors, 16 registers, fma, L1 32 KiB, L2 1024 "
+                     "KiB, L3 8192 KiB\n"
+                     "  buffer x: f32[2, 3] input 0\n"
+                     "  buffer h: f32[2] scratch @0 (8 bytes, kernels 0..1)\n"
+                     "  buffer y: f32[2] output 0\n"
+                     "kernel 0: h = avg(x) : many-to-many (8 flops)\n"
+                     "  nest h\n"
+                     "    for n in [0, 2):\n"
+                     "      acc = 0.0\n"
+                     "      for d in [0, 3) unroll:\n"
+                     "        acc += x[3*n + d]\n"
+                     "      h[n] = acc / 3.0\n"
+                     "kernel 1: y = relu(h) : one-to-one (2 flops)\n"
+                     "  nest y\n"
+                     "    for i in [0, 2):\n"
+                     "      y[i] = max(h[i], 0.0)\n";
   CU_ASSERT_STRING_EQUAL(s, want);
   if (strcmp(s, want)) fprintf(stderr, "\n--- got:\n%s", s);
   free(s);
@@ -242,7 +251,8 @@ static void test_memory_plan(void) {
 
 static void test_memory_plan_of_model(void) {
   T t;
-  t_load(&t, "model m(x: f32[256]) -> (y: f32[256]) { a = relu(x); b = relu(a); c = relu(b); y = relu(c); }\n");
+  t_load(&t, "model m(x: f32[256]) -> (y: f32[256]) { a = relu(x); b = relu(a); c = relu(b); y = "
+             "relu(c); }\n");
   LoopProgram *p = t_lower(&t, "m");
   /* a, b, c of 1024 bytes; at most two live at once */
   CU_ASSERT_EQUAL(p->scratch_bytes, 2048);
@@ -317,7 +327,8 @@ static void test_symbolic_dims_rejected(void) {
   IrGraph *g = ir_build_model(&t.c, d);
   CU_ASSERT_PTR_NOT_NULL_FATAL(g);
   CU_ASSERT_PTR_NULL(lower_model(&t.c, g, &t.target));
-  CU_ASSERT(contains(unit_diags(&t.u), "model 'm' has symbolic dims (B), which are not supported yet"));
+  CU_ASSERT(
+      contains(unit_diags(&t.u), "model 'm' has symbolic dims (B), which are not supported yet"));
   unit_front_free(&t.u);
 }
 
