@@ -298,6 +298,22 @@ static void test_verifier_reports(void) {
   CU_ASSERT(loop_verify(p, &t.u.f.diag) >= 1);
   CU_ASSERT(contains(unit_diags(&t.u), "store of mismatched type"));
   st->value = v;
+  /* an if on the lane index inside the vector loop */
+  Arena *a = &t.u.f.arena;
+  LoopExpr *lane = arena_alloc(a, sizeof *lane), *ten = arena_alloc(a, sizeof *ten);
+  LoopExpr *cond = arena_alloc(a, sizeof *cond);
+  *lane = (LoopExpr){.kind = LE_VAR, .type = ELEM_INT, .var = vec->var};
+  *ten = (LoopExpr){.kind = LE_CONST, .type = ELEM_INT, .i = 10};
+  *cond = (LoopExpr){.kind = LE_BINARY, .type = ELEM_BOOL, .op = OP_LT, .nargs = 2};
+  cond->args = arena_alloc(a, 2 * sizeof *cond->args);
+  cond->args[0] = lane, cond->args[1] = ten;
+  LoopStmt *iff = arena_alloc(a, sizeof *iff);
+  *iff = (LoopStmt){.kind = LS_IF, .value = cond};
+  vec_push(a, &iff->body, st);
+  vec->body.items[2] = iff;
+  CU_ASSERT_EQUAL(loop_verify(p, &t.u.f.diag), 1);
+  CU_ASSERT(contains(unit_diags(&t.u), "an if whose condition differs between lanes"));
+  vec->body.items[2] = st;
   CU_ASSERT_EQUAL(loop_verify(p, &t.u.f.diag), 0);
   CU_ASSERT(t.u.f.diag.errors > errors);
   unit_front_free(&t.u);
