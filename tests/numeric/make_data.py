@@ -714,6 +714,22 @@ def casts2():
     case("bool_to_f32_0", "y = nn.bool_to_f32(x);", [("x", x)], [], [("y", x.astype(np.float64))])
     x = f32([0.0, -0.0, 1.0, -2.5, np.nan, np.inf, 1e-40, -1e-30])
     case("f32_to_bool_0", "y = nn.f32_to_bool(x);", [("x", x)], [], [("y", x.astype(bool))])
+    # more shapes: a scalar and a 3-D tensor with a unit dim for every cast
+    for i, shape in enumerate([(), (2, 1, 3)]):
+        x = uniform(shape, -100.0, 100.0)
+        n = f"_{i + 1}"
+        case("f32_to_i32" + n, "y = nn.f32_to_i32(x);", [("x", x)], [], [("y", np.trunc(d64(x)).astype(np.int32))])
+        case("f32_to_i8" + n, "y = nn.f32_to_i8(x);", [("x", x)], [], [("y", np.trunc(d64(x)).astype(np.int8))])
+        case("f32_to_f16" + n, "y = nn.f32_to_f16(x);", [("x", x)], [], [("y", d64(x).astype(np.float16))])
+        case("f32_to_bool" + n, "y = nn.f32_to_bool(x);", [("x", x)], [], [("y", x != 0)])
+        t = np.asarray(RNG.integers(-1000, 1000, size=shape)).astype(np.int32)
+        case("i32_to_f32" + n, "y = nn.i32_to_f32(x);", [("x", t)], [], [("y", t.astype(np.float64))])
+        t8 = np.asarray(RNG.integers(-128, 128, size=shape)).astype(np.int8)
+        case("i8_to_f32" + n, "y = nn.i8_to_f32(x);", [("x", t8)], [], [("y", t8.astype(np.float64))])
+        h = np.asarray(x).astype(np.float16)
+        case("f16_to_f32" + n, "y = nn.f16_to_f32(x);", [("x", h)], [], [("y", h.astype(np.float64))])
+        b = np.asarray(RNG.uniform(size=shape) < 0.5)
+        case("bool_to_f32" + n, "y = nn.bool_to_f32(x);", [("x", b)], [], [("y", b.astype(np.float64))])
 
 
 def resize_bilinear_ref(x, oh, ow):
