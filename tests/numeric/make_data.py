@@ -972,6 +972,19 @@ def blocks():
              [("y", np.roll(d64(x), (sh, sw), axis=(1, 2)))])
 
 
+@own_rng(613)
+def more_shapes():
+    """Second and third shapes for the ops of the first version that had one."""
+    for i, (sx, f) in enumerate([((1, 1, 1, 1), 3), ((1, 5, 3, 7), 1)]):
+        x, w = uniform(sx), uniform((f, sx[1], 1, 1))
+        case(f"pointwise_conv2d_{i + 1}", "y = nn.pointwise_conv2d(x, w);", [("x", x)], [("w", w)],
+             [("y", conv2d_ref(x, w))])
+    for i, shape in enumerate([(1, 1, 3, 1), (2, 5, 1, 3)]):
+        x = uniform(shape)
+        case(f"nchw_to_nhwc_{i + 1}", "y = nn.nchw_to_nhwc(x);", [("x", x)], [], [("y", d64(x).transpose(0, 2, 3, 1))])
+        case(f"nhwc_to_nchw_{i + 1}", "y = nn.nhwc_to_nchw(x);", [("x", x)], [], [("y", d64(x).transpose(0, 3, 1, 2))])
+
+
 # -------------------------------------------------------------- examples
 
 def scaled(shape, fan_in):
@@ -1045,7 +1058,7 @@ def main():
     for make in (linear_algebra, convolutions, pooling, activations, reductions, normalization,
                  arithmetic, data_movement, builtins,
                  convolutions2, activations2, attention, reductions2, normalization2, elementwise2,
-                 casts2, data_movement2, padding, gathers, resampling, blocks):
+                 casts2, data_movement2, padding, gathers, resampling, blocks, more_shapes):
         make()
     for name, call, inputs, params, outputs, ops in CASES:
         write_case(ops_dir, name, call, inputs, params, outputs, ops)
