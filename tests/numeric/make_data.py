@@ -569,7 +569,9 @@ def attention():
         case(f"sdpa_causal_{i}", "y = nn.sdpa_causal(q, k, v);", ins, [],
              [("y", sdpa_ref(q, k, v, causal=True))])
         rows = 1 if i % 2 == 0 else sq[-2]
-        m = f32(np.where(RNG.uniform(size=sq[:-2] + (rows, t)) < 0.3, -1e4, RNG.uniform(-1, 1, size=sq[:-2] + (rows, t))))
+        ms = sq[:-2] + (rows, t)
+        drop = RNG.uniform(size=ms) < 0.3
+        m = f32(np.where(drop, -1e4, RNG.uniform(-1, 1, size=ms)))
         if i == 3:
             m[..., 0] = -np.inf  # key 0 masked out by -inf everywhere
         case(f"sdpa_mask_{i}", "y = nn.sdpa_mask(q, k, v, m);", ins + [("m", m)], [],
@@ -903,7 +905,8 @@ def padding():
 def gathers():
     for i, (sx, k) in enumerate([((5, 3), 7), ((4,), 4), ((3, 2, 2), 1), ((1, 6), 3)]):
         x, ids = uniform(sx), RNG.integers(0, sx[0], size=(k,)).astype(np.int32)
-        case(f"gather_{i}", "y = nn.gather(x, ids);", [("x", x), ("ids", ids)], [], [("y", np.take(d64(x), ids, axis=0))])
+        case(f"gather_{i}", "y = nn.gather(x, ids);", [("x", x), ("ids", ids)], [],
+             [("y", np.take(d64(x), ids, axis=0))])
     for i, (sx, k) in enumerate([((2, 5, 3), 4), ((3, 4), 2), ((1, 3, 2, 2), 5)]):
         x, ids = uniform(sx), RNG.integers(0, sx[1], size=(k,)).astype(np.int32)
         case(f"gather_axis1_{i}", "y = nn.gather_axis1(x, ids);", [("x", x), ("ids", ids)], [],
