@@ -5,8 +5,9 @@
 # Every example script (examples/scripts/NAME.py) builds its network from
 # torch.nn / torchvision modules, says how the params of examples/NAME.xg map
 # onto that module's state_dict, and calls main().  The weights and inputs
-# are exactly those of `xgc run --ref --random-weights 1 --random-inputs 1`,
-# so `make check` needs neither Python nor large committed files: it
+# are exactly those of `xgc run --ref --random-weights 1 --random-inputs 1`
+# (for batchnorm networks, with calibrated statistics: calibrate_bn), so
+# `make check` needs neither Python nor large committed files: it
 # regenerates them in C and compares with the committed outputs
 # (tests/examples/run.sh, docs/examples.md).
 import argparse
