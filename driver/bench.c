@@ -49,8 +49,9 @@ static int bench_parse(int argc, char **argv, BenchOpts *o, Arena *a) {
   return 0;
 }
 
-/* Pseudo-random tensors (seed 1) for the buffers ids; the caller frees. */
-static int random_tensors(Pipeline *pl, const int *ids, int n, RtTensor *out) {
+/* Pseudo-random tensors (seed 1) for the buffers ids, shaped like trained
+ * weights when `weights` (rt_fill_random_weight); the caller frees. */
+static int random_tensors(Pipeline *pl, const int *ids, int n, RtTensor *out, int weights) {
   for (int i = 0; i < n; i++) {
     const LoopBuf *b = pl->p->bufs[ids[i]];
     char err[256];
@@ -63,7 +64,8 @@ static int random_tensors(Pipeline *pl, const int *ids, int n, RtTensor *out) {
       diag_plain(&pl->f.diag, DIAG_ERROR, "%s: %s", b->name, err);
       return -1;
     }
-    rt_fill_random(&out[i], 1, b->name);
+    if (weights) rt_fill_random_weight(&out[i], 1, b->name);
+    else rt_fill_random(&out[i], 1, b->name);
   }
   return 0;
 }
@@ -129,8 +131,8 @@ static int bench_run(Pipeline *pl, const BenchOpts *o, const char *so, const cha
   const void **ins = calloc((size_t)p->ninputs + 1, sizeof *ins);
   void **outs = calloc((size_t)p->noutputs + 1, sizeof *outs);
   double *t = calloc((size_t)o->runs, sizeof *t);
-  int rc = !in || !out || !ins || !outs || !t || random_tensors(pl, p->inputs, p->ninputs, in) ||
-           random_tensors(pl, p->outputs, p->noutputs, out);
+  int rc = !in || !out || !ins || !outs || !t || random_tensors(pl, p->inputs, p->ninputs, in, 0) ||
+           random_tensors(pl, p->outputs, p->noutputs, out, 0);
   for (int i = 0; !rc && i < p->ninputs; i++) ins[i] = in[i].data;
   for (int i = 0; !rc && i < p->noutputs; i++) outs[i] = out[i].data;
   for (int i = 0; !rc && i < o->warmup + o->runs; i++) {
@@ -168,7 +170,7 @@ int bench_command(int argc, char **argv) {
          !(so = pipeline_temp(&pl, "model.so")) || pipeline_library(&pl, so, NULL);
     if (!rc) {
       w = calloc((size_t)pl.p->nweights + 1, sizeof *w);
-      rc = !w || random_tensors(&pl, pl.p->weights, pl.p->nweights, w) ||
+      rc = !w || random_tensors(&pl, pl.p->weights, pl.p->nweights, w, 1) ||
            (pl.p->nweights && !(wfile = bench_weights(&pl, w)));
     }
     if (!rc) rc = bench_run(&pl, &o, so, wfile);

@@ -199,7 +199,7 @@ static int run_weights(RunState *r, const RunOpts *o) {
         errors++;
         continue;
       }
-      rt_fill_random(&r->w[i], o->seed_weights, t->name);
+      rt_fill_random_weight(&r->w[i], o->seed_weights, t->name);
       r->w_from[i] = "--random-weights";
     } else { /* reported missing, with this hint */
       r->w_from[i] = o->weights ? arena_printf(&r->f->arena, "not in %s", o->weights)

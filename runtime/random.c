@@ -2,6 +2,7 @@
  * seeded by seed ^ FNV-1a(name), one draw per element (docs/random.md). */
 #include "runtime/rt.h"
 
+#include <math.h>
 #include <string.h>
 
 /* FNV-1a, 64 bits, over the bytes of s up to its NUL. */
@@ -59,4 +60,35 @@ void rt_fill_random(RtTensor *t, uint64_t seed, const char *name) {
   uint64_t state = seed ^ fnv1a64(name ? name : "");
   size_t n = t->nbytes / size;
   for (size_t i = 0; i < n; i++) put(t, i, splitmix64(&state));
+}
+
+/* The factor of weight fill for a float tensor of this shape: 1/sqrt(fan_in)
+ * with fan_in = elements / shape[0] for rank >= 2 (PyTorch's bound for
+ * linear and conv weights), computed in double and rounded to float once. */
+static float weight_scale(const RtTensor *t) {
+  int64_t fan_in = 1;
+  for (int i = 1; i < t->rank; i++) fan_in *= t->shape[i];
+  return (float)(1.0 / sqrt((double)(fan_in > 0 ? fan_in : 1)));
+}
+
+/* v in [-1, 1) becomes v * scale (rank >= 2) or 1 + v/2 in [0.5, 1.5)
+ * (rank <= 1: biases, normalization statistics and scales). */
+static float weight_value(float v, int rank, float scale) {
+  return rank >= 2 ? v * scale : 1.0f + v * 0.5f;
+}
+
+void rt_fill_random_weight(RtTensor *t, uint64_t seed, const char *name) {
+  rt_fill_random(t, seed, name);
+  if (!t->data || (t->dtype != RT_F32 && t->dtype != RT_F16)) return;
+  float scale = weight_scale(t);
+  size_t n = t->nbytes / rt_dtype_size(t->dtype);
+  for (size_t i = 0; i < n; i++) {
+    if (t->dtype == RT_F32) {
+      float *p = (float *)t->data + i;
+      *p = weight_value(*p, t->rank, scale);
+    } else {
+      uint16_t *p = (uint16_t *)t->data + i;
+      *p = rt_f32_to_f16(weight_value(rt_f16_to_f32(*p), t->rank, scale));
+    }
+  }
 }

@@ -101,6 +101,12 @@ int rt_st_write(const char *path, int n, const char *const *names, const RtTenso
  * machine for the same (seed, name): see docs/random.md.  Floats uniform in
  * [-1, 1), ints uniform in [0, 16), bools 0 or 1. */
 void rt_fill_random(RtTensor *t, uint64_t seed, const char *name);
+/* The same draws shaped like trained weights, so that deep networks stay
+ * finite: float tensors of rank >= 2 are scaled by 1/sqrt(fan_in) (fan_in =
+ * elements / shape[0]), float tensors of rank <= 1 (biases, normalization
+ * statistics) map to [0.5, 1.5), so that variances stay positive.  Ints and
+ * bools as rt_fill_random.  `xgc run --random-weights` uses this. */
+void rt_fill_random_weight(RtTensor *t, uint64_t seed, const char *name);
 
 /* ------------------------------------------------------------- thread pool
  * The pool behind xg_parallel_for (runtime/xg_abi.h): the calling thread

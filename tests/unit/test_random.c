@@ -43,6 +43,41 @@ static void test_pinned(void) {
   rt_tensor_free(&t);
 }
 
+/* The weight fill: the same draws, scaled by 1/sqrt(fan_in) for rank >= 2
+ * and mapped to [0.5, 1.5) for rank <= 1; ints untouched. */
+static void test_weight_fill(void) {
+  int64_t shape[4] = {4, 3, 3, 3}, n = 3;
+  RtTensor plain = filled(RT_F32, 4, shape, 42, "conv.w"), w;
+  CU_ASSERT_EQUAL_FATAL(rt_tensor_alloc(&w, RT_F32, 4, shape, err, sizeof err), 0);
+  rt_fill_random_weight(&w, 42, "conv.w");
+  const float *p = plain.data, *q = w.data;
+  float scale = (float)(1.0 / sqrt(27.0));
+  for (int i = 0; i < 108; i++) {
+    CU_ASSERT_EQUAL(q[i], p[i] * scale);
+    CU_ASSERT_TRUE(q[i] >= -scale && q[i] < scale);
+  }
+  rt_tensor_free(&plain);
+  rt_tensor_free(&w);
+  plain = filled(RT_F32, 1, &n, 42, "fc.weight");
+  CU_ASSERT_EQUAL_FATAL(rt_tensor_alloc(&w, RT_F32, 1, &n, err, sizeof err), 0);
+  rt_fill_random_weight(&w, 42, "fc.weight");
+  p = plain.data;
+  q = w.data;
+  for (int i = 0; i < 3; i++) {
+    CU_ASSERT_EQUAL(q[i], 1.0f + p[i] * 0.5f);
+    CU_ASSERT_TRUE(q[i] >= 0.5f && q[i] < 1.5f);
+  }
+  CU_ASSERT_EQUAL(q[1], 1.0f + 0.5f * -0x1.c33774p-1f); /* the pinned draw of test_pinned */
+  rt_tensor_free(&plain);
+  rt_tensor_free(&w);
+  RtTensor i32 = filled(RT_I32, 1, &n, 42, "fc.weight");
+  CU_ASSERT_EQUAL_FATAL(rt_tensor_alloc(&w, RT_I32, 1, &n, err, sizeof err), 0);
+  rt_fill_random_weight(&w, 42, "fc.weight");
+  CU_ASSERT_EQUAL(memcmp(w.data, i32.data, 12), 0);
+  rt_tensor_free(&i32);
+  rt_tensor_free(&w);
+}
+
 /* The same values as the independent Python implementation wrote. */
 static void test_matches_python(void) {
   static const struct {
@@ -184,6 +219,7 @@ static void test_f16_rounding(void) {
 
 static const RttTest tests[] = {
     {"pinned first values", test_pinned},
+    {"weight fill", test_weight_fill},
     {"same values as make_files.py", test_matches_python},
     {"deterministic per seed and name", test_deterministic},
     {"ranges and spread", test_ranges},
