@@ -39,7 +39,10 @@ double sched_work(LowerCtx *L, const IrStmt *s) {
 
 /* ------------------------------------------------------------ strides */
 
-typedef enum Access { ACC_UNIFORM, ACC_CONTIG, ACC_GATHER } Access;
+/* How the lanes of a read move: one element, contiguous, a small constant
+ * stride (2 to 4: wide loads and a shuffle; neither gained nor lost), or a
+ * gather. */
+typedef enum Access { ACC_UNIFORM, ACC_CONTIG, ACC_STRIDED, ACC_GATHER } Access;
 
 /* Does e read index ix anywhere? */
 int sched_mentions(const IrExpr *e, int ix) {
@@ -69,6 +72,7 @@ static Access classify_read(LowerCtx *L, const IrExpr *e, int ix) {
       stride *= v;
     }
   }
+  if (coef >= 2 && coef <= 4) return ACC_STRIDED;
   return coef == 0 ? ACC_UNIFORM : coef == 1 ? ACC_CONTIG : ACC_GATHER;
 }
 

@@ -192,6 +192,30 @@ static Val contiguous_load(Cg *g, const LoopBuf *b, LLVMValueRef base, LLVMValue
   return from_mem(g, (Val){v, 1}, b->elem);
 }
 
+/* Lanes at a small stride c: one masked load of lanes*c elements (the
+ * positions between the lanes, and after the last, masked off: they may
+ * lie past the buffer) and a shuffle that keeps every c-th. */
+static Val strided_load(Cg *g, const LoopBuf *b, LLVMValueRef base, LLVMValueRef off, int64_t c,
+                        Val active) {
+  int w = g->lanes, n = (int)(w * c);
+  LLVMTypeRef mt = cg_mem_type(g, b->elem), wide = LLVMVectorType(mt, (unsigned)n);
+  LLVMValueRef spread[256], keep[64];
+  Val m = active.v ? cg_splat(g, active) : cg_splat(g, cg_scalar(LLVMConstInt(g->t_i1, 1, 0)));
+  LLVMValueRef off_lanes = LLVMConstNull(LLVMVectorType(g->t_i1, (unsigned)w));
+  for (int p = 0; p < n && p < 256; p++) spread[p] = cg_i32(g, p % c ? w : (int32_t)(p / c));
+  LLVMValueRef wmask =
+      LLVMBuildShuffleVector(g->b, m.v, off_lanes, LLVMConstVector(spread, (unsigned)n), "");
+  LLVMValueRef ptr = gep(g, mt, base, off);
+  LLVMTypeRef types[2] = {wide, LLVMTypeOf(ptr)}, fnty;
+  LLVMValueRef fn = cg_intrinsic(g, "llvm.masked.load", types, 2, &fnty);
+  LLVMValueRef args[4] = {ptr, cg_i32(g, (int32_t)elem_align(g, b->elem)), wmask,
+                          LLVMConstNull(wide)};
+  LLVMValueRef v = cg_call(g, fn, fnty, args, 4);
+  for (int l = 0; l < w && l < 64; l++) keep[l] = cg_i32(g, (int32_t)(l * c));
+  v = LLVMBuildShuffleVector(g->b, v, LLVMGetUndef(wide), LLVMConstVector(keep, (unsigned)w), "");
+  return from_mem(g, (Val){v, 1}, b->elem);
+}
+
 /* The lanes' offsets base + coef * lane. */
 static Val strided(Cg *g, LLVMValueRef base, int64_t coef) {
   LLVMValueRef k[64];
@@ -222,6 +246,7 @@ Val cg_load(Cg *g, const LoopExpr *e, Val mask) {
   Val off = cg_expr(g, e->args[0], mask);
   g->lane_base = 0;
   if (coef == 1) return contiguous_load(g, b, base, off.v, active);
+  if (coef >= 2 && coef <= 4) return strided_load(g, b, base, off.v, coef, active);
   return gather(g, b, base, strided(g, off.v, coef), active);
 }
 
