@@ -3,11 +3,14 @@
 # peers and `xgc bench` wrote into one directory, prints one table (medians;
 # GFLOP/s and the fraction of the measured FMA peak, or GB/s and the fraction
 # of the measured STREAM bandwidth) and writes the whole run as one JSON file.
-#   report.py DIR OUT.json
-# DIR holds meta.json, peak-start.json, peak-end.json, and per problem
-# onednn.jsonl, torch.jsonl, xgc.jsonl (one JSON document per line).
+#   report.py DIR OUT.json                  one run (DIR: run.sh's files)
+#   report.py --merge OUT.json RUN.json...  several runs: per cell, the median
+#                                           over the runs of each run's values
+# DIR holds meta.json, peak-start.json, peak-end.json, and onednn.jsonl,
+# torch.jsonl, xgc.jsonl (one JSON document per line).
 import json
 import os
+import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -41,10 +44,13 @@ def load_lines(path):
     return docs
 
 
+# ------------------------------------------------------------ one run
+
 def merge_peak(start, end):
     """The reference peak and bandwidth per thread count: the mean of the
     medians measured before and after the peers (the drift is reported)."""
-    out = {"peak_gflops": {}, "avx2_gflops": {}, "bandwidth_gbps": {}, "drift": {}}
+    out = {"peak_gflops": {}, "avx2_gflops": {}, "bandwidth_gbps": {}, "drift": {},
+           "peak_isa": start["peak_isa"] if start else None}
     runs = [p for p in (start, end) if p]
     if not runs:
         return out
@@ -60,7 +66,7 @@ def merge_peak(start, end):
     return out
 
 
-def rows_of(d):
+def raw_rows(d):
     """(problem, peer, threads) -> result, from every tool's output."""
     rows = {}
     for doc in load_lines(os.path.join(d, "onednn.jsonl")):
@@ -79,96 +85,171 @@ def rows_of(d):
     return rows
 
 
-def rate_and_fraction(spec, r, ref, threads):
-    amount, unit = problems.work(spec)
-    rate = amount / (r["median_ms"] * 1e-3) / 1e9
-    key = "peak_gflops" if unit == "GFLOP/s" else "bandwidth_gbps"
-    base = ref[key].get(str(threads))
-    return rate, unit, (rate / base if base else None)
+def cells(specs, threads, raw, ref):
+    """The table's cells as data: rate from the median latency, fraction of
+    the reference of the same thread count (measured in the same run)."""
+    data = []
+    for spec in specs:
+        amount, unit = problems.work(spec)
+        key = "peak_gflops" if unit == "GFLOP/s" else "bandwidth_gbps"
+        for peer in PEERS:
+            for t in threads:
+                r = raw.get((spec, peer, t))
+                if not r:
+                    continue
+                cell = {"problem": spec, "peer": peer, "threads": t}
+                if "median_ms" not in r:
+                    data.append(dict(cell, error=str(r.get("error"))[:300]))
+                    continue
+                rate = amount / (r["median_ms"] * 1e-3) / 1e9
+                base = ref[key].get(str(t))
+                data.append(dict(cell, median_ms=r["median_ms"], min_ms=r.get("min_ms"),
+                                 max_ms=r.get("max_ms"), rate=round(rate, 3), unit=unit,
+                                 fraction=round(rate / base, 4) if base else None))
+    return data
 
 
-def table(specs, threads, rows, ref):
-    """The printed table and its rows as data."""
-    out, data = [], []
+# ------------------------------------------------------------ printing
+
+def fmt_cell(c):
+    if c is None:
+        return f"{'-':>9} {'':7} {'':5}"
+    if "error" in c:
+        return f"{'error':>9} {'':7} {'':5}"
+    frac = f"{c['fraction'] * 100:4.0f}%" if c.get("fraction") is not None else "    ?"
+    return f"{c['median_ms']:9.3f} {c['rate']:7.1f} {frac}"
+
+
+def print_table(specs, threads, data, ranges=False):
+    by = {(c["problem"], c["peer"], c["threads"]): c for c in data}
     head = f"{'problem':24} {'peer':12}"
     for t in threads:
         head += f" | {t} thr: {'ms':>9} {'rate':>7} {'frac':>5}"
-    out.append(head)
+        if ranges:
+            head += f" {'(frac range)':>13}"
+    print(head)
     for spec in specs:
         unit = problems.work(spec)[1]
-        out.append(f"{spec:24} ({unit}; frac: of the measured "
-                   f"{'FMA peak' if unit == 'GFLOP/s' else 'bandwidth'})")
+        print(f"{spec:24} ({unit}; frac: of the measured "
+              f"{'FMA peak' if unit == 'GFLOP/s' else 'bandwidth'})")
         for peer in PEERS:
-            line, any_result = f"{'':24} {peer:12}", False
+            if not any((spec, peer, t) in by for t in threads):
+                continue
+            line = f"{'':24} {peer:12}"
             for t in threads:
-                r = rows.get((spec, peer, t))
-                if r and "median_ms" in r:
-                    rate, _, frac = rate_and_fraction(spec, r, ref, t)
-                    fr = f"{frac * 100:4.0f}%" if frac is not None else "    ?"
-                    line += f" | {'':6} {r['median_ms']:9.3f} {rate:7.1f} {fr}"
-                    data.append({"problem": spec, "peer": peer, "threads": t,
-                                 "median_ms": r["median_ms"], "min_ms": r.get("min_ms"),
-                                 "max_ms": r.get("max_ms"), "rate": round(rate, 3),
-                                 "unit": unit, "fraction": round(frac, 4) if frac else None})
-                    any_result = True
-                elif r:
-                    line += f" | {'':6} {'error':>9} {'':7} {'':5}"
-                    data.append({"problem": spec, "peer": peer, "threads": t,
-                                 "error": str(r.get("error"))[:300]})
-                    any_result = True
-                else:
-                    line += f" | {'':6} {'-':>9} {'':7} {'':5}"
-            if any_result:
-                out.append(line)
-    return out, data
+                c = by.get((spec, peer, t))
+                line += f" | {'':6} {fmt_cell(c)}"
+                if ranges:
+                    rg = c.get("fraction_range") if c else None
+                    line += f" {f'{rg[0] * 100:.0f}-{rg[1] * 100:.0f}%' if rg else '':>13}"
+            print(line)
 
 
 def xgc_vs_onednn(data):
-    """xgc's median latency over oneDNN's, per problem and thread count."""
+    """oneDNN's median latency over xgc's, per problem and thread count."""
     by = {(d["problem"], d["peer"], d["threads"]): d for d in data if "median_ms" in d}
-    out = {}
-    for (spec, peer, t), d in by.items():
-        o = by.get((spec, "onednn", t))
-        if peer == "xgc" and o:
-            out[f"{spec}@{t}"] = round(o["median_ms"] / d["median_ms"], 3)
-    return out
+    return {f"{s}@{t}": round(by[(s, "onednn", t)]["median_ms"] / d["median_ms"], 3)
+            for (s, p, t), d in by.items() if p == "xgc" and (s, "onednn", t) in by}
 
 
-def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: report.py DIR OUT.json")
-    d, out_path = sys.argv[1], sys.argv[2]
-    meta = load(os.path.join(d, "meta.json")) or {}
-    start, end = load(os.path.join(d, "peak-start.json")), load(os.path.join(d, "peak-end.json"))
-    ref = merge_peak(start, end)
-    specs = meta.get("problems", problems.DEFAULT)
-    threads = meta.get("threads", [1])
-    rows = rows_of(d)
-    lines, data = table(specs, threads, rows, ref)
-    print(f"\n{meta.get('host', '?')} {meta.get('date', '?')}: {meta.get('cpu', '?')}")
+def print_reference(threads, ref):
     for t in threads:
         t = str(t)
         print(f"  {t} thr: FMA peak {ref['peak_gflops'].get(t, 0):.1f} GFLOP/s "
-              f"({start['peak_isa'] if start else '?'}; AVX2 {ref['avx2_gflops'].get(t, 0):.1f}), "
+              f"({ref.get('peak_isa') or '?'}; AVX2 {ref['avx2_gflops'].get(t, 0):.1f}), "
               f"bandwidth {ref['bandwidth_gbps'].get(t, 0):.1f} GB/s")
-    if ref["drift"]:
-        print("  peak and bandwidth after the peers vs before: " +
-              ", ".join(f"{k} {v * 100:+.0f}%" for k, v in ref["drift"].items()))
-    print("  medians; rate from the median latency; frac of the measured peak or bandwidth\n")
-    print("\n".join(lines))
-    ratio = xgc_vs_onednn(data)
+
+
+def print_ratio(ratio):
     if ratio:
         print("\nxgc's speed relative to oneDNN (oneDNN's latency / xgc's): " +
               ", ".join(f"{k} {v:.2f}" for k, v in ratio.items()))
-    doc = dict(meta, reference=ref, peak_start=start, peak_end=end, table=data,
-               xgc_vs_onednn=ratio,
-               raw={k: load_lines(os.path.join(d, k + ".jsonl"))
-                    for k in ("onednn", "torch", "xgc")})
+
+
+def write(out_path, doc):
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
     with open(out_path, "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")
     print(f"\nwritten: {out_path}")
+
+
+def one_run(d, out_path):
+    meta = load(os.path.join(d, "meta.json")) or {}
+    start, end = load(os.path.join(d, "peak-start.json")), load(os.path.join(d, "peak-end.json"))
+    ref = merge_peak(start, end)
+    specs = meta.get("problems", problems.DEFAULT)
+    threads = meta.get("threads", [1])
+    data = cells(specs, threads, raw_rows(d), ref)
+    print(f"\n{meta.get('host', '?')} {meta.get('date', '?')}: {meta.get('cpu', '?')}")
+    print_reference(threads, ref)
+    if ref["drift"]:
+        print("  peak and bandwidth after the peers vs before: " +
+              ", ".join(f"{k} {v * 100:+.0f}%" for k, v in ref["drift"].items()))
+    print(f"  load average {meta.get('loadavg_start', '?')} at the start, "
+          f"{meta.get('loadavg_end', '?')} at the end; "
+          f"{meta.get('waited_for_idle_s', 0)} s spent waiting for idle moments")
+    print("  medians; rate from the median latency; frac of the measured peak or bandwidth\n")
+    print_table(specs, threads, data)
+    ratio = xgc_vs_onednn(data)
+    print_ratio(ratio)
+    write(out_path, dict(meta, reference=ref, peak_start=start, peak_end=end, table=data,
+                         xgc_vs_onednn=ratio,
+                         raw={k: load_lines(os.path.join(d, k + ".jsonl"))
+                              for k in ("onednn", "torch", "xgc")}))
+
+
+# ------------------------------------------------------------ several runs
+
+def merge_runs(out_path, paths):
+    runs = [r for r in (load(p) for p in paths) if r and "table" in r]
+    if not runs:
+        sys.exit("report.py: no run results among " + " ".join(paths))
+    specs = list(dict.fromkeys(s for r in runs for s in r.get("problems", [])))
+    threads = sorted({t for r in runs for t in r.get("threads", [])})
+    ref = {"peak_gflops": {}, "avx2_gflops": {}, "bandwidth_gbps": {},
+           "peak_isa": runs[0]["reference"].get("peak_isa")}
+    for key in ("peak_gflops", "avx2_gflops", "bandwidth_gbps"):
+        for t in threads:
+            vals = [r["reference"][key][str(t)] for r in runs if str(t) in r["reference"][key]]
+            if vals:
+                ref[key][str(t)] = statistics.median(vals)
+    groups = {}
+    for r in runs:
+        for c in r["table"]:
+            if "median_ms" in c:
+                groups.setdefault((c["problem"], c["peer"], c["threads"]), []).append(c)
+    data = []
+    for (spec, peer, t), cs in groups.items():
+        fr = [c["fraction"] for c in cs if c.get("fraction") is not None]
+        data.append({"problem": spec, "peer": peer, "threads": t, "runs": len(cs),
+                     "median_ms": statistics.median(c["median_ms"] for c in cs),
+                     "rate": statistics.median(c["rate"] for c in cs), "unit": cs[0]["unit"],
+                     "fraction": statistics.median(fr) if fr else None,
+                     "fraction_range": [min(fr), max(fr)] if fr else None})
+    print(f"\n{len(runs)} runs: " + ", ".join(f"{r.get('host')} {r.get('started')} "
+                                              f"(load {r.get('loadavg_start')})" for r in runs))
+    print_reference(threads, ref)
+    print("  per cell: the median over the runs of each run's median; the fraction is each\n"
+          "  run's own (its peers over its peak), the median and the range over the runs\n")
+    print_table(specs, threads, data, ranges=True)
+    ratio = xgc_vs_onednn(data)
+    print_ratio(ratio)
+    write(out_path, {"merged_from": [os.path.basename(p) for p in paths],
+                     "runs": [{k: r.get(k) for k in ("host", "started", "finished", "commit",
+                                                     "loadavg_start", "loadavg_end")}
+                              for r in runs],
+                     "cpu": runs[0].get("cpu"), "problems": specs, "threads": threads,
+                     "reference": ref, "table": data, "xgc_vs_onednn": ratio})
+
+
+def main():
+    if len(sys.argv) >= 4 and sys.argv[1] == "--merge":
+        merge_runs(sys.argv[2], sys.argv[3:])
+    elif len(sys.argv) == 3:
+        one_run(sys.argv[1], sys.argv[2])
+    else:
+        sys.exit("usage: report.py DIR OUT.json | report.py --merge OUT.json RUN.json...")
 
 
 if __name__ == "__main__":

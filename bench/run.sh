@@ -9,7 +9,9 @@
 # Environment: THREADS ("1,N", N the CPUs we may use), PROBLEMS (specs, see
 # bench/problems.py), REPS (least runs per median, 10), SECONDS_PER (time
 # per median, 1), PEAK_ARGS (more options of bench/peak), XGC (./xgc),
-# XGC_RUNS (runs of `xgc bench` after its warm-up, 15), PYTHON
+# XGC_RUNS (runs of `xgc bench` after its warm-up, 15), WAIT_IDLE (the
+# seconds to wait, before each step, for a second in which the other
+# processes use under 5% of the CPUs: 60; 0 never waits), PYTHON
 # (/usr/bin/python3), OUT (the result file).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,9 +26,13 @@ THREADS=${THREADS:-1,$ncpu}
 REPS=${REPS:-10}
 SECONDS_PER=${SECONDS_PER:-1}
 XGC_RUNS=${XGC_RUNS:-15}
+WAIT_IDLE=${WAIT_IDLE:-60}
 host=$(hostname -s 2>/dev/null || hostname)
 date=$(date +%Y-%m-%d)
-OUT=${OUT:-$src/bench/results/$host-$date.json}
+if [ -z "${OUT:-}" ]; then # bench/results/HOST-DATE.json, -2, -3... for later runs that day
+  OUT=$src/bench/results/$host-$date.json n=1
+  while [ -e "$OUT" ]; do n=$((n + 1)); OUT=$src/bench/results/$host-$date-$n.json; done
+fi
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 say() { echo "== $*" >&2; }
@@ -43,6 +49,19 @@ words_json() { echo "$*" | "$PYTHON" -c 'import json, sys; print(json.dumps(sys.
 model_of() { echo "$src/bench/models/$(echo "$1" | tr ':' '_').xg"; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+# On a shared machine: wait (at most WAIT_IDLE s) for a quiet second.
+busy_percent() { # over one second, from /proc/stat
+  a=$(head -n 1 /proc/stat); sleep 1; b=$(head -n 1 /proc/stat)
+  echo "$a|$b" | awk -F'|' '{ split($1, x, " "); split($2, y, " "); t = 0
+    for (i = 2; i <= 9; i++) t += y[i] - x[i]
+    printf "%d\n", t ? 100 * (1 - (y[5] - x[5]) / t) : 0 }'
+}
+waited=0
+idle_gate() {
+  w=0
+  while [ "$w" -lt "$WAIT_IDLE" ] && [ "$(busy_percent)" -ge 5 ]; do w=$((w + 1)); done
+  waited=$((waited + w))
+}
 
 # ------------------------------------------------------------------ meta
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -62,6 +81,7 @@ fi
 # ------------------------------------------------------------------ peak
 maxthr=${THREADS##*,}
 say "bench/peak (before)"
+idle_gate
 "$PEAK" --threads "$maxthr" $PEAK_ARGS --json > "$tmp/peak-start.json" || die "bench/peak failed"
 
 # ------------------------------------------------------------------ which peers
@@ -105,17 +125,20 @@ for spec in $PROBLEMS; do
   if [ $have_onednn = 1 ]; then
     for cap in $caps; do
       say "$spec: oneDNN (ISA $cap)"
+      idle_gate
       onednn "$cap" "$spec" | compact >> "$tmp/onednn.jsonl" || say "$spec: oneDNN failed"
     done
   fi
   if [ $have_torch = 1 ]; then
     say "$spec: PyTorch eager and TorchScript frozen"
+    idle_gate
     "$PYTHON" "$here/torch_bench.py" $common "$spec" | compact >> "$tmp/torch.jsonl" ||
       say "$spec: PyTorch failed"
   fi
   if [ $have_xgc = 1 ]; then
     for t in $(echo "$THREADS" | tr ',' ' '); do
       say "$spec: xgc bench, $t thr"
+      idle_gate
       xgc_one "$spec" "$t" >> "$tmp/xgc.jsonl"
     done
   fi
@@ -123,6 +146,8 @@ done
 
 # ------------------------------------------------------------------ peak again, report
 say "bench/peak (after)"
+idle_gate
 "$PEAK" --threads "$maxthr" $PEAK_ARGS --json > "$tmp/peak-end.json" || say "bench/peak failed"
-printf ' "loadavg_end": "%s", "finished": "%s"}\n' "$(loadavg)" "$(now)" >> "$tmp/meta.json"
+printf ' "loadavg_end": "%s", "finished": "%s", "waited_for_idle_s": %d}\n' "$(loadavg)" "$(now)" \
+  "$waited" >> "$tmp/meta.json"
 "$PYTHON" "$here/report.py" "$tmp" "$OUT"
