@@ -312,14 +312,16 @@ static int run_once(Built *b, dnnl_stream_t s, double *secs) {
 }
 
 /* Warm-up (at least 3 runs and 0.2 s), then max(reps, seconds / run) runs,
- * at most 1000: median, min and max latency. */
+ * at most 1000 (runs longer than `seconds`: max(5, ...)): median, min and
+ * max latency. */
 static int time_it(Built *b, dnnl_stream_t s, int reps, double seconds, Timing *out) {
   static double t[1000];
   double one = 0, spent = 0;
   for (int i = 0; i < 3 || spent < 0.2; i++, spent += one)
     if (run_once(b, s, &one)) return -1;
   int n = (int)(seconds / (one > 1e-7 ? one : 1e-7));
-  n = n < reps ? reps : n > 1000 ? 1000 : n;
+  int least = one > seconds && reps > 5 ? 5 : reps;
+  n = n < least ? least : n > 1000 ? 1000 : n;
   for (int i = 0; i < n; i++)
     if (run_once(b, s, &t[i])) return -1;
   qsort(t, (size_t)n, sizeof *t, cmp_double);

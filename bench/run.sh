@@ -66,9 +66,10 @@ idle_gate() {
 # ------------------------------------------------------------------ meta
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 commit=$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)
+xgc_version=$("$XGC" --version 2>/dev/null | head -n 1 | tr -d '"\\')
 cat > "$tmp/meta.json" <<EOF
 {"host": "$host", "date": "$date", "started": "$(now)", "cpu": "$cpu", "cpus": $ncpu,
- "kernel": "$(uname -r)", "commit": "$commit", "threads": [$THREADS],
+ "kernel": "$(uname -r)", "commit": "$commit", "xgc": "$xgc_version", "threads": [$THREADS],
  "problems": $(words_json $PROBLEMS), "reps": $REPS, "seconds_per_median": $SECONDS_PER,
  "loadavg_start": "$(loadavg)",
 EOF

@@ -69,12 +69,13 @@ def prepare(mod, mode):
 
 def timed(fn, reps, seconds):
     """Warm-up (at least 3 runs and 0.2 s; TorchScript optimizes after its
-    profiling runs), then max(reps, seconds / run) runs, at most 1000."""
+    profiling runs), then max(reps, seconds / run) runs, at most 1000; runs
+    longer than `seconds` take max(5, ...) instead."""
     spent, one, i = 0.0, 0.0, 0
     while i < 3 or spent < 0.2:
         t = time.perf_counter(); fn(); one = time.perf_counter() - t
         spent += one; i += 1
-    n = min(1000, max(reps, int(seconds / max(one, 1e-7))))
+    n = min(1000, max(reps if one <= seconds else 5, int(seconds / max(one, 1e-7))))
     ts = []
     for _ in range(n):
         t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
