@@ -34,9 +34,14 @@ size_t rt_dtype_size(RtDType t) {
 }
 
 int64_t rt_tensor_elems(const RtTensor *t) {
-  int64_t n = 1;
-  for (int i = 0; i < t->rank; i++) n *= t->shape[i];
-  return n;
+  /* A zero dim makes the count 0 whatever the others are: the product of
+   * the others may not fit (a [2^32, 2^32, 0] tensor is valid and empty). */
+  uint64_t n = 1;
+  for (int i = 0; i < t->rank; i++) {
+    if (t->shape[i] == 0) return 0;
+    n *= (uint64_t)t->shape[i];
+  }
+  return (int64_t)n;
 }
 
 int rt_shape_bytes(RtDType dtype, int rank, const int64_t *shape, int64_t *elems,
