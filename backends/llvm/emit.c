@@ -99,13 +99,15 @@ static LLVMValueRef nest_body(Cg *g, const LoopNest *n, const char *name, const 
 
 /* A nest as fn(ctx, begin, end) over its outermost loop, ctx the run's
  * buffer table (the error flag last): loads its buffers' pointers and calls
- * the body, `body` when an earlier nest has the same code (else a new one). */
+ * the body, *bodyp when an earlier nest has the same code (else a new one,
+ * left in *bodyp). */
 static LLVMValueRef emit_nest(Cg *g, const LoopKernel *k, int idx, const int *pos, int nused,
-                              LLVMValueRef body) {
+                              LLVMValueRef *bodyp) {
   const LoopNest *n = k->nests[idx];
   char name[64];
   snprintf(name, sizeof name, "k%d.n%d.body", k->id, idx);
-  if (!body) body = nest_body(g, n, name, pos, nused);
+  if (!*bodyp) *bodyp = nest_body(g, n, name, pos, nused);
+  LLVMValueRef body = *bodyp;
   snprintf(name, sizeof name, "k%d.n%d", k->id, idx);
   LLVMTypeRef ps[3] = {g->t_ptr, g->t_i64, g->t_i64};
   LLVMValueRef fn = new_fn(g, name, LLVMFunctionType(g->t_void, ps, 3, 0), LLVMInternalLinkage);
@@ -337,13 +339,10 @@ static void build_module(Cg *g) {
     for (int j = 0; j < p->kernels[i]->nnests; j++, k++) {
       ns[k] = p->kernels[i]->nests[j];
       pos[k] = cg_buf_order(p, ns[k], &npar[k]);
-      LLVMValueRef body = NULL;
-      for (int e = 0; e < k && !body; e++)
-        if (npar[e] == npar[k] && cg_nest_same(p, ns[e], pos[e], ns[k], pos[k])) body = bodies[e];
-      nests[k] = emit_nest(g, p->kernels[i], j, pos[k], npar[k], body);
-      LLVMValueRef call =
-          LLVMGetPreviousInstruction(LLVMGetLastInstruction(LLVMGetLastBasicBlock(nests[k])));
-      bodies[k] = LLVMGetCalledValue(call);
+      for (int e = 0; e < k && !bodies[k]; e++)
+        if (npar[e] == npar[k] && cg_nest_same(p, ns[e], pos[e], ns[k], pos[k]))
+          bodies[k] = bodies[e];
+      nests[k] = emit_nest(g, p->kernels[i], j, pos[k], npar[k], &bodies[k]);
     }
   emit_descriptor(g, emit_run(g, nests));
   for (int i = 0; i < total; i++) free(pos[i]);
