@@ -1,145 +1,415 @@
-/* peak.c -- the machine's single-core FMA peak (AVX2 and, where the CPU has
- * it, AVX-512: independent chains of fused multiply-adds, enough of them to
- * cover the latency) and its memory bandwidth (a copy and a triad over
- * arrays far beyond the last-level cache), for docs/benchmarks.md.
- * usage: bench/peak [--threads N] */
-#include <immintrin.h>
+/* peak.c -- this machine's fp32 FMA peak (AVX2 ymm and, where present,
+ * AVX-512 zmm) and memory bandwidth (STREAM copy/scale/add/triad), on 1
+ * thread and on N; medians of repeats.  A benchmark, not a test:
+ *   bench/peak [--threads N] [--reps R] [--mib M] [--ms T] [--json]
+ * The ratios in docs/benchmarks.md divide by its "peak" and "bandwidth".
+ * Short FMA repeats (20 ms) let the median pass over the moments another
+ * process of a shared machine takes the CPU. */
+#include "config.h"
+#include "bench/peak.h"
+
+#include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+/* ------------------------------------------------------------ options */
+
+typedef struct {
+  int threads;    /* N: the second column (default: the CPUs we may run on) */
+  int reps;       /* repeats of each measurement; the median is reported */
+  long mib;       /* MiB per STREAM array (default: 4 x LLC, at least 256) */
+  double seconds; /* length of one FMA repeat (--ms) */
+  int json;
+} Opts;
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: peak [--threads N] [--reps R] [--mib M] [--ms T] [--json]\n"
+             "  fp32 FMA peak and STREAM bandwidth on 1 and N threads (medians)\n");
 }
 
-#define FMA_ITERS 20000000L
-
-/* Independent chains of FMAs, in named variables so that every compiler
- * keeps them in registers: 12 (AVX2) or 24 (AVX-512) accumulators cover
- * two FMA units of 4-5 cycles of latency.  GFLOP/s of one thread. */
-#define FMA4(V, T, F) V##0 = F(V##0, b, c); V##1 = F(V##1, b, c); V##2 = F(V##2, b, c); V##3 = F(V##3, b, c);
-#define FMA12(T, F) FMA4(x, T, F) FMA4(y, T, F) FMA4(z, T, F)
-#define DECL4(V, T, S) T V##0 = S(1.0f), V##1 = S(2.0f), V##2 = S(3.0f), V##3 = S(4.0f);
-#define SUM4(V, R) R(V##0) + R(V##1) + R(V##2) + R(V##3)
-/* The timer must not move across the loop: the accumulators pass through
- * an empty asm before the clock is read again. */
-#define KEEP4(V) __asm__ volatile("" : "+x"(V##0), "+x"(V##1), "+x"(V##2), "+x"(V##3));
-
-__attribute__((target("avx2,fma"))) static double fma256(void) {
-  __m256 b = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
-  DECL4(x, __m256, _mm256_set1_ps) DECL4(y, __m256, _mm256_set1_ps) DECL4(z, __m256, _mm256_set1_ps)
-  KEEP4(x) KEEP4(y) KEEP4(z)
-  double t0 = now();
-  for (long n = 0; n < FMA_ITERS; n++) {
-    FMA12(__m256, _mm256_fmadd_ps)
+static long arg_long(const char *flag, const char *s, long lo, long hi) {
+  char *end;
+  errno = 0;
+  long v = strtol(s ? s : "", &end, 10);
+  if (!s || errno || *end || end == s || v < lo || v > hi) {
+    fprintf(stderr, "peak: %s needs an integer in [%ld, %ld]\n", flag, lo, hi);
+    exit(2);
   }
-  KEEP4(x) KEEP4(y) KEEP4(z)
-  double t = now() - t0;
-  volatile float sink = SUM4(x, _mm256_cvtss_f32) + SUM4(y, _mm256_cvtss_f32) + SUM4(z, _mm256_cvtss_f32);
-  (void)sink;
-  return 2.0 * 8 * 12 * (double)FMA_ITERS / t * 1e-9;
+  return v;
 }
 
-__attribute__((target("avx512f"))) static double fma512(void) {
-  __m512 b = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f);
-  DECL4(x, __m512, _mm512_set1_ps) DECL4(y, __m512, _mm512_set1_ps) DECL4(z, __m512, _mm512_set1_ps)
-  DECL4(u, __m512, _mm512_set1_ps) DECL4(v, __m512, _mm512_set1_ps) DECL4(w, __m512, _mm512_set1_ps)
-  KEEP4(x) KEEP4(y) KEEP4(z) KEEP4(u) KEEP4(v) KEEP4(w)
-  double t0 = now();
-  for (long n = 0; n < FMA_ITERS / 2; n++) {
-    FMA12(__m512, _mm512_fmadd_ps)
-    FMA4(u, __m512, _mm512_fmadd_ps) FMA4(v, __m512, _mm512_fmadd_ps) FMA4(w, __m512, _mm512_fmadd_ps)
+static int cpus_allowed(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
+}
+
+static Opts parse_opts(int argc, char **argv) {
+  Opts o = {cpus_allowed(), 15, 0, 0.02, 0};
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "--json")) o.json = 1;
+    else if (!strcmp(a, "--threads")) o.threads = (int)arg_long(a, v, 1, 1024), i++;
+    else if (!strcmp(a, "--reps")) o.reps = (int)arg_long(a, v, 1, 1000), i++;
+    else if (!strcmp(a, "--mib")) o.mib = arg_long(a, v, 1, 1 << 20), i++;
+    else if (!strcmp(a, "--ms")) o.seconds = (double)arg_long(a, v, 1, 60000) / 1000, i++;
+    else if (!strcmp(a, "--help") || !strcmp(a, "-h")) usage(stdout), exit(0);
+    else fprintf(stderr, "peak: unknown argument '%s'\n", a), usage(stderr), exit(2);
   }
-  KEEP4(x) KEEP4(y) KEEP4(z) KEEP4(u) KEEP4(v) KEEP4(w)
-  double t = now() - t0;
-  volatile float sink = SUM4(x, _mm512_reduce_add_ps) + SUM4(y, _mm512_reduce_add_ps) +
-                        SUM4(z, _mm512_reduce_add_ps) + SUM4(u, _mm512_reduce_add_ps) +
-                        SUM4(v, _mm512_reduce_add_ps) + SUM4(w, _mm512_reduce_add_ps);
-  (void)sink;
-  return 2.0 * 16 * 24 * (double)(FMA_ITERS / 2) / t * 1e-9;
+  return o;
 }
 
-/* ------------------------------------------------------------ bandwidth */
+/* ------------------------------------------------------------ machine */
 
-enum { BW_FLOATS = 64 << 20 }; /* 256 MiB per array */
-
-typedef struct Job {
-  float *a, *b, *c;
-  long lo, hi;
-  int triad;
-} Job;
-
-static void *bw_job(void *arg) {
-  Job *j = arg;
-  if (j->triad)
-    for (long i = j->lo; i < j->hi; i++) j->a[i] = j->b[i] + 0.5f * j->c[i];
-  else
-    memcpy(j->a + j->lo, j->b + j->lo, sizeof(float) * (size_t)(j->hi - j->lo));
-  return NULL;
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* GB/s of reads plus writes, best of 5, on `threads` threads. */
-static double bandwidth(float *a, float *b, float *c, int threads, int triad) {
-  double best = 0;
-  for (int rep = 0; rep < 5; rep++) {
-    pthread_t th[64];
-    Job jobs[64];
-    double t0 = now();
-    for (int k = 0; k < threads; k++) {
-      jobs[k] = (Job){a, b, c, (long)BW_FLOATS * k / threads, (long)BW_FLOATS * (k + 1) / threads, triad};
-      pthread_create(&th[k], NULL, bw_job, &jobs[k]);
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* The median and the best of n measurements (reordered). */
+typedef struct {
+  double med, max;
+} Stat;
+
+static Stat stat_of(double *v, int n) {
+  qsort(v, (size_t)n, sizeof *v, cmp_double);
+  return (Stat){n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, v[n - 1]};
+}
+
+/* The CPU's model name from /proc/cpuinfo, or "unknown". */
+static void cpu_name(char *buf, size_t n) {
+  snprintf(buf, n, "unknown");
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  if (!f) return;
+  char line[512];
+  while (fgets(line, sizeof line, f)) {
+    char *colon = strchr(line, ':');
+    if (strncmp(line, "model name", 10) || !colon) continue;
+    snprintf(buf, n, "%s", colon + 2);
+    buf[strcspn(buf, "\n")] = 0;
+    break;
+  }
+  fclose(f);
+}
+
+/* The last-level cache in bytes: the largest cache level sysfs lists. */
+static long llc_bytes(void) {
+  long best = 0;
+  for (int i = 0; i < 8; i++) {
+    char path[96], text[64];
+    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+    FILE *f = fopen(path, "r");
+    if (!f) continue;
+    if (fgets(text, sizeof text, f)) {
+      char *end;
+      long v = strtol(text, &end, 10);
+      v *= *end == 'K' ? 1024L : *end == 'M' ? 1024L * 1024 : 1;
+      if (v > best) best = v;
     }
-    for (int k = 0; k < threads; k++) pthread_join(th[k], NULL);
-    double t = now() - t0, bytes = (double)BW_FLOATS * 4 * (triad ? 3 : 2);
-    if (bytes / t * 1e-9 > best) best = bytes / t * 1e-9;
+    fclose(f);
   }
   return best;
 }
 
-typedef struct FmaJob {
-  int wide;
-  double gflops;
-} FmaJob;
+/* ------------------------------------------------------------ a team of threads */
 
-static void *fma_job(void *arg) {
-  FmaJob *j = arg;
-  j->gflops = j->wide ? fma512() : fma256();
+/* Team runs work(tid) on n threads (the caller is thread 0), each pinned to
+ * one allowed CPU when there are enough, between two barriers; it returns
+ * the seconds from the first barrier to the second, as thread 0 saw them. */
+typedef void (*WorkFn)(void *ctx, int tid, int n);
+typedef struct {
+  pthread_barrier_t bar;
+  WorkFn fn;
+  void *ctx;
+  int n;
+} Team;
+typedef struct {
+  Team *team;
+  int tid;
+} Member;
+
+static void pin(int tid, int n) {
+  cpu_set_t allowed, one;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) || CPU_COUNT(&allowed) < n) return;
+  for (int cpu = 0, k = 0; cpu < CPU_SETSIZE; cpu++) {
+    if (!CPU_ISSET(cpu, &allowed) || k++ != tid) continue;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+    return;
+  }
+}
+
+static void *member_main(void *arg) {
+  Member *m = arg;
+  pin(m->tid, m->team->n);
+  pthread_barrier_wait(&m->team->bar);
+  m->team->fn(m->team->ctx, m->tid, m->team->n);
+  pthread_barrier_wait(&m->team->bar);
   return NULL;
 }
 
-/* The FMA peak of `threads` threads running at once: their sum. */
-static double fma_peak(int threads, int wide) {
-  pthread_t th[64];
-  FmaJob jobs[64];
-  for (int k = 0; k < threads; k++) {
-    jobs[k].wide = wide;
-    pthread_create(&th[k], NULL, fma_job, &jobs[k]);
+static double team_run(int n, WorkFn fn, void *ctx) {
+  Team t = {.fn = fn, .ctx = ctx, .n = n};
+  pthread_t th[1024];
+  Member m[1024];
+  pthread_barrier_init(&t.bar, NULL, (unsigned)n);
+  for (int i = 1; i < n; i++) {
+    m[i] = (Member){&t, i};
+    if (pthread_create(&th[i], NULL, member_main, &m[i]))
+      fprintf(stderr, "peak: cannot start thread %d\n", i), exit(1);
   }
-  double sum = 0;
-  for (int k = 0; k < threads; k++) {
-    pthread_join(th[k], NULL);
-    sum += jobs[k].gflops;
+  cpu_set_t saved;
+  sched_getaffinity(0, sizeof saved, &saved);
+  pin(0, n);
+  pthread_barrier_wait(&t.bar);
+  double t0 = now_s();
+  fn(ctx, 0, n);
+  pthread_barrier_wait(&t.bar);
+  double dt = now_s() - t0;
+  for (int i = 1; i < n; i++) pthread_join(th[i], NULL);
+  pthread_barrier_destroy(&t.bar);
+  sched_setaffinity(0, sizeof saved, &saved);
+  return dt;
+}
+
+/* ------------------------------------------------------------ FMA peak */
+
+typedef float (*FmaFn)(int64_t iters);
+typedef struct {
+  const char *name, *desc;
+  FmaFn fn;
+  int flops_per_iter;
+  int usable; /* the CPU and the kernel support it, and it was compiled in */
+} Isa;
+
+typedef struct {
+  FmaFn fn;
+  int64_t iters;
+  volatile float sink;
+} FmaCtx;
+
+static void fma_work(void *ctx, int tid, int n) {
+  FmaCtx *c = ctx;
+  (void)tid, (void)n;
+  float r = c->fn(c->iters);
+  c->sink = r; /* a racy store of a value nobody reads: keeps the work */
+}
+
+static Isa isa_avx2(void) {
+  Isa i = {"avx2", "AVX2 ymm", NULL, 0, 0};
+#if PEAK_HAVE_AVX2
+  i.fn = peak_fma_avx2, i.flops_per_iter = PEAK_AVX2_FLOPS_PER_ITER;
+  i.usable = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+  return i;
+}
+
+static Isa isa_avx512(void) {
+  Isa i = {"avx512", "AVX-512 zmm", NULL, 0, 0};
+#if PEAK_HAVE_AVX512
+  i.fn = peak_fma_avx512, i.flops_per_iter = PEAK_AVX512_FLOPS_PER_ITER;
+  i.usable = __builtin_cpu_supports("avx512f");
+#endif
+  return i;
+}
+
+/* Iterations for one thread to run about `seconds`. */
+static int64_t calibrate(FmaFn fn, double seconds) {
+  int64_t iters = 1 << 16;
+  for (;;) {
+    double t = now_s();
+    fn(iters);
+    t = now_s() - t;
+    if (t > 0.02 || iters > ((int64_t)1 << 40)) return (int64_t)((double)iters * seconds / t) + 1;
+    iters *= 4;
   }
-  return sum;
+}
+
+/* The GFLOP/s of `reps` runs of the kernel on n threads. */
+static Stat fma_gflops(const Isa *isa, int64_t iters, int n, int reps) {
+  FmaCtx c = {isa->fn, iters, 0};
+  double r[1000];
+  team_run(n, fma_work, &c); /* warm-up: clocks up, pages in */
+  for (int k = 0; k < reps; k++)
+    r[k] = (double)n * (double)iters * isa->flops_per_iter / team_run(n, fma_work, &c) / 1e9;
+  return stat_of(r, reps);
+}
+
+/* ------------------------------------------------------------ STREAM */
+
+enum { COPY, SCALE, ADD, TRIAD, NKERNELS };
+static const char *const kernel_names[NKERNELS] = {"copy", "scale", "add", "triad"};
+static const int kernel_words[NKERNELS] = {2, 2, 3, 3}; /* STREAM's counting */
+
+typedef struct {
+  double *a, *b, *c;
+  size_t len;
+  int kernel; /* -1: first-touch initialization */
+} StreamCtx;
+
+static void stream_work(void *ctx, int tid, int n) {
+  StreamCtx *s = ctx;
+  size_t lo = s->len * (size_t)tid / (size_t)n, hi = s->len * (size_t)(tid + 1) / (size_t)n;
+  double *restrict a = s->a, *restrict b = s->b, *restrict c = s->c;
+  const double q = 3.0;
+  switch (s->kernel) {
+  case COPY: for (size_t i = lo; i < hi; i++) c[i] = a[i]; break;
+  case SCALE: for (size_t i = lo; i < hi; i++) b[i] = q * c[i]; break;
+  case ADD: for (size_t i = lo; i < hi; i++) c[i] = a[i] + b[i]; break;
+  case TRIAD: for (size_t i = lo; i < hi; i++) a[i] = b[i] + q * c[i]; break;
+  default:
+    for (size_t i = lo; i < hi; i++) a[i] = 1.0, b[i] = 2.0, c[i] = 0.0;
+  }
+}
+
+/* The GB/s (10^9 bytes, STREAM's words moved, no write-allocate) of `reps`
+ * runs of each kernel on n threads, into gbps[kernel]. */
+static void stream_gbps(StreamCtx *s, int n, int reps, Stat gbps[NKERNELS]) {
+  double r[NKERNELS][1000];
+  for (int k = 0; k < reps; k++)
+    for (int j = 0; j < NKERNELS; j++) {
+      s->kernel = j;
+      double t = team_run(n, stream_work, s);
+      r[j][k] = (double)kernel_words[j] * sizeof(double) * (double)s->len / t / 1e9;
+    }
+  for (int j = 0; j < NKERNELS; j++) gbps[j] = stat_of(r[j], reps);
+}
+
+/* ------------------------------------------------------------ report */
+
+typedef struct {
+  char cpu[256];
+  long llc, mib;
+  int nthreads[2], ncols; /* 1 and N (one column when N is 1) */
+  Isa isa[2];
+  Stat fma[2][2];                /* [isa][column], 0 when not measured */
+  Stat stream[NKERNELS][2];      /* [kernel][column] */
+  double peak[2], bandwidth[2];  /* the best ISA, the best kernel */
+  const char *peak_isa;
+} Results;
+
+static void print_table(const Results *r, int reps) {
+  printf("bench/peak: %s, %d CPUs, LLC %ld MiB; medians of %d\n", r->cpu, cpus_allowed(),
+         r->llc >> 20, reps);
+  printf("%-34s", "fp32 FMA peak, GFLOP/s");
+  for (int c = 0; c < r->ncols; c++) printf("  %5d thr", r->nthreads[c]);
+  printf("\n");
+  for (int i = 0; i < 2; i++) {
+    printf("  %-32s", r->isa[i].desc);
+    for (int c = 0; c < r->ncols; c++)
+      r->isa[i].usable ? printf("  %9.1f", r->fma[i][c].med) : printf("  %9s", "n/a");
+    printf("\n");
+  }
+  printf("memory bandwidth, GB/s (STREAM)\n");
+  for (int j = 0; j < NKERNELS; j++) {
+    printf("  %-32s", kernel_names[j]);
+    for (int c = 0; c < r->ncols; c++) printf("  %9.1f", r->stream[j][c].med);
+    printf("\n");
+  }
+  printf("peak (%s):", r->peak_isa);
+  for (int c = 0; c < r->ncols; c++) printf(" %.1f GFLOP/s on %d thr;", r->peak[c], r->nthreads[c]);
+  printf("\nbandwidth (best kernel):");
+  for (int c = 0; c < r->ncols; c++)
+    printf(" %.1f GB/s on %d thr;", r->bandwidth[c], r->nthreads[c]);
+  printf("\nSTREAM arrays: 3 x %ld MiB\n", r->mib);
+}
+
+static void json_by_threads(const Results *r, const double v[2]) {
+  printf("{");
+  for (int c = 0; c < r->ncols; c++) printf("%s\"%d\": %.3f", c ? ", " : "", r->nthreads[c], v[c]);
+  printf("}");
+}
+
+/* {"median": {"1": .., "N": ..}, "max": {...}} */
+static void json_stats(const Results *r, const Stat s[2]) {
+  double med[2] = {s[0].med, s[1].med}, max[2] = {s[0].max, s[1].max};
+  printf("{\"median\": ");
+  json_by_threads(r, med);
+  printf(", \"max\": ");
+  json_by_threads(r, max);
+  printf("}");
+}
+
+static void print_json(const Results *r, int reps) {
+  printf("{\"tool\": \"bench/peak\", \"cpu\": \"%s\", \"cpus\": %d, \"llc_bytes\": %ld,\n",
+         r->cpu, cpus_allowed(), r->llc);
+  printf(" \"reps\": %d, \"stream_mib\": %ld, \"threads\": [", reps, r->mib);
+  for (int c = 0; c < r->ncols; c++) printf("%s%d", c ? ", " : "", r->nthreads[c]);
+  printf("],\n \"fma_gflops\": {");
+  for (int i = 0, first = 1; i < 2; i++) {
+    if (!r->isa[i].usable) continue;
+    printf("%s\n  \"%s\": ", first ? "" : ",", r->isa[i].name), first = 0;
+    json_stats(r, r->fma[i]);
+  }
+  printf("},\n \"stream_gbps\": {");
+  for (int j = 0; j < NKERNELS; j++) {
+    printf("%s\n  \"%s\": ", j ? "," : "", kernel_names[j]);
+    json_stats(r, r->stream[j]);
+  }
+  printf("},\n \"peak_isa\": \"%s\", \"peak_gflops\": ", r->peak_isa);
+  json_by_threads(r, r->peak);
+  printf(",\n \"bandwidth_gbps\": ");
+  json_by_threads(r, r->bandwidth);
+  printf("}\n");
+}
+
+/* ------------------------------------------------------------ main */
+
+static void measure_fma(Results *r, const Opts *o) {
+  r->peak_isa = "none";
+  for (int i = 0; i < 2; i++) {
+    if (!r->isa[i].usable) continue;
+    int64_t iters = calibrate(r->isa[i].fn, o->seconds);
+    for (int c = 0; c < r->ncols; c++) {
+      r->fma[i][c] = fma_gflops(&r->isa[i], iters, r->nthreads[c], o->reps);
+      if (r->fma[i][c].med > r->peak[c])
+        r->peak[c] = r->fma[i][c].med, r->peak_isa = r->isa[i].name;
+    }
+  }
+}
+
+static void measure_stream(Results *r, const Opts *o) {
+  StreamCtx s = {0};
+  s.len = (size_t)r->mib * 1024 * 1024 / sizeof(double);
+  if (posix_memalign((void **)&s.a, 4096, s.len * sizeof(double)) ||
+      posix_memalign((void **)&s.b, 4096, s.len * sizeof(double)) ||
+      posix_memalign((void **)&s.c, 4096, s.len * sizeof(double)))
+    fprintf(stderr, "peak: cannot allocate 3 x %ld MiB (try --mib)\n", r->mib), exit(1);
+  s.kernel = -1;
+  team_run(r->nthreads[r->ncols - 1], stream_work, &s); /* first touch, N threads */
+  for (int c = 0; c < r->ncols; c++) {
+    Stat g[NKERNELS];
+    stream_gbps(&s, r->nthreads[c], o->reps, g);
+    for (int j = 0; j < NKERNELS; j++) {
+      r->stream[j][c] = g[j];
+      if (g[j].med > r->bandwidth[c]) r->bandwidth[c] = g[j].med;
+    }
+  }
+  free(s.a), free(s.b), free(s.c);
 }
 
 int main(int argc, char **argv) {
-  int threads = argc == 3 && !strcmp(argv[1], "--threads") ? atoi(argv[2]) : 1;
-  if (threads < 1 || threads > 64) threads = 1;
-  __builtin_cpu_init();
-  printf("fma peak, %d thread%s: AVX2 %.1f GFLOP/s", threads, threads == 1 ? "" : "s", fma_peak(threads, 0));
-  if (__builtin_cpu_supports("avx512f")) printf(", AVX-512 %.1f GFLOP/s", fma_peak(threads, 1));
-  printf("\n");
-  float *a = aligned_alloc(64, sizeof(float) * BW_FLOATS), *b = aligned_alloc(64, sizeof(float) * BW_FLOATS),
-        *c = aligned_alloc(64, sizeof(float) * BW_FLOATS);
-  if (!a || !b || !c) return fprintf(stderr, "peak: out of memory\n"), 1;
-  for (long i = 0; i < BW_FLOATS; i++) a[i] = 0, b[i] = (float)i, c[i] = 1;
-  printf("memory bandwidth, %d thread%s: copy %.1f GB/s, triad %.1f GB/s (reads + writes)\n", threads,
-         threads == 1 ? "" : "s", bandwidth(a, b, c, threads, 0), bandwidth(a, b, c, threads, 1));
-  free(a), free(b), free(c);
+  Opts o = parse_opts(argc, argv);
+  Results r = {.isa = {isa_avx2(), isa_avx512()}};
+  cpu_name(r.cpu, sizeof r.cpu);
+  r.llc = llc_bytes();
+  r.mib = o.mib ? o.mib : (4 * r.llc >> 20) > 256 ? 4 * r.llc >> 20 : 256;
+  r.nthreads[0] = 1, r.nthreads[1] = o.threads, r.ncols = o.threads > 1 ? 2 : 1;
+  measure_fma(&r, &o);
+  measure_stream(&r, &o);
+  o.json ? print_json(&r, o.reps) : print_table(&r, o.reps);
   return 0;
 }

@@ -67,13 +67,18 @@ int main(int argc, char **argv) {
   if (argc != 3) return fprintf(stderr, "usage: twice MODEL.so WEIGHTS\n"), 2;
   RtTensor a[MAXT], b[MAXT];
   uint64_t both[2] = {1, 2}, second[1] = {2};
-  int n = run(argv[1], argv[2], both, 2, a), m = n < 0 ? -1 : run(argv[1], argv[2], second, 1, b);
-  int differ = n < 0 || m != n;
-  for (int i = 0; !differ && i < n; i++)
-    differ = a[i].nbytes != b[i].nbytes || memcmp(a[i].data, b[i].data, a[i].nbytes);
-  for (int i = 0; i < n; i++) rt_tensor_free(&a[i]);
-  for (int i = 0; i < m; i++) rt_tensor_free(&b[i]);
-  if (differ) return fprintf(stderr, "twice: a second run differs from a fresh load's\n"), 1;
+  int n = run(argv[1], argv[2], both, 2, a);
+  if (n < 0 || run(argv[1], argv[2], second, 1, b) != n) return 1;
+  int differ = -1;
+  for (int i = 0; i < n && differ < 0; i++)
+    if (a[i].nbytes != b[i].nbytes || memcmp(a[i].data, b[i].data, a[i].nbytes)) differ = i;
+  for (int i = 0; i < n; i++) {
+    rt_tensor_free(&a[i]);
+    rt_tensor_free(&b[i]);
+  }
+  if (differ >= 0)
+    return fprintf(stderr, "twice: output %d of a second run differs from a fresh load's\n", differ),
+           1;
   printf("ok: %s run twice\n", argv[1]);
   return 0;
 }
