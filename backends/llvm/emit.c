@@ -50,37 +50,10 @@ static LLVMValueRef new_fn(Cg *g, const char *name, LLVMTypeRef ty, LLVMLinkage 
 
 /* ------------------------------------------------------------------ nests */
 
-static void used_bufs(const LoopExpr *e, unsigned char *used) {
-  if (!e) return;
-  if (e->kind == LE_LOAD) used[e->buf] = 1;
-  for (int i = 0; i < e->nargs; i++) used_bufs(e->args[i], used);
-  used_bufs(e->guard, used);
-}
-
-static void stmt_bufs(const LoopStmt *s, unsigned char *used) {
-  switch (s->kind) {
-  case LS_LOOP:
-    for (int i = 0; i < s->body.n; i++) stmt_bufs(s->body.items[i], used);
-    return;
-  case LS_STORE:
-    used[s->buf] = 1;
-    used_bufs(s->addr, used);
-    used_bufs(s->value, used);
-    return;
-  case LS_LET:
-  case LS_ACCUM: used_bufs(s->value, used); return;
-  case LS_IF:
-    used_bufs(s->value, used);
-    for (int i = 0; i < s->body.n; i++) stmt_bufs(s->body.items[i], used);
-    return;
-  case LS__COUNT: return;
-  }
-}
-
 static void root_body(Cg *g, void *arg, LLVMValueRef i) { cg_body(g, arg, i); }
 
 /* The body of a nest: fn(buffers..., err, begin, end), buffers noalias. */
-static LLVMValueRef nest_body(Cg *g, const LoopNest *n, const char *name, const unsigned char *used,
+static LLVMValueRef nest_body(Cg *g, const LoopNest *n, const char *name, const int *pos,
                               int nused) {
   LLVMTypeRef *ps = calloc((size_t)nused + 3, sizeof *ps);
   if (!ps) abort();
@@ -89,23 +62,21 @@ static LLVMValueRef nest_body(Cg *g, const LoopNest *n, const char *name, const 
   LLVMValueRef fn =
       new_fn(g, name, LLVMFunctionType(g->t_void, ps, (unsigned)nused + 3, 0), LLVMInternalLinkage);
   free(ps);
-  add_attr(g, fn, LLVMAttributeFunctionIndex, "alwaysinline");
   g->fn = fn;
   g->nest = n;
   g->entry = LLVMAppendBasicBlockInContext(g->ctx, fn, "entry");
   LLVMPositionBuilderAtEnd(g->b, g->entry);
-  for (int i = 0, k = 0; i < g->p->nbufs; i++) {
+  for (int k = 0; k < nused; k++) add_attr(g, fn, (LLVMAttributeIndex)(k + 1), "noalias");
+  for (int i = 0; i < g->p->nbufs; i++) {
     const LoopBuf *b = g->p->bufs[i];
     g->bufs[i] = NULL;
-    if (!used[i]) continue;
-    if (b->kind == LB_STACK) {
-      g->bufs[i] = LLVMBuildAlloca(g->b, LLVMArrayType(cg_mem_type(g, b->elem), (unsigned)b->elems),
-                                   b->name);
+    if (pos[i] == CG_STACK) {
+      LLVMTypeRef t = LLVMArrayType(cg_mem_type(g, b->elem), (unsigned)b->elems);
+      g->bufs[i] = LLVMBuildAlloca(g->b, t, b->name);
       LLVMSetAlignment(g->bufs[i], 64);
-      continue;
+    } else if (pos[i] >= 0) {
+      g->bufs[i] = LLVMGetParam(fn, (unsigned)pos[i]);
     }
-    add_attr(g, fn, (LLVMAttributeIndex)(k + 1), "noalias");
-    g->bufs[i] = LLVMGetParam(fn, (unsigned)k++);
   }
   g->err = LLVMGetParam(fn, (unsigned)nused);
   size_t nv = (size_t)n->nvars + 1;
@@ -127,36 +98,34 @@ static LLVMValueRef nest_body(Cg *g, const LoopNest *n, const char *name, const 
 }
 
 /* A nest as fn(ctx, begin, end) over its outermost loop, ctx the run's
- * buffer table (the error flag last). */
-static LLVMValueRef emit_nest(Cg *g, const LoopKernel *k, int idx) {
+ * buffer table (the error flag last): loads its buffers' pointers and calls
+ * the body, *bodyp when an earlier nest has the same code (else a new one,
+ * left in *bodyp). */
+static LLVMValueRef emit_nest(Cg *g, const LoopKernel *k, int idx, const int *pos, int nused,
+                              LLVMValueRef *bodyp) {
   const LoopNest *n = k->nests[idx];
-  unsigned char *used = calloc((size_t)g->p->nbufs + 1, 1);
-  if (!used) abort();
-  stmt_bufs(n->loop, used);
-  int nused = 0;
-  for (int i = 0; i < g->p->nbufs; i++) nused += used[i] && g->p->bufs[i]->kind != LB_STACK;
   char name[64];
   snprintf(name, sizeof name, "k%d.n%d.body", k->id, idx);
-  LLVMValueRef body = nest_body(g, n, name, used, nused);
+  if (!*bodyp) *bodyp = nest_body(g, n, name, pos, nused);
+  LLVMValueRef body = *bodyp;
   snprintf(name, sizeof name, "k%d.n%d", k->id, idx);
   LLVMTypeRef ps[3] = {g->t_ptr, g->t_i64, g->t_i64};
   LLVMValueRef fn = new_fn(g, name, LLVMFunctionType(g->t_void, ps, 3, 0), LLVMInternalLinkage);
   LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
   LLVMValueRef *args = calloc((size_t)nused + 3, sizeof *args);
   if (!args) abort();
-  int a = 0;
   for (int i = 0; i <= g->p->nbufs; i++) {
-    if (i < g->p->nbufs && (!used[i] || g->p->bufs[i]->kind == LB_STACK)) continue;
+    int at = i == g->p->nbufs ? nused : pos[i];
+    if (at < 0) continue;
     LLVMValueRef idxv = cg_i64(g, i);
     LLVMValueRef slot = LLVMBuildGEP2(g->b, g->t_ptr, LLVMGetParam(fn, 0), &idxv, 1, "");
-    args[a++] = LLVMBuildLoad2(g->b, g->t_ptr, slot, i < g->p->nbufs ? g->p->bufs[i]->name : "err");
+    args[at] = LLVMBuildLoad2(g->b, g->t_ptr, slot, i < g->p->nbufs ? g->p->bufs[i]->name : "err");
   }
-  args[a++] = LLVMGetParam(fn, 1);
-  args[a++] = LLVMGetParam(fn, 2);
-  LLVMBuildCall2(g->b, LLVMGlobalGetValueType(body), body, args, (unsigned)a, "");
+  args[nused + 1] = LLVMGetParam(fn, 1);
+  args[nused + 2] = LLVMGetParam(fn, 2);
+  LLVMBuildCall2(g->b, LLVMGlobalGetValueType(body), body, args, (unsigned)nused + 3, "");
   LLVMBuildRetVoid(g->b);
   free(args);
-  free(used);
   return fn;
 }
 
@@ -352,18 +321,32 @@ static void print_module(LLVMModuleRef m, FILE *out, const char *when) {
   LLVMDisposeMessage(s);
 }
 
+/* Every nest (bodies shared between nests of the same code), run() and the
+ * descriptor. */
 static void build_module(Cg *g) {
+  const LoopProgram *p = g->p;
   int total = 0;
-  for (int i = 0; i < g->p->nkernels; i++) total += g->p->kernels[i]->nnests;
+  for (int i = 0; i < p->nkernels; i++) total += p->kernels[i]->nnests;
   LLVMValueRef *nests = calloc((size_t)total + 1, sizeof *nests);
-  g->bufs = calloc((size_t)g->p->nbufs + 1, sizeof *g->bufs);
-  if (!nests || !g->bufs) abort();
+  LLVMValueRef *bodies = calloc((size_t)total + 1, sizeof *bodies);
+  const LoopNest **ns = calloc((size_t)total + 1, sizeof *ns);
+  int **pos = calloc((size_t)total + 1, sizeof *pos),
+      *npar = calloc((size_t)total + 1, sizeof *npar);
+  g->bufs = calloc((size_t)p->nbufs + 1, sizeof *g->bufs);
+  if (!nests || !bodies || !ns || !pos || !npar || !g->bufs) abort();
   int k = 0;
-  for (int i = 0; i < g->p->nkernels; i++)
-    for (int j = 0; j < g->p->kernels[i]->nnests; j++)
-      nests[k++] = emit_nest(g, g->p->kernels[i], j);
+  for (int i = 0; i < p->nkernels; i++)
+    for (int j = 0; j < p->kernels[i]->nnests; j++, k++) {
+      ns[k] = p->kernels[i]->nests[j];
+      pos[k] = cg_buf_order(p, ns[k], &npar[k]);
+      for (int e = 0; e < k && !bodies[k]; e++)
+        if (npar[e] == npar[k] && cg_nest_same(p, ns[e], pos[e], ns[k], pos[k]))
+          bodies[k] = bodies[e];
+      nests[k] = emit_nest(g, p->kernels[i], j, pos[k], npar[k], &bodies[k]);
+    }
   emit_descriptor(g, emit_run(g, nests));
-  free(nests);
+  for (int i = 0; i < total; i++) free(pos[i]);
+  free(nests), free(bodies), free(ns), free(pos), free(npar);
   free(g->bufs);
 }
 

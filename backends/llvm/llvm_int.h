@@ -105,6 +105,17 @@ typedef void (*CgBodyFn)(Cg *g, void *arg, LLVMValueRef i);
 void cg_for(Cg *g, LLVMValueRef lo, LLVMValueRef hi, int64_t step, CgBodyFn body, void *arg);
 void cg_loop(Cg *g, const LoopStmt *s, LLVMValueRef lo, LLVMValueRef hi);
 
+/* ------------------------------------------------------- shared bodies */
+enum { CG_STACK = -2 };
+/* Per buffer of p: its position among nest n's parameters (the order of
+ * first use), CG_STACK for the stack buffers it uses, -1 for the others;
+ * *nparams gets the number of parameters.  malloc'd. */
+int *cg_buf_order(const LoopProgram *p, const LoopNest *n, int *nparams);
+/* Are nests a and b the same code once their buffers are parameters (pa,
+ * pb from cg_buf_order)? */
+int cg_nest_same(const LoopProgram *p, const LoopNest *a, const int *pa, const LoopNest *b,
+                 const int *pb);
+
 /* ---------------------------------------------------------- vector code */
 Val cg_load(Cg *g, const LoopExpr *e, Val mask);
 void cg_store(Cg *g, const LoopStmt *s);

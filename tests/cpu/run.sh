@@ -4,7 +4,7 @@
 #     `xgc run` against the NumPy-computed outputs;
 #  2. every model of tests/cpu/ops/*.xg (stdlib ops on odd shapes, made by
 #     make_cases.py), of tests/cpu/models/*.xg (types and operations the
-#     stdlib does not use), of examples/*.xg but resnet18 and of
+#     stdlib does not use), of examples/*.xg and of
 #     examples/stdlib_shapes.xg: `xgc run` against `xgc run --ref` on the
 #     same --random-inputs / --random-weights.
 # Float outputs pass when |got - want| <= RTOL*|want| + ATOL_MAX*max|want|
@@ -126,7 +126,6 @@ for st in "$DATA"/examples/*.safetensors; do
   wanted "$name" && numpy_case "$name" "$SRCDIR/examples/$name.xg" "$DATA/examples"
 done
 for xg in "$SRCDIR"/tests/cpu/ops/*.xg "$SRCDIR"/tests/cpu/models/*.xg "$SRCDIR"/examples/*.xg; do
-  case $xg in */resnet18.xg) continue ;; esac
   models_of "$xg" >"$tmp/models" || { echo "FAIL: $xg: no models"; fail=$((fail + 1)); continue; }
   while read -r model outs; do
     wanted "$model" || continue
