@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { XG_ABI_VERSION = 1 };
+enum { XG_ABI_VERSION = 2 };
 
 /* A thread pool of the runtime.  Generated code calls xg_parallel_for for
  * its parallel loops: fn(ctx, begin, end) runs for disjoint chunks covering
@@ -52,17 +52,70 @@ typedef struct xg_abi_args {
 /* The one symbol a compiled model library exports:
  *   const xg_abi_model *xg_model_describe(void);
  * The runtime reads abi_version first and nothing else when it differs;
- * then it checks: a name and a run function, non-negative counts with
+ * then it checks: a name and either a run function (CPU) or an OpenCL
+ * program (both are an error), non-negative counts with
  * arrays, each tensor named, of a known dtype, rank 0..16, shape >= 0 and
  * nbytes equal to the shape's bytes, unique weight names.  The descriptor
  * and its strings must stay valid while the library is loaded. */
+/* ------------------------------------------------------------ OpenCL models
+ * A model built with --target=opencl is data only: OpenCL C source, the
+ * memory objects it uses and the kernel launches of one run, in order.
+ * The runtime (runtime/ocl*.c) creates every memory object once at load,
+ * uploads the weights once, builds the program (through the kernel-binary
+ * cache), and for each run writes the inputs, enqueues the launches on one
+ * in-order queue, reads the status word and the outputs. */
+typedef enum xg_ocl_mem_kind {
+  XG_OCL_INPUT,  /* a buffer holding model input `index` (written each run) */
+  XG_OCL_OUTPUT, /* a buffer holding model output `index` (read after each run) */
+  XG_OCL_WEIGHT, /* a buffer holding weight `index` (uploaded once at load) */
+  XG_OCL_ARENA,  /* the scratch arena: one buffer of arena_bytes (the memory plan;
+                    kernels address their tensors at constant byte offsets in it),
+                    zeroed once at load, kept between runs */
+  XG_OCL_IMAGE,  /* an image2d_t, CL_RGBA / CL_FLOAT, width x height pixels,
+                    created at load (a tensor in the image layout) */
+  XG_OCL_STATUS  /* one cl_int, set to 0 before each run; a kernel that finds a
+                    run error (XG_RUN_* of lower/loop.h) stores its code there;
+                    the runtime reads it after the run and fails the run when
+                    it is not 0 */
+} xg_ocl_mem_kind;
+
+typedef struct xg_abi_ocl_mem {
+  int32_t kind;           /* xg_ocl_mem_kind */
+  int32_t index;          /* INPUT, OUTPUT, WEIGHT: position in the signature */
+  uint64_t width, height; /* IMAGE: in pixels */
+} xg_abi_ocl_mem;
+
+typedef struct xg_abi_ocl_launch {
+  const char *kernel;  /* a kernel function of the source */
+  const char *what;    /* what it computes, for profiles (the node's name) */
+  int32_t nargs;
+  const int32_t *args; /* the kernel's parameters, in order: indices in mems */
+  int32_t once;        /* 1: runs in the first run after load only, before
+                          the others (weights prepared into other layouts) */
+  int32_t work_dim;    /* 1 to 3 */
+  uint64_t global[3];  /* the NDRange; a multiple of local where local is set */
+  uint64_t local[3];   /* the work-group size; all 0: the driver chooses */
+} xg_abi_ocl_launch;
+
+typedef struct xg_abi_ocl {
+  const char *source;        /* OpenCL C 1.2, NUL-terminated */
+  const char *build_options; /* for clBuildProgram ("" for none) */
+  int32_t nmems;
+  const xg_abi_ocl_mem *mems;
+  int32_t nlaunches;
+  const xg_abi_ocl_launch *launches;
+  uint64_t arena_bytes; /* the XG_OCL_ARENA buffer's size */
+} xg_abi_ocl;
+
 typedef struct xg_abi_model {
   uint32_t abi_version;  /* XG_ABI_VERSION */
   const char *name;      /* the model's name */
   int32_t ninputs, noutputs, nweights;
   const xg_abi_tensor *inputs, *outputs, *weights;
   uint64_t scratch_bytes;
-  int32_t (*run)(const xg_abi_args *args); /* 0 on success */
+  int32_t (*run)(const xg_abi_args *args); /* 0 on success; NULL for an
+                                              OpenCL model */
+  const xg_abi_ocl *ocl;                    /* NULL for a CPU model */
 } xg_abi_model;
 
 #define XG_ABI_DESCRIBE_SYMBOL "xg_model_describe"

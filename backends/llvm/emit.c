@@ -292,10 +292,10 @@ static void emit_descriptor(Cg *g, LLVMValueRef run) {
   LLVMTypeRef tf[5] = {g->t_ptr, g->t_i32, g->t_i32, g->t_ptr, g->t_i64};
   LLVMStructSetBody(tt, tf, 5, 0);
   LLVMTypeRef mt = LLVMStructCreateNamed(g->ctx, "xg_abi_model");
-  LLVMTypeRef mf[10] = {g->t_i32, g->t_ptr, g->t_i32, g->t_i32, g->t_i32,
-                        g->t_ptr, g->t_ptr, g->t_ptr, g->t_i64, g->t_ptr};
-  LLVMStructSetBody(mt, mf, 10, 0);
-  LLVMValueRef v[10] = {cg_i32(g, XG_ABI_VERSION),
+  LLVMTypeRef mf[11] = {g->t_i32, g->t_ptr, g->t_i32, g->t_i32, g->t_i32, g->t_ptr,
+                        g->t_ptr, g->t_ptr, g->t_i64, g->t_ptr, g->t_ptr};
+  LLVMStructSetBody(mt, mf, 11, 0);
+  LLVMValueRef v[11] = {cg_i32(g, XG_ABI_VERSION),
                         cstring(g, p->name),
                         cg_i32(g, p->ninputs),
                         cg_i32(g, p->noutputs),
@@ -304,8 +304,9 @@ static void emit_descriptor(Cg *g, LLVMValueRef run) {
                         tensors(g, tt, p->outputs, p->noutputs, "outputs"),
                         tensors(g, tt, p->weights, p->nweights, "weights"),
                         cg_i64(g, p->scratch_bytes),
-                        run};
-  LLVMValueRef model = private_const(g, LLVMConstNamedStruct(mt, v, 10), "model");
+                        run,
+                        LLVMConstPointerNull(g->t_ptr)}; /* ocl: a CPU model */
+  LLVMValueRef model = private_const(g, LLVMConstNamedStruct(mt, v, 11), "model");
   LLVMValueRef fn =
       LLVMAddFunction(g->mod, XG_ABI_DESCRIBE_SYMBOL, LLVMFunctionType(g->t_ptr, NULL, 0, 0));
   fn_attrs(g, fn);
