@@ -60,7 +60,7 @@ static int32_t fake_run(const xg_abi_args *a) {
 }
 
 static xg_abi_model model = {XG_ABI_VERSION, "fake", 1, 2, 2, inputs, outputs, weights, XY_BYTES,
-                             fake_run};
+                             fake_run, NULL};
 static xg_abi_model bent;
 static xg_abi_tensor bent_in[1], bent_out[2], bent_w[2];
 

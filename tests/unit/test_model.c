@@ -302,7 +302,7 @@ static void test_bad_descriptor(void) {
     const char *msg;
   } cases[] = {
       {FAKE_ABI, XG_ERR_FORMAT,
-       "model ABI version 99, this runtime reads version 1 (rebuild the "
+       "model ABI version 99, this runtime reads version 2 (rebuild the "
        "model with the xgc of this runtime)"},
       {FAKE_NULL, XG_ERR_FORMAT, "xg_model_describe() returned NULL"},
       {FAKE_NONAME, XG_ERR_FORMAT, "bad model descriptor: the model has no name"},
