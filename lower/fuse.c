@@ -114,12 +114,17 @@ int fuse_node(LowerCtx *L, LoopKernel *k) {
   NestB nb;
   nest_begin(L, &nb);
   L->shrink = np;
-  LoopStmt *root = prefix_loop(L, prefix, np, work >= FUSE_PAR_WORK && rows >= 2);
+  LoopStmt *root, *inner;
+  if (!L->t->gpu) {
+    root = inner = prefix_loop(L, prefix, np, work >= FUSE_PAR_WORK && rows >= 2);
+  } else if (!(root = nest_gpu_grid(L, prefix, np, &inner))) {
+    root = inner = ls_loop(L->a, nest_var(L, "one", ELEM_INT, 0, 1), 0, 1, LOOP_SERIAL, 0);
+  }
   int ok = 1;
   for (int i = 0; i < n->nstmts && ok; i++) {
     Plan plan;
     sched_inner(L, &n->stmts[i], np, &plan);
-    ok = nest_body(L, root, &n->stmts[i], &plan, np);
+    ok = nest_body(L, inner, &n->stmts[i], &plan, np);
   }
   L->shrink = 0;
   const char *name = n->stmts[n->nstmts - 1].target->name;

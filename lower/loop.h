@@ -13,16 +13,25 @@
  * What the schedules need to know of the machine.  Filled by the back end
  * (llvm_target_info) from --cpu, or by lower_default_target. */
 typedef struct LowerTarget {
-  const char *cpu;    /* the CPU name: "skylake-avx512", or the host's */
+  const char *cpu;    /* the CPU name: "skylake-avx512", or the host's;
+                         "opencl" for a GPU target */
   int vector_bits;    /* 128, 256 or 512 */
   int vector_regs;    /* architectural vector registers: 16 or 32 */
   int fma;            /* fused multiply-add */
   int64_t l1, l2, l3; /* data cache bytes: per core (l1, l2), shared (l3) */
+  int gpu;            /* an OpenCL device (docs/opencl.md): no packed
+                         contractions and no vector loops; the leading
+                         left-hand loops of every statement are parallel,
+                         perfectly nested, at most 3 (the NDRange) */
 } LowerTarget;
 
 /* A generic x86-64 target with AVX2 and FMA (256-bit vectors, 32 KiB L1,
  * 1 MiB L2, 8 MiB L3): for tests that must not depend on the host. */
 LowerTarget lower_default_target(void);
+/* The target of --target=opencl: gpu = 1, 128-bit vectors (float4). */
+LowerTarget lower_gpu_target(void);
+/* The most parallel loops a GPU nest starts with (NDRange dimensions). */
+enum { LOOP_GPU_DIMS = 3 };
 /* Lanes of a vector of 32-bit elements. */
 int lower_lanes(const LowerTarget *t);
 
@@ -112,7 +121,8 @@ struct LoopExpr {
 #define XG_LOOP_KINDS(X)                                                                           \
   X(LOOP_SERIAL, "serial")                                                                         \
   X(LOOP_PARALLEL, "parallel") /* the outermost loop of a nest: its range is \
-                                  split over the thread pool */                     \
+                                  split over the thread pool (GPU: up to 3  \
+                                  perfectly nested ones, the NDRange) */             \
   X(LOOP_VECTOR, "vector")     /* `lanes` iterations at a time in SIMD       \
                                   registers; the remainder one by one */                     \
   X(LOOP_UNROLL, "unroll")     /* every iteration emitted */

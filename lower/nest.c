@@ -86,6 +86,40 @@ static const Dim *parallel_loop(Build *b) {
   return blk;
 }
 
+LoopStmt *nest_gpu_grid(LowerCtx *L, const int *ix, int n, LoopStmt **inner) {
+  int live[LOOP_MAX_RANK], nl = 0;
+  for (int i = 0; i < n; i++) {
+    if (L->ext[ix[i]] == 1) L->nb->env[ix[i]] = L->dc->zero;
+    else if (nl < LOOP_MAX_RANK) live[nl++] = ix[i];
+  }
+  *inner = NULL;
+  if (nl == 0) return NULL;
+  int nfused = nl > LOOP_GPU_DIMS ? nl - LOOP_GPU_DIMS + 1 : 1;
+  int64_t total = 1;
+  for (int i = 0; i < nfused; i++) total *= L->ext[live[i]];
+  const char *name = nfused > 1 ? "p" : L->node->indices[live[0]].name;
+  int v = nest_var(L, name, ELEM_INT, 0, total);
+  LoopStmt *root = ls_loop(L->a, v, 0, total, LOOP_PARALLEL, 0), *cur = root;
+  const Dim *p = var_dim(L, v);
+  int64_t stride = 1;
+  for (int i = nfused - 1; i >= 0; i--) {
+    const Dim *d = stride > 1 ? dim_div(L->dc, p, dim_const(L->dc, stride)) : p;
+    if (i > 0) d = dim_mod(L->dc, d, dim_const(L->dc, L->ext[live[i]]));
+    L->nb->env[live[i]] = d;
+    stride *= L->ext[live[i]];
+  }
+  for (int i = nfused; i < nl; i++) {
+    int64_t e = L->ext[live[i]];
+    int w = nest_var(L, L->node->indices[live[i]].name, ELEM_INT, 0, e);
+    LoopStmt *loop = ls_loop(L->a, w, 0, e, LOOP_PARALLEL, 0);
+    ls_push(L->a, cur, loop);
+    cur = loop;
+    L->nb->env[live[i]] = var_dim(L, w);
+  }
+  *inner = cur;
+  return root;
+}
+
 /* The loop of left-hand dim i (or its binding to 0 when its extent is 1). */
 static void lhs_loop(Build *b, int i, const Dim *blk) {
   LowerCtx *L = b->L;
@@ -155,7 +189,12 @@ static LoopNest *build_nest(LowerCtx *L, const IrStmt *s, const Plan *plan, Part
   Build b = {L, s, plan, part, NULL, NULL};
   const Dim *blk = NULL;
   int first = 0;
-  if (part != PART_TAIL && (plan->par > 0 || plan->block)) {
+  if (L->t->gpu) {
+    LoopStmt *inner;
+    LoopStmt *root = nest_gpu_grid(L, s->lhs, plan->par, &inner);
+    if (root) b.root = root, b.cur = inner;
+    first = plan->par;
+  } else if (part != PART_TAIL && (plan->par > 0 || plan->block)) {
     blk = parallel_loop(&b);
     first = plan->par;
   }

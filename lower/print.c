@@ -258,7 +258,10 @@ void loop_print(FILE *out, const LoopProgram *p) {
           p->nkernels, p->nkernels == 1 ? "" : "s", nests, nests == 1 ? "" : "s", p->flops,
           (long long)p->scratch_bytes);
   const LowerTarget *t = &p->target;
-  fprintf(out,
+  if (t->gpu)
+    fprintf(out, "  target %s: a GPU (parallel loops are the NDRange, no vector loops)\n", t->cpu);
+  else
+    fprintf(out,
           "  target %s: %d-bit vectors, %d registers%s, L1 %lld KiB, L2 %lld KiB, L3 %lld KiB\n",
           t->cpu, t->vector_bits, t->vector_regs, t->fma ? ", fma" : "", (long long)(t->l1 >> 10),
           (long long)(t->l2 >> 10), (long long)(t->l3 >> 10));

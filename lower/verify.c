@@ -135,6 +135,12 @@ static void check_expr(Vf *v, const LoopExpr *e);
 static void check_loop(Vf *v, const LoopStmt *s, int top) {
   if (s->lo >= s->hi) fail(v, "empty loop over '%s'", v->n->vars[s->var].name);
   if (s->loop == LOOP_PARALLEL && !top) fail(v, "a parallel loop inside another loop");
+  if (s->loop == LOOP_VECTOR && v->p->target.gpu) fail(v, "a vector loop on a GPU target");
+  /* GPU: up to LOOP_GPU_DIMS parallel loops, perfectly nested (the NDRange) */
+  int grid = v->p->target.gpu && s->loop == LOOP_PARALLEL && s->body.n == 1 &&
+             ((const LoopStmt *)s->body.items[0])->kind == LS_LOOP &&
+             ((const LoopStmt *)s->body.items[0])->loop == LOOP_PARALLEL;
+  if (grid && top >= LOOP_GPU_DIMS) fail(v, "more than %d nested parallel loops", LOOP_GPU_DIMS);
   if (s->loop == LOOP_VECTOR && (s->lanes < 2 || v->vector_depth))
     fail(v, "a vector loop of %d lanes", s->lanes);
   if (v->defined[s->var]) fail(v, "loop variable '%s' already in scope", v->n->vars[s->var].name);
@@ -151,7 +157,7 @@ static void check_loop(Vf *v, const LoopStmt *s, int top) {
     v->vector_depth++;
     v->lane_var = s->var;
   }
-  for (int i = 0; i < s->body.n; i++) check_stmt(v, s->body.items[i], 0);
+  for (int i = 0; i < s->body.n; i++) check_stmt(v, s->body.items[i], grid ? top + 1 : 0);
   if (s->loop == LOOP_VECTOR) v->vector_depth--;
   v->lane_var = lane;
   memcpy(v->defined, keep, n);
