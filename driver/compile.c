@@ -93,7 +93,7 @@ int pipeline_lower(Pipeline *pl, const FrontOpts *o) {
     diag_plain(&pl->f.diag, DIAG_ERROR, "%s", err);
     return 1;
   }
-  if (o->opencl) pl->info = lower_gpu_target();
+  if (o->opencl) pl->info = lower_gpu_target(), pl->info.images = o->images == OCL_IMAGES_ON;
   pl->ocl.images = o->images;
   pl->p = lower_model(&pl->c, pl->g, &pl->info);
   if (!pl->p) return 1;
@@ -177,7 +177,7 @@ int emit_models(Front *f, const Module *m, const FrontOpts *o, const char *emit)
       diag_plain(&f->diag, DIAG_ERROR, "%s", err);
       return 1;
     }
-    if (o->opencl) info = lower_gpu_target();
+    if (o->opencl) info = lower_gpu_target(), info.images = o->images == OCL_IMAGES_ON;
     IrCtx c;
     ir_ctx_init(&c, f);
     IrPassOpts po = {o->verify_each, NULL, stdout};

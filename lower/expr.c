@@ -65,27 +65,53 @@ static LoopExpr *offset_of(LowerCtx *L, const IrTensor *t, Sub *subs, int n, int
   return sum ? sum : le_int(L->a, 0);
 }
 
-/* Lowers the subscripts of a read or store of t; *check gets the range
- * conditions still needed (NULL: none). */
-static LoopExpr *lower_access(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs,
-                              int flat, LoopExpr **check) {
-  Sub s[LOOP_MAX_RANK];
+/* Lowers the subscripts of a read or store of t into s; *check gets the
+ * range conditions still needed (NULL: none).  0 after an error. */
+static int lower_subs(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs, int flat,
+                      Sub *s, LoopExpr **check) {
   *check = NULL;
   if (nsubs > LOOP_MAX_RANK) {
     diag_error(L->ir->diag, t->loc, "the CPU back end supports tensors of rank %d at most",
                LOOP_MAX_RANK);
     L->errors++;
-    return NULL;
+    return 0;
   }
   int64_t elems = 1;
   for (int i = 0; i < t->rank; i++) elems *= tensor_dim(L, t, i);
   for (int i = 0; i < nsubs; i++) {
-    if (!lower_sub(L, subs[i], &s[i])) return NULL;
+    if (!lower_sub(L, subs[i], &s[i])) return 0;
     int64_t ext = flat ? elems : tensor_dim(L, t, i);
-    if (ext < 0) return NULL;
-    if (check) *check = le_and(L->a, *check, range_check(L, &s[i], ext));
+    if (ext < 0) return 0;
+    *check = le_and(L->a, *check, range_check(L, &s[i], ext));
   }
-  return offset_of(L, t, s, nsubs, flat);
+  return 1;
+}
+
+static LoopExpr *lower_access(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs,
+                              int flat, LoopExpr **check) {
+  Sub s[LOOP_MAX_RANK];
+  return lower_subs(L, t, subs, nsubs, flat, s, check) ? offset_of(L, t, s, nsubs, flat) : NULL;
+}
+
+/* A read of a tensor in the image layout: the element's pixel and channel
+ * (lower/image.c), from the subscripts' polynomials when they all are,
+ * else from their loop expressions. */
+static LoopExpr *image_load(LowerCtx *L, const IrExpr *e, int buf, LoopExpr **check) {
+  Sub s[LOOP_MAX_RANK];
+  if (!lower_subs(L, e->tensor, e->args, e->nargs, e->flat, s, check)) return NULL;
+  LoopExpr *ld = le_new(L->a, LE_LOAD, e->type, 3);
+  ld->buf = buf;
+  int all_poly = 1;
+  for (int i = 0; i < e->nargs; i++) all_poly &= s[i].d != NULL;
+  if (all_poly) {
+    const Dim *d[4] = {s[0].d, NULL, NULL, NULL};
+    for (int i = 1; i < e->nargs && i < 4; i++) d[i] = s[i].d;
+    return image_coords(L, L->p->bufs[buf], d, e->flat, ld->args) ? ld : NULL;
+  }
+  LoopExpr *x[4] = {s[0].e, NULL, NULL, NULL};
+  for (int i = 1; i < e->nargs && i < 4; i++) x[i] = s[i].e;
+  image_coords_e(L, L->p->bufs[buf], x, e->flat, ld->args);
+  return ld;
 }
 
 LoopExpr *lw_offset(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs, int flat) {
@@ -94,10 +120,15 @@ LoopExpr *lw_offset(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsu
 }
 
 static LoopExpr *lower_read(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
-  LoopExpr *check;
-  LoopExpr *off = lower_access(L, e->tensor, e->args, e->nargs, e->flat, &check);
-  if (!off) return NULL;
-  LoopExpr *ld = le_load(L->a, lower_buf_of(L, e->tensor), e->type, off);
+  LoopExpr *check, *ld;
+  int buf = lower_buf_of(L, e->tensor);
+  if (L->p->bufs[buf]->kind == LB_IMAGE) {
+    if (!(ld = image_load(L, e, buf, &check))) return NULL;
+  } else {
+    LoopExpr *off = lower_access(L, e->tensor, e->args, e->nargs, e->flat, &check);
+    if (!off) return NULL;
+    ld = le_load(L->a, buf, e->type, off);
+  }
   if (!check) return ld;
   if (!e->dflt) {
     ld->guard = L->no_guard ? NULL : check;

@@ -37,12 +37,12 @@ const char *loop_run_error(int code) {
 }
 
 LowerTarget lower_default_target(void) {
-  LowerTarget t = {"x86-64-v3", 256, 16, 1, 32 << 10, 1 << 20, 8 << 20, 0};
+  LowerTarget t = {"x86-64-v3", 256, 16, 1, 32 << 10, 1 << 20, 8 << 20, 0, 0, 0};
   return t;
 }
 
 LowerTarget lower_gpu_target(void) {
-  LowerTarget t = {"opencl", 128, 0, 1, 0, 0, 0, 1};
+  LowerTarget t = {"opencl", 128, 0, 1, 0, 0, 0, 1, 0, LOWER_IMAGE_MAX};
   return t;
 }
 

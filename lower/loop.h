@@ -23,12 +23,17 @@ typedef struct LowerTarget {
                          contractions and no vector loops; the leading
                          left-hand loops of every statement are parallel,
                          perfectly nested, at most 3 (the NDRange) */
+  int images;         /* GPU: put every eligible tensor in the image layout
+                         (LB_IMAGE: 4-D f32 intermediates and weights) */
+  int64_t image_max;  /* GPU: the largest image width and height (pixels) */
 } LowerTarget;
 
 /* A generic x86-64 target with AVX2 and FMA (256-bit vectors, 32 KiB L1,
  * 1 MiB L2, 8 MiB L3): for tests that must not depend on the host. */
 LowerTarget lower_default_target(void);
-/* The target of --target=opencl: gpu = 1, 128-bit vectors (float4). */
+/* The target of --target=opencl: gpu = 1, 128-bit vectors (float4), no
+ * images, images of at most LOWER_IMAGE_MAX pixels a side when enabled. */
+enum { LOWER_IMAGE_MAX = 8192 };
 LowerTarget lower_gpu_target(void);
 /* The most parallel loops a GPU nest starts with (NDRange dimensions). */
 enum { LOOP_GPU_DIMS = 3 };
@@ -43,7 +48,11 @@ int lower_lanes(const LowerTarget *t);
   X(LB_SCRATCH, "scratch") /* in the scratch arena at `offset` (memory plan) */                    \
   X(LB_STACK, "stack")     /* private to each call of one nest's function: a \
                               register tile (kept in registers when every   \
-                              offset is constant after unrolling) */
+                              offset is constant after unrolling) */                  \
+  X(LB_IMAGE, "image")     /* GPU: a 4-D f32 tensor [N, C, H, W] in an image of \
+                              W*ceil(C/4) x N*H pixels of 4 floats: element \
+                              (n, c, h, w) is channel c%4 of pixel          \
+                              (w + W*(c/4), h + H*n) (docs/opencl.md) */
 
 typedef enum LoopBufKind {
 #define X(k, s) k,
@@ -63,8 +72,10 @@ typedef struct LoopBuf {
   int index;              /* input/output/weight: position in the signature */
   int64_t offset;         /* LB_SCRATCH: byte offset in the arena (64-aligned) */
   int first, last;        /* LB_SCRATCH: the kernels that use it (live range) */
-  int persistent;         /* LB_SCRATCH: prepared once per loaded model (packed
-                          weights): live in every run, never shared */
+  int persistent;         /* LB_SCRATCH, LB_IMAGE: prepared once per loaded
+                             model (packed weights, weights as images): live
+                             in every run, never shared */
+  int64_t img_w, img_h;   /* LB_IMAGE: the image's width and height in pixels */
   const IrTensor *tensor; /* the graph tensor or node local it holds; NULL
                              for buffers of the lowering (packed panels) */
 } LoopBuf;
@@ -83,7 +94,9 @@ typedef struct LoopVar {
 #define XG_LOOP_EXPRS(X)                                                                           \
   X(LE_CONST, "const")   /* f (float types) or i (int and bool types) */                           \
   X(LE_VAR, "var")       /* the value of variable `var` */                                         \
-  X(LE_LOAD, "load")     /* buf[args[0]]: args[0] is an element offset */                          \
+  X(LE_LOAD, "load")     /* buf[args[0]]: args[0] is an element offset; an \
+                            LB_IMAGE buffer's args are the pixel's x, y and \
+                            the channel (0..3) */                               \
   X(LE_UNARY, "unary")   /* op args[0] (OP_NEG, OP_NOT) */                                         \
   X(LE_BINARY, "binary") /* args[0] op args[1] */                                                  \
   X(LE_CALL, "call")     /* builtin(args...) (never BI_SELECT) */                                  \
@@ -157,7 +170,11 @@ struct LoopStmt {
   int lanes;       /* LS_LOOP of LOOP_VECTOR */
   PtrVec body;     /* LS_LOOP, LS_IF: LoopStmt*, in order */
   int buf;         /* LS_STORE */
-  LoopExpr *addr;  /* LS_STORE: element offset */
+  LoopExpr *addr;  /* LS_STORE: element offset; LB_IMAGE: the pixel's x */
+  LoopExpr *py;    /* LS_STORE to LB_IMAGE: the pixel's y */
+  int pc;          /* LS_STORE to LB_IMAGE: the channel, the index of an
+                      enclosing `for pc in [0, 4) unroll` (the pixel loop:
+                      its 4 stores make one pixel write) */
   LoopExpr *value; /* LS_STORE, LS_LET, LS_ACCUM; LS_IF: the condition */
   Reduction red;   /* LS_ACCUM: RD_SUM, RD_PROD, RD_MAX or RD_MIN */
 };

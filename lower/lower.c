@@ -171,7 +171,7 @@ static LoopKernel **make_groups(LowerCtx *L, int *n) {
 }
 
 static void use_buf(LoopBuf *b, int kernel) {
-  if (b->kind != LB_SCRATCH) return;
+  if (b->kind != LB_SCRATCH && b->kind != LB_IMAGE) return;
   if (b->first < 0 || kernel < b->first) b->first = kernel;
   if (kernel > b->last) b->last = kernel;
 }
@@ -189,6 +189,7 @@ static int lower_node(LowerCtx *L, LoopKernel *k, const IrNode *n) {
     L->local_buf[i] = b->id;
     use_buf(b, k->id);
   }
+  image_node(L, k, fuse_prefix(L) > 0);
   for (int i = 0; i < n->ninputs; i++) use_buf(L->p->bufs[lower_buf_of(L, n->inputs[i])], k->id);
   for (int i = 0; i < n->noutputs; i++) use_buf(L->p->bufs[lower_buf_of(L, n->outputs[i])], k->id);
   int fused = fuse_node(L, k);

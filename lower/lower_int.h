@@ -81,6 +81,8 @@ typedef struct LowerCtx {
 /* A new variable of the nest: named `base` (made unique with a suffix),
  * ranging over [lo, hi) when it is a loop index (registers: lo == hi). */
 int nest_var(LowerCtx *L, const char *base, ElemType type, int64_t lo, int64_t hi);
+/* Variable v of the nest being built as a polynomial (its symbol). */
+const Dim *nest_var_dim(LowerCtx *L, int v);
 /* A buffer of the lowering (a packed panel, a register tile): a flat array
  * of `elems` elements, live in the current kernel only.  Returns its id. */
 int lower_new_buf(LowerCtx *L, const char *name, LoopBufKind kind, ElemType elem, int64_t elems);
@@ -153,12 +155,16 @@ int nest_body(LowerCtx *L, LoopStmt *parent, const IrStmt *s, const Plan *plan, 
  * bound to 0, the last two others get a loop each, and the leading ones
  * are fused into the first ((p / stride) % extent each).  Returns the
  * outermost loop, NULL when every extent is 1; *inner gets the innermost. */
-LoopStmt *nest_gpu_grid(LowerCtx *L, const int *ix, int n, LoopStmt **inner);
+LoopStmt *nest_gpu_grid(LowerCtx *L, const int *ix, const int64_t *ext, int n,
+                        LoopStmt **inner);
 /* The schedule of s inside a fused nest whose loops bind its first `first`
  * left-hand dims: the vectorized index only. */
 void sched_inner(LowerCtx *L, const IrStmt *s, int first, Plan *plan);
 
 /* ---------------------------------------------------- fused nodes (fuse.c) */
+/* The number of leading left-hand indices fuse_node would lower the
+ * statements of L->node under in one nest, 0 when it would not. */
+int fuse_prefix(LowerCtx *L);
 /* Lowers all statements of L->node in one nest when they share their
  * leading left-hand indices (softmax's rows): one (parallel) loop over
  * them, the node's locals shrunk to per-iteration stack buffers.  1: done,
@@ -171,6 +177,28 @@ void nest_begin(LowerCtx *L, NestB *nb);
 LoopNest *nest_end(LowerCtx *L, const char *name, LoopStmt *root, double flops);
 void nest_add(LowerCtx *L, LoopKernel *k, LoopNest *n);
 double lower_stmt_flops(const IrNode *n, const IrStmt *s);
+
+/* ------------------------------------------------- the image layout (image.c)
+ * GPU targets with images (LowerTarget.images): 4-D f32 tensors as
+ * LB_IMAGE buffers (loop.h, docs/opencl.md). */
+/* Before the statements of L->node are lowered into kernel k: its outputs
+ * and locals that may live in images do (unless the node is lowered as one
+ * fused nest), and the weights it reads get an image each, prepared by a
+ * `once` nest of k (reads then go to the image). */
+void image_node(LowerCtx *L, LoopKernel *k, int fused);
+/* The pixel's x and y and the channel of element sub (n, c, h, w, or the
+ * flat index sub[0]) of image buffer b, as polynomials simplified under the
+ * nest.  0 after an error. */
+int image_coords(LowerCtx *L, const LoopBuf *b, const Dim *const *sub, int flat,
+                 LoopExpr **out);
+/* The same from loop expressions (data-dependent subscripts, which a guard
+ * or a select proves in range where the read is made). */
+void image_coords_e(LowerCtx *L, const LoopBuf *b, LoopExpr *const *sub, int flat,
+                    LoopExpr **out);
+/* The nest of statement s whose target is an LB_IMAGE buffer: the grid over
+ * its pixels (the channel index c as c/4), then the pixel loop over c%4.
+ * NULL after an error. */
+LoopNest *image_stmt_nest(LowerCtx *L, const IrStmt *s);
 
 /* ---------------------------------------------------- contractions (contract.c) */
 /* Lowers s the BLIS way when it is a contraction worth it (a sum over k of

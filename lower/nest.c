@@ -39,7 +39,7 @@ int nest_var(LowerCtx *L, const char *base, ElemType type, int64_t lo, int64_t h
   return id;
 }
 
-static const Dim *var_dim(LowerCtx *L, int v) { return dim_sym(L->dc, L->nb->syms[v]); }
+const Dim *nest_var_dim(LowerCtx *L, int v) { return dim_sym(L->dc, L->nb->syms[v]); }
 
 /* ------------------------------------------------------------------ nests */
 
@@ -71,7 +71,7 @@ static const Dim *parallel_loop(Build *b) {
   int fused = par > 1 || b->plan->block;
   int v = nest_var(L, fused ? "p" : L->node->indices[s->lhs[0]].name, ELEM_INT, 0, total);
   push_loop(b, ls_loop(L->a, v, 0, total, LOOP_PARALLEL, 0));
-  const Dim *p = var_dim(L, v), *blk = NULL;
+  const Dim *p = nest_var_dim(L, v), *blk = NULL;
   int64_t stride = 1;
   if (b->plan->block) {
     blk = nblocks > 1 ? dim_mod(L->dc, p, dim_const(L->dc, nblocks)) : L->dc->zero;
@@ -86,35 +86,38 @@ static const Dim *parallel_loop(Build *b) {
   return blk;
 }
 
-LoopStmt *nest_gpu_grid(LowerCtx *L, const int *ix, int n, LoopStmt **inner) {
+LoopStmt *nest_gpu_grid(LowerCtx *L, const int *ix, const int64_t *ext, int n,
+                        LoopStmt **inner) {
   int live[LOOP_MAX_RANK], nl = 0;
+  int64_t lext[LOOP_MAX_RANK];
   for (int i = 0; i < n; i++) {
-    if (L->ext[ix[i]] == 1) L->nb->env[ix[i]] = L->dc->zero;
-    else if (nl < LOOP_MAX_RANK) live[nl++] = ix[i];
+    int64_t e = ext ? ext[i] : L->ext[ix[i]];
+    if (e == 1) L->nb->env[ix[i]] = L->dc->zero;
+    else if (nl < LOOP_MAX_RANK) lext[nl] = e, live[nl++] = ix[i];
   }
   *inner = NULL;
   if (nl == 0) return NULL;
   int nfused = nl > LOOP_GPU_DIMS ? nl - LOOP_GPU_DIMS + 1 : 1;
   int64_t total = 1;
-  for (int i = 0; i < nfused; i++) total *= L->ext[live[i]];
+  for (int i = 0; i < nfused; i++) total *= lext[i];
   const char *name = nfused > 1 ? "p" : L->node->indices[live[0]].name;
   int v = nest_var(L, name, ELEM_INT, 0, total);
   LoopStmt *root = ls_loop(L->a, v, 0, total, LOOP_PARALLEL, 0), *cur = root;
-  const Dim *p = var_dim(L, v);
+  const Dim *p = nest_var_dim(L, v);
   int64_t stride = 1;
   for (int i = nfused - 1; i >= 0; i--) {
     const Dim *d = stride > 1 ? dim_div(L->dc, p, dim_const(L->dc, stride)) : p;
-    if (i > 0) d = dim_mod(L->dc, d, dim_const(L->dc, L->ext[live[i]]));
+    if (i > 0) d = dim_mod(L->dc, d, dim_const(L->dc, lext[i]));
     L->nb->env[live[i]] = d;
-    stride *= L->ext[live[i]];
+    stride *= lext[i];
   }
   for (int i = nfused; i < nl; i++) {
-    int64_t e = L->ext[live[i]];
+    int64_t e = lext[i];
     int w = nest_var(L, L->node->indices[live[i]].name, ELEM_INT, 0, e);
     LoopStmt *loop = ls_loop(L->a, w, 0, e, LOOP_PARALLEL, 0);
     ls_push(L->a, cur, loop);
     cur = loop;
-    L->nb->env[live[i]] = var_dim(L, w);
+    L->nb->env[live[i]] = nest_var_dim(L, w);
   }
   *inner = cur;
   return root;
@@ -135,7 +138,7 @@ static void lhs_loop(Build *b, int i, const Dim *blk) {
   }
   int v = nest_var(L, name, ELEM_INT, lo, hi);
   push_loop(b, ls_loop(L->a, v, lo, hi, vec ? LOOP_VECTOR : LOOP_SERIAL, b->plan->lanes));
-  const Dim *d = var_dim(L, v);
+  const Dim *d = nest_var_dim(L, v);
   if (vec && b->part == PART_BLOCKS)
     d = dim_add(L->dc, dim_mul(L->dc, blk, dim_const(L->dc, b->plan->block)), d);
   L->nb->env[ix] = d;
@@ -191,7 +194,7 @@ static LoopNest *build_nest(LowerCtx *L, const IrStmt *s, const Plan *plan, Part
   int first = 0;
   if (L->t->gpu) {
     LoopStmt *inner;
-    LoopStmt *root = nest_gpu_grid(L, s->lhs, plan->par, &inner);
+    LoopStmt *root = nest_gpu_grid(L, s->lhs, NULL, plan->par, &inner);
     if (root) b.root = root, b.cur = inner;
     first = plan->par;
   } else if (part != PART_TAIL && (plan->par > 0 || plan->block)) {
@@ -236,6 +239,11 @@ void nest_add(LowerCtx *L, LoopKernel *k, LoopNest *n) {
 int nest_stmt(LowerCtx *L, LoopKernel *k, const IrStmt *s) {
   int c = contract_stmt(L, k, s);
   if (c) return c > 0;
+  if (L->p->bufs[lower_buf_of(L, s->target)]->kind == LB_IMAGE) {
+    LoopNest *n = image_stmt_nest(L, s);
+    if (n) nest_add(L, k, n);
+    return n != NULL;
+  }
   Plan plan;
   sched_stmt(L, s, &plan);
   LoopNest *n = build_nest(L, s, &plan, plan.block ? PART_BLOCKS : PART_ALL);

@@ -89,8 +89,12 @@ static void check_kind(Vf *v, const LoopExpr *e) {
     if (e->buf < 0 || e->buf >= v->p->nbufs) fail(v, "load of buffer %d", e->buf);
     else if (v->p->bufs[e->buf]->elem != e->type)
       fail(v, "load of %s as %s", v->p->bufs[e->buf]->name, elem_type_name(e->type));
-    if (e->args[0]->type != ELEM_INT)
-      fail(v, "offset of type %s", elem_type_name(e->args[0]->type));
+    if (e->buf >= 0 && e->buf < v->p->nbufs &&
+        e->nargs != (v->p->bufs[e->buf]->kind == LB_IMAGE ? 3 : 1))
+      fail(v, "load of %s with %d coordinates", v->p->bufs[e->buf]->name, e->nargs);
+    for (int i = 0; i < e->nargs; i++)
+      if (e->args[i]->type != ELEM_INT)
+        fail(v, "offset of type %s", elem_type_name(e->args[i]->type));
     if (e->guard) {
       check_expr(v, e->guard);
       if (e->guard->type != ELEM_BOOL) fail(v, "guard of type %s", elem_type_name(e->guard->type));
@@ -192,6 +196,16 @@ static void check_if(Vf *v, const LoopStmt *s, int top) {
   free(keep);
 }
 
+/* A store to an image: on a GPU target, y given, the channel an index in
+ * scope (the pixel loop's). */
+static void check_pixel_store(Vf *v, const LoopStmt *s) {
+  if (!v->p->target.gpu) fail(v, "an image store on a CPU target");
+  if (!s->py) fail(v, "an image store without y");
+  else check_expr(v, s->py);
+  if (s->pc < 0 || s->pc >= v->n->nvars || !v->index[s->pc]) fail(v, "an image store's channel");
+  else check_var(v, s->pc);
+}
+
 static void check_stmt(Vf *v, const LoopStmt *s, int top) {
   switch (s->kind) {
   case LS_IF: check_if(v, s, top); return;
@@ -205,6 +219,7 @@ static void check_stmt(Vf *v, const LoopStmt *s, int top) {
            v->p->bufs[s->buf]->name);
     else if (s->value && v->p->bufs[s->buf]->elem != s->value->type)
       fail(v, "store of mismatched type");
+    else if (v->p->bufs[s->buf]->kind == LB_IMAGE) check_pixel_store(v, s);
     return;
   case LS_LET:
   case LS_ACCUM:

@@ -319,7 +319,20 @@ static void emit_load(OclGen *g, OclStr *o, const LoopExpr *e) {
     emit(g, o, e->guard, 1);
     ocl_puts(o, " ? ");
   }
-  if (e->type == ELEM_F16) {
+  if (e->nargs == 3) { /* channel args[2] of pixel (args[0], args[1]) of an image */
+    int64_t c = e->args[2]->kind == LE_CONST ? e->args[2]->i : -1;
+    if (c < 0 || c > 3) ocl_printf(o, "%s(", ocl_helper(g, OH_CH));
+    ocl_printf(o, "read_imagef(%s, %s, ", b, ocl_helper(g, OH_SAMPLER));
+    ocl_image_coords(g, o, e->args[0], e->args[1]);
+    ocl_puts(o, ")");
+    if (c >= 0 && c <= 3) {
+      ocl_printf(o, ".%c", "xyzw"[c]);
+    } else {
+      ocl_puts(o, ", ");
+      emit(g, o, e->args[2], 0);
+      ocl_puts(o, ")");
+    }
+  } else if (e->type == ELEM_F16) {
     ocl_puts(o, "vload_half(");
     emit(g, o, e->args[0], 0);
     ocl_printf(o, ", %s)", b);

@@ -91,6 +91,7 @@ const char *ocl_buf(OclGen *g, int buf, int write) {
     kc->border[kc->nused++] = buf;
   }
   if (write) kc->bwrite[buf] = 1;
+  else kc->bread[buf] = 1;
   return kc->bname[buf];
 }
 
@@ -122,6 +123,7 @@ void ocl_kernel_begin(OclGen *g, OclKernel *kc, const LoopKernel *k, int nest) {
   size_t nb = (size_t)g->p->nbufs + 1;
   kc->bname = arena_alloc(g->a, sizeof *kc->bname * nb);
   kc->bwrite = arena_alloc(g->a, nb);
+  kc->bread = arena_alloc(g->a, nb);
   kc->border = arena_alloc(g->a, sizeof *kc->border * nb);
   g->kc = kc;
   if (!kc->n) return;
@@ -195,6 +197,13 @@ static int kernel_params(OclGen *g, OclStr *o, OclStr *decls, int32_t *args) {
       ocl_printf(decls, "  %s %s[%lld];\n", b->elem == ELEM_F16 ? "float" : ocl_mem_type(b->elem),
                  name, (long long)b->elems);
       break;
+    case LB_IMAGE: /* OpenCL 1.2: an image is read or written by a kernel, not both */
+      if (kc->bread[id] && kc->bwrite[id])
+        ocl_error(g, "kernel of '%s' reads and writes image %s", kc->k->name, b->name);
+      ocl_printf(o, "%s%s image2d_t %s", nargs ? ", " : "",
+                 kc->bwrite[id] ? "write_only" : "read_only", name);
+      args[nargs++] = g->buf_mem[id];
+      break;
     case LB__COUNT: break;
     }
   }
@@ -249,6 +258,13 @@ static void emit_block(OclGen *g, const LoopStmt *s, int depth) {
 static void emit_store(OclGen *g, OclStr *o, const LoopStmt *s) {
   const LoopBuf *b = g->p->bufs[s->buf];
   const char *name = ocl_buf(g, s->buf, 1);
+  if (b->kind == LB_IMAGE) { /* a channel of the pixel; pixel_loop writes it */
+    if (!g->kc->pixel) ocl_error(g, "an image store outside a pixel loop");
+    ocl_printf(o, "%s[%s] = ", g->kc->pixel ? g->kc->pixel : "?", g->kc->vname[s->pc]);
+    ocl_expr(g, o, s->value, 0);
+    ocl_puts(o, ";\n");
+    return;
+  }
   if (b->elem == ELEM_F16 && b->kind != LB_STACK) {
     ocl_puts(o, "vstore_half(");
     ocl_expr(g, o, s->value, 0);
@@ -290,11 +306,71 @@ static void emit_assign(OclGen *g, OclStr *o, const LoopStmt *s) {
   ocl_puts(o, ");\n");
 }
 
+/* The store to an image whose channel is loop variable var, in s. */
+static const LoopStmt *pixel_store(const OclGen *g, const LoopStmt *s, int var) {
+  if (s->kind == LS_STORE)
+    return g->p->bufs[s->buf]->kind == LB_IMAGE && s->pc == var ? s : NULL;
+  for (int i = 0; i < s->body.n; i++) {
+    const LoopStmt *t = pixel_store(g, s->body.items[i], var);
+    if (t) return t;
+  }
+  return NULL;
+}
+
+static int mentions(const LoopExpr *e, int var) {
+  if (e->kind == LE_VAR && e->var == var) return 1;
+  for (int i = 0; i < e->nargs; i++)
+    if (mentions(e->args[i], var)) return 1;
+  return e->guard && mentions(e->guard, var);
+}
+
+/* "(int2)(x, y)" */
+static void put_coords(OclGen *g, OclStr *o, const LoopExpr *x, const LoopExpr *y) {
+  int wide = ocl_val(g, x).t != CT_INT || ocl_val(g, y).t != CT_INT;
+  ocl_puts(o, wide ? "(int2)((int)" : "(int2)(");
+  ocl_expr(g, o, x, wide ? 7 : 0);
+  ocl_puts(o, wide ? ", (int)" : ", ");
+  ocl_expr(g, o, y, wide ? 7 : 0);
+  ocl_puts(o, ")");
+}
+
+void ocl_image_coords(OclGen *g, OclStr *o, const LoopExpr *x, const LoopExpr *y) {
+  put_coords(g, o, x, y);
+}
+
+/* The pixel loop of a statement writing an image: its four channels into
+ * a private float[4], then one write_imagef of the pixel. */
+static void emit_pixel_loop(OclGen *g, const LoopStmt *s, const LoopStmt *st, int depth) {
+  OclKernel *kc = g->kc;
+  OclStr *o = &kc->body;
+  const char *px = ocl_name(g, "px"), *v = kc->vname[s->var];
+  ocl_printf(o, "float %s[4] = {0.0f, 0.0f, 0.0f, 0.0f};\n", px);
+  indent(o, depth);
+  ocl_printf(o, "for (int %s = 0; %s < 4; %s++) {\n", v, v, v);
+  const char *outer = kc->pixel;
+  kc->pixel = px;
+  emit_block(g, s, depth + 1);
+  kc->pixel = outer;
+  indent(o, depth);
+  ocl_puts(o, "}\n");
+  if (mentions(st->addr, s->var) || mentions(st->py, s->var))
+    ocl_error(g, "the pixel of an image store depends on its channel");
+  indent(o, depth);
+  ocl_printf(o, "write_imagef(%s, ", ocl_buf(g, st->buf, 1));
+  put_coords(g, o, st->addr, st->py);
+  ocl_printf(o, ", vload4(0, %s));\n", px);
+}
+
 static void emit_stmt(OclGen *g, const LoopStmt *s, int depth) {
   OclStr *o = &g->kc->body;
   indent(o, depth);
+  const LoopStmt *st;
   switch (s->kind) {
   case LS_LOOP: {
+    if (s->loop == LOOP_UNROLL && s->lo == 0 && s->hi == 4 && (st = pixel_store(g, s, s->var))) {
+      emit_pixel_loop(g, s, st, depth);
+      return;
+    }
     const char *v = g->kc->vname[s->var];
     ocl_printf(o, "for (%s %s = %lld; %s < %lld; %s++) {\n",
                ocl_ctype_name(g->kc->vrange[s->var].t), v, (long long)s->lo, v, (long long)s->hi,

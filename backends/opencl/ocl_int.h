@@ -41,7 +41,9 @@ const char *ocl_text(const OclStr *s);
   X(OH_D2L, "xg_d2l")     /* ... double -> */                                                      \
   X(OH_D2I, "xg_d2i")                                                                              \
   X(OH_D2C, "xg_d2c")                                                                              \
-  X(OH_HALF, "xg_half")   /* a float rounded to the nearest half */
+  X(OH_HALF, "xg_half")   /* a float rounded to the nearest half */                                \
+  X(OH_SAMPLER, "xg_smp") /* the sampler of image reads: clamped to 0 outside */                   \
+  X(OH_CH, "xg_ch")       /* channel c of a pixel */
 
 typedef enum OclHelper {
 #define X(k, s) k,
@@ -73,6 +75,8 @@ typedef struct OclKernel {
   OclVal *vrange;        /* per variable: its type and range (loop indices) */
   const char **bname;    /* per buffer: its C name here, NULL while unused */
   unsigned char *bwrite; /* per buffer: stored to */
+  unsigned char *bread;  /* per buffer: loaded from */
+  const char *pixel;     /* in a pixel loop: the private float[4] its stores fill */
   int *border, nused;    /* the buffers used, in order of first use */
   const char **names;    /* every name taken in the kernel */
   int nnames;
@@ -122,6 +126,8 @@ const char *ocl_name(OclGen *g, const char *base);
  * fastest; `name` the kernel function's name (made unique). */
 void ocl_kernel_end(OclGen *g, const char *name, int work_dim, const uint64_t *global,
                     const uint64_t *local);
+/* Appends "(int2)(x, y)", the coordinates of a pixel. */
+void ocl_image_coords(OclGen *g, OclStr *o, const LoopExpr *x, const LoopExpr *y);
 /* The generic kernel of nest `nest` of k: its leading parallel loops are
  * the NDRange (the innermost is dim 0), the rest is C statements. */
 void ocl_emit_nest(OclGen *g, const LoopKernel *k, int nest);

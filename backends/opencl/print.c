@@ -21,7 +21,7 @@ static const char *mem_tensor(const LoopProgram *p, const xg_abi_ocl_mem *m) {
   case XG_OCL_INPUT: return p->bufs[p->inputs[m->index]]->name;
   case XG_OCL_OUTPUT: return p->bufs[p->outputs[m->index]]->name;
   case XG_OCL_WEIGHT: return p->bufs[p->weights[m->index]]->name;
-  case XG_OCL_IMAGE: return m->index >= 0 ? p->bufs[m->index]->name : "?";
+  case XG_OCL_IMAGE: break;
   case XG_OCL_ARENA:
   case XG_OCL_STATUS: break;
   }
@@ -37,12 +37,16 @@ static void put_dims(FILE *out, int n, const uint64_t *v) {
 void ocl_print(FILE *out, const LoopProgram *p, const xg_abi_ocl *m) {
   fprintf(out, "/* program %s: %d memory objects, %d launches, arena %llu bytes, options \"%s\"\n",
           p->name, m->nmems, m->nlaunches, (unsigned long long)m->arena_bytes, m->build_options);
+  int img = -1;
   for (int i = 0; i < m->nmems; i++) {
     const xg_abi_ocl_mem *x = &m->mems[i];
     fprintf(out, " *   mem %d: %s", i, mem_kind(x->kind));
     if (x->kind == XG_OCL_INPUT || x->kind == XG_OCL_OUTPUT || x->kind == XG_OCL_WEIGHT)
       fprintf(out, " %d", x->index);
     const char *t = mem_tensor(p, x);
+    if (x->kind == XG_OCL_IMAGE) /* images are made in buffer order */
+      while (++img < p->nbufs && p->bufs[img]->kind != LB_IMAGE) continue;
+    if (x->kind == XG_OCL_IMAGE && img < p->nbufs) t = p->bufs[img]->name;
     if (t) fprintf(out, " (%s)", t);
     if (x->kind == XG_OCL_IMAGE)
       fprintf(out, " %llu x %llu pixels", (unsigned long long)x->width,

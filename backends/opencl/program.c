@@ -104,6 +104,10 @@ static const char *const helper_text[] = {
                 "16777216.0f, x);\n"
                 "  return as_float(s | ((a + 0xfffu + ((a >> 13) & 1u)) & 0xffffe000u));\n"
                 "}\n",
+    [OH_SAMPLER] = "constant sampler_t xg_smp =\n"
+                   "    CLK_NORMALIZED_COORDS_FALSE | CLK_ADDRESS_CLAMP | CLK_FILTER_NEAREST;\n",
+    [OH_CH] = "float xg_ch(float4 p, int c) { return c == 0 ? p.x : c == 1 ? p.y : c == 2 ? p.z : "
+              "p.w; }\n",
 };
 _Static_assert(sizeof helper_text / sizeof *helper_text == OH__COUNT, "helper texts");
 
@@ -133,6 +137,8 @@ const char *ocl_helper(OclGen *g, OclHelper h) {
   case OH_MINL:
   case OH_FMODF:
   case OH_HALF:
+  case OH_SAMPLER:
+  case OH_CH:
   case OH__COUNT: break;
   }
   return helper_names[h];
@@ -140,33 +146,36 @@ const char *ocl_helper(OclGen *g, OclHelper h) {
 
 /* --------------------------------------------------------- memory objects */
 
-static int add_mem(OclGen *g, xg_ocl_mem_kind kind, int index) {
+static int add_mem(OclGen *g, xg_ocl_mem_kind kind, int index, int64_t w, int64_t h) {
   if (g->nmems == g->capmems) {
     int cap = g->capmems ? 2 * g->capmems : 16;
     xg_abi_ocl_mem *v = arena_alloc(g->a, sizeof *v * (size_t)cap);
     if (g->nmems) memcpy(v, g->mems, sizeof *v * (size_t)g->nmems);
     g->mems = v, g->capmems = cap;
   }
-  g->mems[g->nmems] = (xg_abi_ocl_mem){kind, index, 0, 0};
+  g->mems[g->nmems] = (xg_abi_ocl_mem){kind, index, (uint64_t)w, (uint64_t)h};
   return g->nmems++;
 }
 
-/* Inputs, outputs and weights in signature order, the arena, the status
- * word. */
+/* Inputs, outputs and weights in signature order, the arena, the images,
+ * the status word. */
 static void make_mems(OclGen *g) {
   const LoopProgram *p = g->p;
   g->buf_mem = arena_alloc(g->a, sizeof(int) * (size_t)(p->nbufs + 1));
   for (int i = 0; i < p->nbufs; i++) g->buf_mem[i] = -1;
-  for (int i = 0; i < p->ninputs; i++) g->buf_mem[p->inputs[i]] = add_mem(g, XG_OCL_INPUT, i);
-  for (int i = 0; i < p->noutputs; i++) g->buf_mem[p->outputs[i]] = add_mem(g, XG_OCL_OUTPUT, i);
-  for (int i = 0; i < p->nweights; i++) g->buf_mem[p->weights[i]] = add_mem(g, XG_OCL_WEIGHT, i);
+  for (int i = 0; i < p->ninputs; i++) g->buf_mem[p->inputs[i]] = add_mem(g, XG_OCL_INPUT, i, 0, 0);
+  for (int i = 0; i < p->noutputs; i++) g->buf_mem[p->outputs[i]] = add_mem(g, XG_OCL_OUTPUT, i, 0, 0);
+  for (int i = 0; i < p->nweights; i++) g->buf_mem[p->weights[i]] = add_mem(g, XG_OCL_WEIGHT, i, 0, 0);
   g->arena_mem = -1;
   for (int i = 0; i < p->nbufs; i++) {
     if (p->bufs[i]->kind != LB_SCRATCH) continue;
-    if (g->arena_mem < 0) g->arena_mem = add_mem(g, XG_OCL_ARENA, -1);
+    if (g->arena_mem < 0) g->arena_mem = add_mem(g, XG_OCL_ARENA, -1, 0, 0);
     g->buf_mem[i] = g->arena_mem;
   }
-  g->status_mem = add_mem(g, XG_OCL_STATUS, -1);
+  for (int i = 0; i < p->nbufs; i++) /* in buffer order: ocl_print relies on it */
+    if (p->bufs[i]->kind == LB_IMAGE)
+      g->buf_mem[i] = add_mem(g, XG_OCL_IMAGE, -1, p->bufs[i]->img_w, p->bufs[i]->img_h);
+  g->status_mem = add_mem(g, XG_OCL_STATUS, -1, 0, 0);
 }
 
 /* ----------------------------------------------------------------- source */

@@ -1,0 +1,156 @@
+#!/bin/sh
+# run.sh -- OpenCL code against the references, on the first OpenCL device
+# (POCL here), with --opencl-images=off (buffers only) and =on (every
+# eligible tensor in image memory):
+#  1. every case of tests/numeric/data (stdlib ops, built-ins, examples)
+#     against the NumPy-computed outputs;
+#  2. every model of tests/cpu/ops/*.xg (stdlib ops on odd shapes), of
+#     tests/cpu/models/*.xg and of examples/*.xg against `xgc run --ref`
+#     on the same --random-inputs / --random-weights.
+# Each model is built with `xgc build --target=opencl` and run by
+# tests/opencl/oclrun from its library's descriptor.  Float outputs pass
+# when |got - want| <= RTOL*|want| + ATOL_MAX*max|want| (npycmp; the
+# numbers and tests/opencl/tolerances are explained in docs/opencl.md);
+# integers and bools must be equal.
+# Environment: XGC (default ./xgc), SRCDIR (default .), BUILDDIR (default
+# XGC's directory), RTOL, ATOL_MAX, IMAGES ("off on" by default: the modes
+# to run).  Arguments: case names to run only those.
+
+XGC=${XGC:-./xgc}
+SRCDIR=${SRCDIR:-.}
+BUILDDIR=${BUILDDIR:-$(dirname "$XGC")}
+NPYCMP=$BUILDDIR/tests/numeric/npycmp
+OCLRUN=$BUILDDIR/tests/opencl/oclrun
+RTOL=${RTOL:-1e-5}
+ATOL_MAX=${ATOL_MAX:-2e-5}
+IMAGES=${IMAGES:-off on}
+DATA=$SRCDIR/tests/numeric/data
+for p in "$XGC" "$NPYCMP" "$OCLRUN"; do
+  if [ ! -x "$p" ]; then
+    echo "run.sh: no program at '$p' (set XGC and BUILDDIR)" >&2
+    exit 99
+  fi
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/xg-opencl.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+pass=0 fail=0
+ONLY=" $* "
+start=$(date +%s)
+
+wanted() { [ "$ONLY" = "  " ] || case "$ONLY" in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# compare NAME WANT GOT: one output against its expectation (the
+# tolerances of tests/opencl/tolerances where NAME is listed there)
+compare() {
+  rtol=$RTOL atol_max=$ATOL_MAX
+  case_name=${1%% *}
+  line=$(grep "^$case_name " "$SRCDIR/tests/opencl/tolerances")
+  # shellcheck disable=SC2086 # the line is split on purpose
+  [ -n "$line" ] && set -- "$1" "$2" "$3" $line && rtol=$5 atol_max=$6
+  if ! "$NPYCMP" --rtol "$rtol" --atol-max "$atol_max" "$2" "$3" >"$tmp/cmp" 2>&1; then
+    echo "FAIL: $1"
+    cat "$tmp/cmp"
+    return 1
+  fi
+}
+
+# build XGFILE MODEL IMAGES: the OpenCL library $tmp/m.so
+build() {
+  if ! "$XGC" build --stdlib-dir="$SRCDIR/stdlib" --target=opencl --opencl-images="$3" \
+    ${2:+--model "$2"} "$1" -o "$tmp/m.so" >"$tmp/out" 2>"$tmp/err" || [ -s "$tmp/err" ]; then
+    echo "FAIL: $2 (images $3): xgc build --target=opencl $1"
+    cat "$tmp/err"
+    return 1
+  fi
+}
+
+# numpy_case NAME XGFILE DIR: inputs DIR/NAME.in-*.npy, params
+# DIR/NAME.safetensors, expectations DIR/NAME.out-*.npy.
+numpy_case() {
+  name=$1 xg=$2 dir=$3
+  for im in $IMAGES; do
+    build "$xg" "" "$im" || { fail=$((fail + 1)); return; }
+    set -- "$tmp/m.so"
+    for f in "$dir/$name".in-*.npy; do
+      [ -e "$f" ] || continue
+      n=${f##*.in-}
+      set -- "$@" --input "${n%.npy}=$f"
+    done
+    [ -e "$dir/$name.safetensors" ] && set -- "$@" --weights "$dir/$name.safetensors"
+    for f in "$dir/$name".out-*.npy; do
+      n=${f##*.out-}
+      set -- "$@" -o "${n%.npy}=$tmp/got.$n"
+    done
+    if ! "$OCLRUN" "$@" >"$tmp/out" 2>"$tmp/err" || [ -s "$tmp/err" ]; then
+      echo "FAIL: $name (images $im): oclrun $*"
+      cat "$tmp/err"
+      fail=$((fail + 1))
+      return
+    fi
+    for f in "$dir/$name".out-*.npy; do
+      n=${f##*.out-}
+      compare "$name (images $im)" "$f" "$tmp/got.$n" || { fail=$((fail + 1)); return; }
+    done
+  done
+  pass=$((pass + 1))
+}
+
+# The models of a file and their outputs, as lines "MODEL OUT1 OUT2 ...".
+models_of() {
+  "$XGC" --stdlib-dir="$SRCDIR/stdlib" --emit=loops --target=opencl "$1" |
+    awk '/^program / { if (m) print m o; m = substr($2, 1, length($2) - 1); o = "" }
+         /^  buffer .* output [0-9]+$/ { o = o " " substr($2, 1, length($2) - 1) }
+         END { if (m) print m o }'
+}
+
+# ref_case XGFILE MODEL OUTPUTS...: OpenCL code against --ref.
+ref_case() {
+  xg=$1 model=$2
+  shift 2
+  outs=$*
+  set -- run --ref --stdlib-dir="$SRCDIR/stdlib" --model "$model" --random-inputs 7 \
+    --random-weights 11
+  for o in $outs; do set -- "$@" -o "$o=$tmp/want.$o.npy"; done
+  if ! "$XGC" "$@" "$xg" >"$tmp/out" 2>"$tmp/err"; then
+    echo "FAIL: $model: xgc $* $xg"
+    cat "$tmp/err"
+    fail=$((fail + 1))
+    return
+  fi
+  for im in $IMAGES; do
+    build "$xg" "$model" "$im" || { fail=$((fail + 1)); return; }
+    set -- "$tmp/m.so" --random-inputs 7 --random-weights 11
+    for o in $outs; do set -- "$@" -o "$o=$tmp/got.$o.npy"; done
+    if ! "$OCLRUN" "$@" >"$tmp/out" 2>"$tmp/err" || [ -s "$tmp/err" ]; then
+      echo "FAIL: $model (images $im): oclrun $*"
+      cat "$tmp/err"
+      fail=$((fail + 1))
+      return
+    fi
+    for o in $outs; do
+      compare "$model (images $im)" "$tmp/want.$o.npy" "$tmp/got.$o.npy" ||
+        { fail=$((fail + 1)); return; }
+    done
+  done
+  pass=$((pass + 1))
+}
+
+for xg in "$DATA"/ops/*.xg; do
+  name=$(basename "$xg" .xg)
+  wanted "$name" && numpy_case "$name" "$xg" "$DATA/ops"
+done
+for st in "$DATA"/examples/*.safetensors; do
+  name=$(basename "$st" .safetensors)
+  wanted "$name" && numpy_case "$name" "$SRCDIR/examples/$name.xg" "$DATA/examples"
+done
+for xg in "$SRCDIR"/tests/cpu/ops/*.xg "$SRCDIR"/tests/cpu/models/*.xg "$SRCDIR"/examples/*.xg; do
+  models_of "$xg" >"$tmp/models" || { echo "FAIL: $xg: no models"; fail=$((fail + 1)); continue; }
+  while read -r model outs; do
+    wanted "$model" || continue
+    # shellcheck disable=SC2086 # the output names are split on purpose
+    ref_case "$xg" "$model" $outs
+  done <"$tmp/models"
+done
+
+echo "opencl: $pass passed, $fail failed ($(($(date +%s) - start)) s)"
+[ $fail = 0 ] && [ $pass -gt 0 ]
