@@ -35,11 +35,23 @@ static int lower_sub(LowerCtx *L, const IrExpr *s, Sub *out) {
   return out->e != NULL;
 }
 
-/* The conditions 0 <= s and s < extent that the interval does not prove. */
+/* The upper bound of s given L->fact (fact <= fact_hi) when s differs from
+ * the fact's polynomial by a constant. */
+static int fact_bound(LowerCtx *L, const Sub *s, int64_t *hi) {
+  int64_t k;
+  if (!L->fact || !s->d) return 0;
+  const Dim *diff = dim_sub(L->dc, s->d, L->fact);
+  return diff && dim_is_const(diff, &k) && !__builtin_add_overflow(L->fact_hi, k, hi);
+}
+
+/* The conditions 0 <= s and s < extent that the interval (and the fact)
+ * do not prove. */
 static LoopExpr *range_check(LowerCtx *L, const Sub *s, int64_t extent) {
   LoopExpr *c = NULL;
+  int64_t hi;
+  int upper_ok = (s->r.known && s->r.hi < extent) || (fact_bound(L, s, &hi) && hi < extent);
   if (!s->r.known || s->r.lo < 0) c = le_binary(L->a, OP_LE, ELEM_BOOL, le_int(L->a, 0), s->e);
-  if (!s->r.known || s->r.hi >= extent)
+  if (!upper_ok)
     c = le_and(L->a, c, le_binary(L->a, OP_LT, ELEM_BOOL, s->e, le_int(L->a, extent)));
   return c;
 }

@@ -116,7 +116,10 @@ LoopNest *image_stmt_nest(LowerCtx *L, const IrStmt *s) {
   int cl;
   LoopStmt *body = pixel_loop(L, inner, s->lhs[1], nqhw[1], S[1], &cl, &loop);
   if (!root) root = loop;
+  if (S[1] % 4) /* under `if c < C`: reads at c need no upper check */
+    L->fact = L->nb->env[s->lhs[1]], L->fact_hi = S[1] - 1;
   LoopExpr *v = lw_value(L, s->rhs, body, -1);
+  L->fact = NULL;
   LoopStmt *st = v ? image_store(L, buf, nqhw, cl, v) : NULL;
   if (!st) {
     L->nb = NULL;

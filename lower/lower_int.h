@@ -73,6 +73,10 @@ typedef struct LowerCtx {
   int no_guard;        /* reads without ?? are known in range: no checks (the
                            packing of contractions, whose reads were proven in
                            range for every valid point) */
+  const Dim *fact;     /* NULL, or a polynomial known to be <= fact_hi where
+                           the statement is lowered (the channel of a pixel
+                           loop under `if c < C`): range checks use it */
+  int64_t fact_hi;
   const IrExpr *subst; /* lw_value gives subst_value for this expression */
   LoopExpr *subst_value;
   int errors;

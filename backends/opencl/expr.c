@@ -258,11 +258,13 @@ typedef enum CastKind {
   CAST_C,       /* (type)x */
   CAST_NE0,     /* x != 0 */
   CAST_HELPER,  /* xg_f2i(x, status) ... */
-  CAST_WRAP     /* as_int((uint)(x)), as_char((uchar)(x)) */
+  CAST_WRAP,    /* as_int((uint)(x)), as_char((uchar)(x)) */
+  CAST_CONST    /* a constant converted to a float type: the literal */
 } CastKind;
 
 static CastKind cast_kind(OclGen *g, const LoopExpr *e) {
   ElemType from = e->args[0]->type, to = e->type;
+  if (e->args[0]->kind == LE_CONST && is_flt(to) && from != ELEM_BOOL) return CAST_CONST;
   if (to == ELEM_BOOL) return from == ELEM_BOOL ? CAST_NONE : CAST_NE0;
   if (is_flt(to)) {
     if (is_flt(from)) return (from == ELEM_FLOAT) == (to == ELEM_FLOAT) ? CAST_NONE : CAST_C;
@@ -296,6 +298,11 @@ static int prec(OclGen *g, const LoopExpr *e) {
     case CAST_NE0: return 3;
     case CAST_HELPER:
     case CAST_WRAP: return 8;
+    case CAST_CONST: {
+      const LoopExpr *k = e->args[0];
+      double v = is_flt(k->type) ? k->f : (double)k->i;
+      return signbit(v) && !isnan(v) ? 7 : 8;
+    }
     }
     return 8;
   case LE__COUNT: break;
@@ -435,6 +442,12 @@ static void emit_cast(OclGen *g, OclStr *o, const LoopExpr *e, int pr) {
     emit(g, o, e->args[0], 7);
     ocl_puts(o, ")");
     return;
+  case CAST_CONST: { /* as the CPU converts: to double, then to float */
+    const LoopExpr *k = e->args[0];
+    double v = is_flt(from) ? k->f : (double)k->i;
+    put_float(o, to == ELEM_FLOAT ? v : (double)(float)v, to == ELEM_FLOAT);
+    return;
+  }
   }
 }
 
