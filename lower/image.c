@@ -126,7 +126,9 @@ LoopNest *image_stmt_nest(LowerCtx *L, const IrStmt *s) {
     return NULL;
   }
   ls_push(L->a, body, st);
-  return nest_end(L, s->target->name, root, lower_stmt_flops(L->node, s));
+  LoopNest *n = nest_end(L, s->target->name, root, lower_stmt_flops(L->node, s));
+  n->stmt = s;
+  return n;
 }
 
 /* ----------------------------------------------------------------- weights */

@@ -190,6 +190,9 @@ typedef struct LoopNest {
   double flops; /* counted as in lower_node_flops */
   int once;     /* prepares persistent buffers from weights only: runs
                          in the first run of a loaded model, before the rest */
+  const IrNode *node; /* the graph node it lowers */
+  const IrStmt *stmt; /* the statement, or NULL (a fused nest of several,
+                         a packing or copying nest) */
 } LoopNest;
 
 /* A kernel: the nests of one fused group of nodes (one node per group until

@@ -182,6 +182,7 @@ LoopNest *nest_end(LowerCtx *L, const char *name, LoopStmt *root, double flops) 
   n->nvars = L->nb->nvars;
   n->vars = L->nb->vars;
   n->flops = flops;
+  n->node = L->node;
   L->nb = NULL;
   return n;
 }
@@ -215,7 +216,9 @@ static LoopNest *build_nest(LowerCtx *L, const IrStmt *s, const Plan *plan, Part
   for (int i = 0; i < s->nlhs; i++) pts *= (double)L->ext[s->lhs[i]];
   const char *name =
       part == PART_TAIL ? arena_printf(L->a, "%s (tail)", s->target->name) : s->target->name;
-  return nest_end(L, name, b.root, lower_stmt_flops(L->node, s) * nest_points(&b) / pts);
+  LoopNest *n = nest_end(L, name, b.root, lower_stmt_flops(L->node, s) * nest_points(&b) / pts);
+  n->stmt = s;
+  return n;
 }
 
 int nest_body(LowerCtx *L, LoopStmt *parent, const IrStmt *s, const Plan *plan, int first) {
