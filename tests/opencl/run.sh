@@ -14,7 +14,8 @@
 # integers and bools must be equal.
 # Environment: XGC (default ./xgc), SRCDIR (default .), BUILDDIR (default
 # XGC's directory), RTOL, ATOL_MAX, IMAGES ("off on" by default: the modes
-# to run).  Arguments: case names to run only those.
+# to run), JOBS (cases run at once, default 2).  Arguments: case names to
+# run only those.
 
 XGC=${XGC:-./xgc}
 SRCDIR=${SRCDIR:-.}
@@ -24,6 +25,7 @@ OCLRUN=$BUILDDIR/tests/opencl/oclrun
 RTOL=${RTOL:-1e-5}
 ATOL_MAX=${ATOL_MAX:-2e-5}
 IMAGES=${IMAGES:-off on}
+JOBS=${JOBS:-2}
 DATA=$SRCDIR/tests/numeric/data
 for p in "$XGC" "$NPYCMP" "$OCLRUN"; do
   if [ ! -x "$p" ]; then
@@ -146,22 +148,43 @@ ref_case() {
   pass=$((pass + 1))
 }
 
+# One case (`run.sh --job FUNCTION ARGS...`, for xargs): its report, then
+# "RESULT passed failed".
+if [ "$1" = --job ]; then
+  shift
+  "$@" >"$tmp/log" 2>&1
+  cat "$tmp/log"
+  echo "RESULT $pass $fail"
+  exit 0
+fi
+
+# The cases, one line each: the function and its arguments.
 for xg in "$DATA"/ops/*.xg; do
   name=$(basename "$xg" .xg)
-  wanted "$name" && numpy_case "$name" "$xg" "$DATA/ops"
-done
+  wanted "$name" && echo "numpy_case $name $xg $DATA/ops"
+done >"$tmp/jobs"
 for st in "$DATA"/examples/*.safetensors; do
   name=$(basename "$st" .safetensors)
-  wanted "$name" && numpy_case "$name" "$SRCDIR/examples/$name.xg" "$DATA/examples"
-done
+  wanted "$name" && echo "numpy_case $name $SRCDIR/examples/$name.xg $DATA/examples"
+done >>"$tmp/jobs"
 for xg in "$SRCDIR"/tests/cpu/ops/*.xg "$SRCDIR"/tests/cpu/models/*.xg "$SRCDIR"/examples/*.xg; do
-  models_of "$xg" >"$tmp/models" || { echo "FAIL: $xg: no models"; fail=$((fail + 1)); continue; }
+  models_of "$xg" >"$tmp/models" || { echo "FAIL: $xg: no models" >&2; fail=$((fail + 1)); continue; }
   while read -r model outs; do
-    wanted "$model" || continue
-    # shellcheck disable=SC2086 # the output names are split on purpose
-    ref_case "$xg" "$model" $outs
+    wanted "$model" && echo "ref_case $xg $model $outs"
   done <"$tmp/models"
-done
+done >>"$tmp/jobs"
 
-echo "opencl: $pass passed, $fail failed ($(($(date +%s) - start)) s)"
+# JOBS cases at a time (POCL compiles each program on one core).
+xargs -P "$JOBS" -L 1 sh "$0" --job <"$tmp/jobs" >"$tmp/results"
+while read -r line; do
+  # shellcheck disable=SC2086 # the line is split on purpose
+  case $line in
+    "RESULT "*) set -- $line && pass=$((pass + $2)) && fail=$((fail + $3)) ;;
+    *) echo "$line" ;;
+  esac
+done <"$tmp/results"
+[ "$(grep -c '^RESULT ' "$tmp/results")" = "$(wc -l <"$tmp/jobs")" ] ||
+  { echo "FAIL: some cases did not report"; fail=$((fail + 1)); }
+
+echo "opencl: $pass passed, $fail failed ($(($(date +%s) - start)) s, $JOBS jobs)"
 [ $fail = 0 ] && [ $pass -gt 0 ]
