@@ -232,7 +232,8 @@ void ocl_kernel_end(OclGen *g, const char *name, int work_dim, const uint64_t *g
   }
   int32_t *args = arena_alloc(g->a, sizeof *args * (size_t)(kc->nused + 3));
   OclStr decls = {0};
-  ocl_printf(&g->src, "kernel void %s(", l.kernel);
+  ocl_printf(&g->src, "kernel %s%svoid %s(", kc->attr ? kc->attr : "", kc->attr ? " " : "",
+             l.kernel);
   l.nargs = kernel_params(g, &g->src, &decls, args);
   l.args = args;
   ocl_puts(&g->src, ") {\n");

@@ -80,7 +80,9 @@ typedef struct OclKernel {
   int *border, nused;    /* the buffers used, in order of first use */
   const char **names;    /* every name taken in the kernel */
   int nnames;
-  int status; /* the kernel may fail: it takes the status word */
+  int status;       /* the kernel may fail: it takes the status word */
+  const char *attr; /* NULL, or an attribute written between `kernel` and
+                       `void` (reqd_work_group_size of a tiled kernel) */
 } OclKernel;
 
 /* ----------------------------------------------------------- the program */
