@@ -35,22 +35,29 @@ static int lower_sub(LowerCtx *L, const IrExpr *s, Sub *out) {
   return out->e != NULL;
 }
 
-/* The upper bound of s given L->fact (fact <= fact_hi) when s differs from
- * the fact's polynomial by a constant. */
-static int fact_bound(LowerCtx *L, const Sub *s, int64_t *hi) {
+/* A bound of s given L->fact (fact <= fact_hi) when s is k + fact (an
+ * upper bound, *upper set) or k - fact (a lower bound). */
+static int fact_bound(LowerCtx *L, const Sub *s, int64_t *bound, int *upper) {
   int64_t k;
   if (!L->fact || !s->d) return 0;
-  const Dim *diff = dim_sub(L->dc, s->d, L->fact);
-  return diff && dim_is_const(diff, &k) && !__builtin_add_overflow(L->fact_hi, k, hi);
+  const Dim *diff = dim_sub(L->dc, s->d, L->fact), *sum = dim_add(L->dc, s->d, L->fact);
+  if (diff && dim_is_const(diff, &k)) {
+    *upper = 1;
+    return !__builtin_add_overflow(L->fact_hi, k, bound);
+  }
+  *upper = 0;
+  return sum && dim_is_const(sum, &k) && !__builtin_sub_overflow(k, L->fact_hi, bound);
 }
 
 /* The conditions 0 <= s and s < extent that the interval (and the fact)
  * do not prove. */
 static LoopExpr *range_check(LowerCtx *L, const Sub *s, int64_t extent) {
   LoopExpr *c = NULL;
-  int64_t hi;
-  int upper_ok = (s->r.known && s->r.hi < extent) || (fact_bound(L, s, &hi) && hi < extent);
-  if (!s->r.known || s->r.lo < 0) c = le_binary(L->a, OP_LE, ELEM_BOOL, le_int(L->a, 0), s->e);
+  int64_t b;
+  int upper, fact = fact_bound(L, s, &b, &upper);
+  int upper_ok = (s->r.known && s->r.hi < extent) || (fact && upper && b < extent);
+  int lower_ok = (s->r.known && s->r.lo >= 0) || (fact && !upper && b >= 0);
+  if (!lower_ok) c = le_binary(L->a, OP_LE, ELEM_BOOL, le_int(L->a, 0), s->e);
   if (!upper_ok)
     c = le_and(L->a, c, le_binary(L->a, OP_LT, ELEM_BOOL, s->e, le_int(L->a, extent)));
   return c;

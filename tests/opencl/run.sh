@@ -5,8 +5,9 @@
 #  1. every case of tests/numeric/data (stdlib ops, built-ins, examples)
 #     against the NumPy-computed outputs;
 #  2. every model of tests/cpu/ops/*.xg (stdlib ops on odd shapes), of
-#     tests/cpu/models/*.xg and of examples/*.xg against `xgc run --ref`
-#     on the same --random-inputs / --random-weights.
+#     tests/cpu/models/*.xg, of tests/opencl/models/*.xg (the image layout
+#     where the stdlib does not reach) and of examples/*.xg against
+#     `xgc run --ref` on the same --random-inputs / --random-weights.
 # Each model is built with `xgc build --target=opencl` and run by
 # tests/opencl/oclrun from its library's descriptor.  Float outputs pass
 # when |got - want| <= RTOL*|want| + ATOL_MAX*max|want| (npycmp; the
@@ -167,7 +168,8 @@ for st in "$DATA"/examples/*.safetensors; do
   name=$(basename "$st" .safetensors)
   wanted "$name" && echo "numpy_case $name $SRCDIR/examples/$name.xg $DATA/examples"
 done >>"$tmp/jobs"
-for xg in "$SRCDIR"/tests/cpu/ops/*.xg "$SRCDIR"/tests/cpu/models/*.xg "$SRCDIR"/examples/*.xg; do
+for xg in "$SRCDIR"/tests/cpu/ops/*.xg "$SRCDIR"/tests/cpu/models/*.xg \
+  "$SRCDIR"/tests/opencl/models/*.xg "$SRCDIR"/examples/*.xg; do
   models_of "$xg" >"$tmp/models" || { echo "FAIL: $xg: no models" >&2; fail=$((fail + 1)); continue; }
   while read -r model outs; do
     wanted "$model" && echo "ref_case $xg $model $outs"
