@@ -8,7 +8,12 @@
  *
  *   oclrun MODEL.so [--weights W.safetensors | --random-weights SEED]
  *          [--input NAME=X.npy]... [--random-inputs SEED] [-o NAME=Y.npy]...
- *          [--runs N]
+ *          [--runs N] [--time]
+ *
+ * --runs N runs the model N times on one load (the `once` launches on the
+ * first run only); --time prints the median time of the runs after the
+ * first, from writing the inputs to reading the status word (a measurement
+ * for the device experiments of docs/opencl.md, not a benchmark tool).
  *
  * Exit status: 0, 1 on a failure (the message on stderr), 2 on usage. */
 #define CL_TARGET_OPENCL_VERSION 120
@@ -18,6 +23,7 @@
 #include "runtime/xg_abi.h"
 
 #include <dlfcn.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +48,7 @@ static void die(const char *fmt, ...) {
 
 typedef struct Opts {
   const char *lib, *weights;
-  int rand_in, rand_w, runs;
+  int rand_in, rand_w, runs, time;
   uint64_t seed_in, seed_w;
   const char *in_spec[64], *out_spec[64];
   int nin, nout;
@@ -60,6 +66,7 @@ static void parse(int argc, char **argv, Opts *o) {
     else if (!strcmp(s, "--input") && v && o->nin < 64) o->in_spec[o->nin++] = v, i++;
     else if (!strcmp(s, "-o") && v && o->nout < 64) o->out_spec[o->nout++] = v, i++;
     else if (!strcmp(s, "--runs") && v) o->runs = atoi(v), i++;
+    else if (!strcmp(s, "--time")) o->time = 1;
     else if (s[0] != '-' && !o->lib) o->lib = s;
     else {
       fprintf(stderr, "oclrun: bad argument '%s'\n", s);
@@ -216,6 +223,11 @@ static void run(Cl *c, const xg_abi_model *d, RtTensor *in, int first) {
   if (status) die("model '%s' failed at run time with code %d", d->name, (int)status);
 }
 
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
 int main(int argc, char **argv) {
   Opts o;
   parse(argc, argv, &o);
@@ -244,7 +256,22 @@ int main(int argc, char **argv) {
   cl_setup(&c, d->ocl);
   make_mems(&c, d, w);
   c.kernels = calloc((size_t)d->ocl->nlaunches + 1, sizeof *c.kernels);
-  for (int r = 0; r < o.runs; r++) run(&c, d, in, r == 0);
+  double *times = calloc((size_t)o.runs + 1, sizeof *times);
+  for (int r = 0; r < o.runs; r++) {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    run(&c, d, in, r == 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    times[r] = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+  }
+  if (o.time && o.runs > 1) {
+    qsort(times + 1, (size_t)o.runs - 1, sizeof *times, cmp_double);
+    int n = o.runs - 1;
+    double med = n % 2 ? times[1 + n / 2] : (times[n / 2] + times[1 + n / 2]) / 2;
+    printf("%s: median %.4f ms over %d runs (first run %.4f ms), %d launches\n", d->name,
+           med * 1e3, n, times[0] * 1e3, d->ocl->nlaunches);
+  }
+  free(times);
   for (int i = 0; i < d->noutputs; i++) {
     const char *file = spec_for(o.out_spec, o.nout, d->outputs[i].name);
     if (!file) continue;
