@@ -69,6 +69,27 @@ void image_coords_e(LowerCtx *L, const LoopBuf *b, LoopExpr *const *sub, int fla
   out[2] = nn_op(L, OP_MOD, c, 4);
 }
 
+void image_fact(LowerCtx *L, const Dim *d, int64_t hi) {
+  if (L->nfacts == LOWER_MAX_FACTS) return; /* a fact less: checks stay */
+  L->fact[L->nfacts] = d;
+  L->fact_hi[L->nfacts++] = hi;
+}
+
+/* Does e read an image tensor with node index ix as its channel subscript? */
+static int reads_channel(LowerCtx *L, const IrExpr *e, int ix) {
+  if (!e) return 0;
+  if (e->kind == IE_READ && !e->flat && e->nargs == 4 && e->args[1]->kind == IE_INDEX &&
+      e->args[1]->index == ix && L->p->bufs[lower_buf_of(L, e->tensor)]->kind == LB_IMAGE)
+    return 1;
+  for (int i = 0; i < e->nargs; i++)
+    if (reads_channel(L, e->args[i], ix)) return 1;
+  return reads_channel(L, e->dflt, ix);
+}
+
+int image_split_reduction(LowerCtx *L, const IrExpr *body, int ix) {
+  return L->t->gpu && L->t->images && reads_channel(L, body, ix);
+}
+
 /* ----------------------------------------------------------------- stores */
 
 /* img@(w + W*cq, h + H*n, cl) = value: channel cl of the pixel of element
@@ -116,10 +137,11 @@ LoopNest *image_stmt_nest(LowerCtx *L, const IrStmt *s) {
   int cl;
   LoopStmt *body = pixel_loop(L, inner, s->lhs[1], nqhw[1], S[1], &cl, &loop);
   if (!root) root = loop;
+  int facts = L->nfacts;
   if (S[1] % 4) /* under `if c < C`: reads at c need no upper check */
-    L->fact = L->nb->env[s->lhs[1]], L->fact_hi = S[1] - 1;
+    image_fact(L, L->nb->env[s->lhs[1]], S[1] - 1);
   LoopExpr *v = lw_value(L, s->rhs, body, -1);
-  L->fact = NULL;
+  L->nfacts = facts;
   LoopStmt *st = v ? image_store(L, buf, nqhw, cl, v) : NULL;
   if (!st) {
     L->nb = NULL;

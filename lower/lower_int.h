@@ -8,6 +8,9 @@
 
 /* Tensors of higher rank are reported, not lowered. */
 enum { LOOP_MAX_RANK = 32 };
+/* Facts (LowerCtx.fact) in force at once: at most a pixel loop's channel
+ * and the channels of split reductions around it. */
+enum { LOWER_MAX_FACTS = 8 };
 
 /* --------------------------------------------------------- constructors */
 LoopExpr *le_new(Arena *a, LoopExprKind k, ElemType type, int nargs);
@@ -73,10 +76,12 @@ typedef struct LowerCtx {
   int no_guard;        /* reads without ?? are known in range: no checks (the
                            packing of contractions, whose reads were proven in
                            range for every valid point) */
-  const Dim *fact;     /* NULL, or a polynomial known to be <= fact_hi where
-                           the statement is lowered (the channel of a pixel
-                           loop under `if c < C`): range checks use it */
-  int64_t fact_hi;
+  int nfacts;          /* polynomials known to be <= fact_hi where the
+                           statement is lowered (the channel of a pixel loop
+                           or of a split reduction under `if c < C`): range
+                           checks use them */
+  const Dim *fact[LOWER_MAX_FACTS];
+  int64_t fact_hi[LOWER_MAX_FACTS];
   const IrExpr *subst; /* lw_value gives subst_value for this expression */
   LoopExpr *subst_value;
   int errors;
@@ -199,6 +204,13 @@ int image_coords(LowerCtx *L, const LoopBuf *b, const Dim *const *sub, int flat,
  * or a select proves in range where the read is made). */
 void image_coords_e(LowerCtx *L, const LoopBuf *b, LoopExpr *const *sub, int flat,
                     LoopExpr **out);
+/* Adds the fact d <= hi (LowerCtx.fact) to those in force. */
+void image_fact(LowerCtx *L, const Dim *d, int64_t hi);
+/* Should the reduction over node index ix of `body` be split into pixels
+ * and channels (ix = 4*q + ch, the loop over ch innermost and unrolled)?
+ * Yes when body reads an image at channel ix: the four reads of one pixel
+ * are then the same read, next to each other. */
+int image_split_reduction(LowerCtx *L, const IrExpr *body, int ix);
 /* The nest of statement s whose target is an LB_IMAGE buffer: the grid over
  * its pixels (the channel index c as c/4), then the pixel loop over c%4.
  * NULL after an error. */

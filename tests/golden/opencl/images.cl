@@ -12,9 +12,9 @@
  *   mem 10: image (y.1) 8 x 4 pixels
  *   mem 11: image (y.2) 16 x 8 pixels
  *   mem 12: image (y.3) 24 x 8 pixels
- *   mem 13: image (w.image) 3 x 15 pixels
+ *   mem 13: image (w.image) 6 x 15 pixels
  *   mem 14: status
- *   launch k0_0_w_image (h.1) once: global [3, 3, 5], args 13 2
+ *   launch k0_0_w_image (h.1) once: global [3, 3, 10], args 13 2
  *   launch k0_1_h_1 (h.1): global [8, 8, 2], args 0 13 7
  *   launch k1_h_2 (h.2): global [8, 8, 2], args 8 7 3 4 5 6
  *   launch k2_h (h): global [8, 8, 2], args 9 8
@@ -42,11 +42,11 @@ kernel void k0_0_w_image(write_only image2d_t w_image, global const float *restr
   const int w = (int)get_global_id(0);
   float px[4] = {0.0f, 0.0f, 0.0f, 0.0f};
   for (int ch = 0; ch < 4; ch++) {
-    if (ch < 3) {
-      px[ch] = w_2[27*p + 3*h + w + 9*ch];
+    if (4*p - 8*(p/2) + ch < 6) {
+      px[ch] = w_2[36*p - 18*(p/2) + 3*h + w + 9*ch];
     }
   }
-  write_imagef(w_image, (int2)(w, 3*p + h), vload4(0, px));
+  write_imagef(w_image, (int2)(3*p - 6*(p/2) + w, 3*(p/2) + h), vload4(0, px));
 }
 
 kernel void k0_1_h_1(global const float *restrict x, read_only image2d_t w_image, write_only image2d_t h_1) {
@@ -58,10 +58,14 @@ kernel void k0_1_h_1(global const float *restrict x, read_only image2d_t w_image
   for (int ch = 0; ch < 4; ch++) {
     if (4*f + ch < 5) {
       acc = 0.0f;
-      for (int c = 0; c < 3; c++) {
+      for (int c = 0; c < 2; c++) {
         for (int u = 0; u < 3; u++) {
           for (int v = 0; v < 3; v++) {
-            acc += (0 <= i + u - 1 && i + u - 1 < 8 && (0 <= j + v - 1 && j + v - 1 < 8) ? x[8*i + j + 64*c + 8*u + v - 9] : 0.0f) * xg_ch(read_imagef(w_image, xg_smp, (int2)(v, 12*f + 3*ch + u)), c);
+            for (int c_ch = 0; c_ch < 4; c_ch++) {
+              if (4*c + c_ch < 6) {
+                acc += (0 <= i + u - 1 && i + u - 1 < 8 && (0 <= j + v - 1 && j + v - 1 < 8) ? x[8*i + j + 256*c + 8*u + v + 64*c_ch - 9] : 0.0f) * xg_ch(read_imagef(w_image, xg_smp, (int2)(3*c + v, 12*f + 3*ch + u)), c_ch);
+              }
+            }
           }
         }
       }
