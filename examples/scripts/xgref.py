@@ -94,6 +94,34 @@ def write_safetensors(path, tensors):
             f.write(np.ascontiguousarray(a).astype("<f4").tobytes())
 
 
+def read_safetensors(path):
+    """{name: array} of a safetensors file (F32, I32 and I64 tensors; the
+    arrays are copies).  ValueError naming the file and the problem when it
+    is malformed."""
+    types = {"F32": "<f4", "I32": "<i4", "I64": "<i8"}
+    with open(path, "rb") as f:
+        blob = f.read()
+    if len(blob) < 8:
+        raise ValueError("%s: too short for a safetensors header" % path)
+    (n,) = struct.unpack("<Q", blob[:8])
+    if 8 + n > len(blob):
+        raise ValueError("%s: header of %d bytes past the end of the file" % (path, n))
+    header = json.loads(blob[8:8 + n].decode())
+    out = {}
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        if t["dtype"] not in types:
+            raise ValueError("%s: tensor '%s' has dtype %s (not read here)" % (path, name, t["dtype"]))
+        lo, hi = t["data_offsets"]
+        dt = np.dtype(types[t["dtype"]])
+        count = int(np.prod(t["shape"], dtype=np.int64))
+        if hi - lo != count * dt.itemsize or 8 + n + hi > len(blob):
+            raise ValueError("%s: tensor '%s': bad data offsets" % (path, name))
+        out[name] = np.frombuffer(blob, dt, count, 8 + n + lo).reshape(t["shape"]).copy()
+    return out
+
+
 # ------------------------------------------------------------------ driver
 
 class Example:
