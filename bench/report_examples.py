@@ -151,6 +151,32 @@ def print_failures(data, compile_):
         print(f"  {c['example']} {c['peer']} {c['threads']} thr: {what}")
 
 
+def worst_errors(data):
+    """(example, peer) -> the largest error over the outputs and thread
+    counts, as a fraction of the output's max |want|; from the checks."""
+    worst = {}
+    for c in data:
+        for v in (c.get("check") or {}).values():
+            if "of_max" in v:
+                k = (c["example"], c["peer"])
+                worst[k] = max(worst.get(k, 0.0), v["of_max"])
+    return worst
+
+
+def print_numerics(examples, data):
+    worst = worst_errors(data)
+    if not worst:
+        return
+    peers = [p for p in PEERS if any(k[1] == p for k in worst)]
+    print("\nlargest error against the reference (float64 PyTorch), of max |y|; "
+          "the check: 1e-5 |y| + 2e-5 max|y|")
+    print(f"{'example':14} " + " ".join(f"{p.replace('torch-', ''):>9}" for p in peers))
+    for e in examples:
+        if any((e, p) in worst for p in peers):
+            print(f"{e:14} " + " ".join(f"{worst[(e, p)]:9.2g}" if (e, p) in worst else f"{'-':>9}"
+                                        for p in peers))
+
+
 def write(out_path, doc):
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
     with open(out_path, "w") as f:
@@ -174,7 +200,13 @@ def one_run(d, out_path):
     print("  median latency in ms ('!': output check failed); compile: median wall time of "
           "xgc build;\n  x/PEER: xgc's latency over PEER's (below 1: xgc is faster)\n")
     print_table(examples, threads, data, compile_, ratio)
+    print_numerics(examples, data)
     print_failures(data, compile_)
+    for tool in ("torch", "ort"):
+        for doc in load_lines(os.path.join(d, tool + ".jsonl")):
+            sk = doc.get("skipped")
+            for what in ([sk] if isinstance(sk, str) else (sk or {}).values()):
+                print(f"skipped ({tool}): {what}")
     write(out_path, dict(meta, table=data, compile=compile_, xgc_over_peer=ratio,
                          raw={k: load_lines(os.path.join(d, k + ".jsonl"))
                               for k in ("compile", "xgc", "torch", "ort")}))

@@ -25,12 +25,10 @@ import numpy as np  # noqa: E402
 
 
 def default_scripts():
-    """examples/scripts of the tree, or py/scripts beside this file (the kit)."""
-    for d in (os.path.join(os.path.dirname(HERE), "examples", "scripts"),
-              os.path.join(HERE, "scripts")):
-        if os.path.exists(os.path.join(d, "xgref.py")):
-            return d
-    return None
+    """examples/scripts beside bench/ (in the tree, and in the device kit's
+    copy of it, KIT/py/)."""
+    d = os.path.join(os.path.dirname(HERE), "examples", "scripts")
+    return d if os.path.exists(os.path.join(d, "xgref.py")) else None
 
 
 def load_example(name, scripts):
@@ -50,38 +48,6 @@ def example_data(ex, weights_dir):
     ins = [np.load(os.path.join(weights_dir, "%s.in-%s.npy" % (ex.name, n)))
            for n, _, _ in ex.inputs]
     return w, ins
-
-
-def read_tol(path):
-    """{output: (rtol, atol)} of a tests/examples/data/NAME.tol file."""
-    tol = {}
-    with open(path) as f:
-        for line in f:
-            if line.strip() and not line.startswith("#"):
-                name, rtol, atol = line.split()
-                tol[name] = (float(rtol), float(atol))
-    return tol
-
-
-def compare(outs, ex, check_dir):
-    """Each output against DIR/NAME.out-OUT.npy: the worst element's error,
-    its fraction of max |want|, and whether every element is within
-    atol + rtol |want| (the test of tests/examples/run.sh)."""
-    tol = read_tol(os.path.join(check_dir, ex.name + ".tol"))
-    res = {}
-    for name, got in zip(ex.outputs, outs):
-        want = np.load(os.path.join(check_dir, "%s.out-%s.npy" % (ex.name, name)))
-        got = np.asarray(got, dtype=np.float64)
-        if got.shape != want.shape:
-            res[name] = {"ok": False, "error": "shape %s, want %s" % (got.shape, want.shape)}
-            continue
-        rtol, atol = tol[name]
-        err = np.abs(got - want.astype(np.float64))
-        scale = float(np.max(np.abs(want))) or 1.0
-        res[name] = {"ok": bool(np.all(err <= atol + rtol * np.abs(want))),
-                     "max_abs_err": float(err.max()), "of_max": float(err.max()) / scale,
-                     "rtol": rtol, "atol": atol}
-    return res
 
 
 def prepare(mod, mode, inputs):
@@ -116,7 +82,8 @@ def bench_one(ex, weights, arrays, mode, reps, seconds, check_dir):
     r = {"example": ex.name, "mode": mode, "how": how, "threads": torch.get_num_threads(),
          "median_ms": round(med, 4), "min_ms": round(lo, 4), "max_ms": round(hi, 4), "runs": n}
     if check_dir:
-        r["check"] = compare([o.detach().numpy() for o in outs], ex, check_dir)
+        r["check"] = xgref.check_outputs(
+            ex.name, {n: o.detach().numpy() for n, o in zip(ex.outputs, outs)}, check_dir)
     r["ops"] = torch_bench.aten_ops(run)
     return r
 

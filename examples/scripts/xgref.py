@@ -122,6 +122,38 @@ def read_safetensors(path):
     return out
 
 
+def read_tol(path):
+    """{output: (rtol, atol)} of a NAME.tol file (written by main below)."""
+    tol = {}
+    with open(path) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                name, rtol, atol = line.split()
+                tol[name] = (float(rtol), float(atol))
+    return tol
+
+
+def check_outputs(name, outs, check_dir):
+    """Each output of example `name` ({output: array}) against
+    check_dir/NAME.out-OUT.npy, as tests/examples/run.sh tests it: every
+    element within atol + rtol |want| (NAME.tol).  Returns {output: {"ok",
+    "max_abs_err", "of_max" (of max |want|), "rtol", "atol"}}."""
+    tol = read_tol(os.path.join(check_dir, name + ".tol"))
+    res = {}
+    for out, got in outs.items():
+        want = np.load(os.path.join(check_dir, "%s.out-%s.npy" % (name, out))).astype(np.float64)
+        got = np.asarray(got, dtype=np.float64)
+        if got.shape != want.shape:
+            res[out] = {"ok": False, "error": "shape %s, want %s" % (got.shape, want.shape)}
+            continue
+        rtol, atol = tol[out]
+        err = np.abs(got - want)
+        worst = float(np.max(err)) if err.size else 0.0
+        res[out] = {"ok": bool(np.all(err <= atol + rtol * np.abs(want))), "max_abs_err": worst,
+                    "of_max": worst / (scale(want) or 1.0), "rtol": rtol, "atol": atol}
+    return res
+
+
 # ------------------------------------------------------------------ driver
 
 class Example:
