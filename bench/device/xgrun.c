@@ -181,14 +181,23 @@ static int same_shape(const RtTensor *t, const xg_tensor_info *info) {
   return 1;
 }
 
+/* "f32 [3, 16]" into buf. */
+static const char *type_str(char *buf, size_t len, RtDType dt, int rank, const int64_t *shape) {
+  size_t n = (size_t)snprintf(buf, len, "%s [", rt_dtype_name(dt));
+  for (int d = 0; d < rank && n < len; d++)
+    n += (size_t)snprintf(buf + n, len - n, "%s%lld", d ? ", " : "", (long long)shape[d]);
+  if (n < len) snprintf(buf + n, len - n, "]");
+  return buf;
+}
+
 /* Reads path into t and checks it against info (what = "input"/"output"). */
 static int read_npy(const char *path, const xg_tensor_info *info, const char *what, RtTensor *t) {
-  char err[512];
+  char err[512], a[256], b[256];
   if (rt_npy_read(path, t, err, sizeof err)) return fail("%s", err);
   if (!same_shape(t, info))
-    return fail("%s: %s '%s' is %s of rank %d, the model's is %s of rank %d (or another shape)",
-                path, what, info->name, rt_dtype_name(t->dtype), t->rank,
-                rt_dtype_name((RtDType)info->dtype), info->rank);
+    return fail("%s: holds %s, the model's %s '%s' is %s", path,
+                type_str(a, sizeof a, t->dtype, t->rank, t->shape), what, info->name,
+                type_str(b, sizeof b, (RtDType)info->dtype, info->rank, info->shape));
   return 0;
 }
 
