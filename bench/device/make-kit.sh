@@ -31,7 +31,8 @@ data=$src/tests/examples/data
 EXAMPLES=${EXAMPLES:-$(for f in "$data"/*.tol; do basename "$f" .tol; done)}
 PROBLEMS=${PROBLEMS:-$("$PYTHON" -c "import sys; sys.path.insert(0, sys.argv[1]); import problems
 print(' '.join(problems.DEFAULT))" "$src/bench")}
-for p in "$XGC" "$BUILD/bench/device/xgrun" "$BUILD/tests/examples/mkweights" "$BUILD/bench/peak"; do
+for p in "$XGC" "$BUILD/bench/device/xgrun" "$BUILD/tests/examples/mkweights" \
+         "$BUILD/bench/peak"; do
   [ -x "$p" ] || die "no program '$p': run from the build directory after" \
                      "'make all tests/examples/mkweights' (or set BUILD)"
 done
@@ -58,7 +59,8 @@ params() {
 # ------------------------------------------------------------------ models
 for e in $EXAMPLES; do
   say "$e: xgc build --cpu=$CPU"
-  "$XGC" build "$src/examples/$e.xg" --cpu="$CPU" -o "$kit/models/$e.so" || die "$e: xgc build failed"
+  "$XGC" build "$src/examples/$e.xg" --cpu="$CPU" -o "$kit/models/$e.so" ||
+    die "$e: xgc build failed"
   params "$e" > "$kit/data/$e.params"
 done
 for spec in $PROBLEMS; do
@@ -167,4 +169,5 @@ cat > "$kit/MANIFEST.json" <<EOF
 EOF
 mib=$((bytes / 1048576))
 [ "$mib" -lt "$MAX_MIB" ] || die "$kit is $mib MiB, more than MAX_MIB=$MAX_MIB"
-say "$kit: $mib MiB ($bytes bytes): $(echo $EXAMPLES | wc -w) networks, $(echo $PROBLEMS | wc -w) problems"
+say "$kit: $mib MiB ($bytes bytes): $(echo $EXAMPLES | wc -w) networks," \
+    "$(echo $PROBLEMS | wc -w) problems"

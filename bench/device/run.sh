@@ -16,9 +16,10 @@
 # (PyTorch's modes for the networks, eager; eager,jit adds TorchScript),
 # STEPS (a comma list of: info weights xgc ort torch peak xgc-problems
 # torch-problems; all by default), EXAMPLES and PROBLEMS (default: the
-# kit's), DEADLINE (seconds after which the steps left are skipped so that
-# the report is still written: 540), PEAK_ARGS (more options of bin/peak), WORK (where the weights go, ~0.5 GB; a
-# temporary directory), PYTHON (python3).
+# kit's), DEADLINE (seconds after which the steps left are skipped, so that
+# the report is still written within the device's 10 minutes: 480),
+# PEAK_ARGS (more options of bin/peak), WORK (where the weights go, ~0.5
+# GB; a temporary directory), PYTHON (python3).
 set -u
 KIT=${1:-$(dirname "$0")}
 KIT=$(cd "$KIT" && pwd) || exit 2
@@ -31,7 +32,7 @@ REPS=${REPS:-10}
 SECONDS_PER=${SECONDS_PER:-0.5}
 MODES=${MODES:-eager}
 STEPS=${STEPS:-info,weights,xgc,ort,torch,peak,xgc-problems,torch-problems}
-DEADLINE=${DEADLINE:-540}
+DEADLINE=${DEADLINE:-480}
 PEAK_ARGS=${PEAK_ARGS:-}
 WAIT_IDLE=0
 . "$KIT/py/bench/lib.sh"
@@ -104,7 +105,8 @@ step_ort() {
   # shellcheck disable=SC2086
   "$PYTHON" "$KIT/py/bench/device/ort_bench.py" --onnx-dir "$KIT/onnx" --weights-dir "$WORK" \
     --check-dir "$KIT/data" --work "$WORK" $common $EXAMPLES 2> "$OUT/examples/ort.err" |
-    compact >> "$OUT/examples/ort.jsonl" || say "ONNX Runtime failed: $(tail -n 3 "$OUT/examples/ort.err")"
+    compact >> "$OUT/examples/ort.jsonl" ||
+    say "ONNX Runtime failed: $(tail -n 3 "$OUT/examples/ort.err")"
 }
 
 step_torch() {
@@ -112,7 +114,8 @@ step_torch() {
   # shellcheck disable=SC2086
   "$PYTHON" "$KIT/py/bench/torch_examples.py" --weights-dir "$WORK" --check-dir "$KIT/data" \
     --modes "$MODES" $common $EXAMPLES 2> "$OUT/examples/torch.err" |
-    compact >> "$OUT/examples/torch.jsonl" || say "PyTorch failed: $(tail -n 3 "$OUT/examples/torch.err")"
+    compact >> "$OUT/examples/torch.jsonl" ||
+    say "PyTorch failed: $(tail -n 3 "$OUT/examples/torch.err")"
 }
 
 step_peak() {
@@ -136,7 +139,8 @@ step_torch_problems() {
   say "PyTorch eager and TorchScript: $PROBLEMS"
   # shellcheck disable=SC2086
   "$PYTHON" "$KIT/py/bench/torch_bench.py" $common $PROBLEMS 2> "$OUT/problems/torch.err" |
-    compact >> "$OUT/problems/torch.jsonl" || say "PyTorch failed: $(tail -n 3 "$OUT/problems/torch.err")"
+    compact >> "$OUT/problems/torch.jsonl" ||
+    say "PyTorch failed: $(tail -n 3 "$OUT/problems/torch.err")"
 }
 
 # ------------------------------------------------------------------ run

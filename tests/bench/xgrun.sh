@@ -52,7 +52,8 @@ xgc run --ref "$tmp/m.xg" --random-weights 1 --input "x=$tmp/x.npy" -o "y=$tmp/w
 "$XGRUN" "$tmp/m.so" --weights "$tmp/w.safetensors" --input "x=$tmp/x.npy" \
   --expect "y=$tmp/want2.npy" --tol "$tmp/m.tol" --threads 2 --reps 2 --seconds 0 > "$tmp/out" ||
   fail "xgrun on a given input: $(cat "$tmp/out")"
-grep -q '^  y: ok: 0 of 48 elements out of tolerance' "$tmp/out" || fail "text output: $(cat "$tmp/out")"
+grep -q '^  y: ok: 0 of 48 elements out of tolerance' "$tmp/out" ||
+  fail "text output: $(cat "$tmp/out")"
 
 # 3. a wrong expectation (the other input's output): exit 1, "ok": false
 "$XGRUN" "$tmp/m.so" --weights "$tmp/w.safetensors" --expect "y=$tmp/want2.npy" --tol "$tmp/m.tol" \
@@ -81,7 +82,8 @@ printf 'import nn;\nmodel t(a: f32[2, 2]) -> (b: f32[2, 2]) {\n  b = nn.relu(a);
 xgc run --ref "$tmp/t.xg" --random-inputs 1 -o "b=$tmp/bad.npy" || fail "bad.npy"
 expect_error 3 "$tmp/bad.npy: holds f32 [2, 2], the model's input 'x' is f32 [3, 16]" \
   "$tmp/m.so" --weights "$tmp/w.safetensors" --input "x=$tmp/bad.npy" --threads 1
-expect_error 3 "$tmp/m.params: no tolerance for output 'y'" "$tmp/m.so" --weights "$tmp/w.safetensors" \
+expect_error 3 "$tmp/m.params: no tolerance for output 'y'" "$tmp/m.so" \
+  --weights "$tmp/w.safetensors" \
   --expect "y=$tmp/want1.npy" --tol "$tmp/m.params" --threads 1
 grep -q '"error"' "$tmp/out" && fail "an error line without --json"
 "$XGRUN" "$tmp/nope.so" --threads 1 --json > "$tmp/out" 2> /dev/null
