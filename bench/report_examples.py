@@ -117,15 +117,15 @@ def print_table(examples, threads, data, compile_, ratio):
     by = {(c["example"], c["peer"], c["threads"]): c for c in data}
     peers = [p for p in PEERS if any(c["peer"] == p for c in data)]
     others = [p for p in peers if p != "xgc"]
-    head = f"{'example':14} {'compile s':>9}"
+    head = f"{'example':14} {'build s':>7} {'cpu s':>6}"
     for t in threads:
         head += f" | {t:>2} thr: " + " ".join(f"{p.replace('torch-', ''):>9}" for p in peers)
         head += "".join(f" {'x/' + p.replace('torch-', ''):>8}" for p in others)
     print(head)
     for e in examples:
         cr = compile_.get(e)
-        cs = f"{cr['median_wall_s']:9.2f}" if cr and "median_wall_s" in cr else \
-            f"{'error' if cr else '-':>9}"
+        cs = f"{cr['median_wall_s']:7.2f} {cr['median_cpu_s']:6.2f}" \
+            if cr and "median_wall_s" in cr else f"{'error' if cr else '-':>7} {'':6}"
         line = f"{e:14} {cs}"
         for t in threads:
             line += " | " + " " * 8 + " ".join(fmt_ms(by.get((e, p, t))) for p in peers)
@@ -197,8 +197,9 @@ def one_run(d, out_path):
     print(f"  load average {meta.get('loadavg_start', '?')} at the start, "
           f"{meta.get('loadavg_end', '?')} at the end; "
           f"{meta.get('waited_for_idle_s', 0)} s spent waiting for idle moments")
-    print("  median latency in ms ('!': output check failed); compile: median wall time of "
-          "xgc build;\n  x/PEER: xgc's latency over PEER's (below 1: xgc is faster)\n")
+    print("  median latency in ms ('!': output check failed); build s, cpu s: the median wall "
+          "and CPU time\n  of xgc build; x/PEER: xgc's latency over PEER's (below 1: xgc is "
+          "faster)\n")
     print_table(examples, threads, data, compile_, ratio)
     print_numerics(examples, data)
     print_failures(data, compile_)
