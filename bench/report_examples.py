@@ -117,16 +117,17 @@ def print_table(examples, threads, data, compile_, ratio):
     by = {(c["example"], c["peer"], c["threads"]): c for c in data}
     peers = [p for p in PEERS if any(c["peer"] == p for c in data)]
     others = [p for p in peers if p != "xgc"]
-    head = f"{'example':14} {'build s':>7} {'cpu s':>6}"
+    build = bool(compile_)  # no compile times on the device
+    head = f"{'example':14}" + (f" {'build s':>7} {'cpu s':>6}" if build else "")
     for t in threads:
         head += f" | {t:>2} thr: " + " ".join(f"{p.replace('torch-', ''):>9}" for p in peers)
         head += "".join(f" {'x/' + p.replace('torch-', ''):>8}" for p in others)
     print(head)
     for e in examples:
         cr = compile_.get(e)
-        cs = f"{cr['median_wall_s']:7.2f} {cr['median_cpu_s']:6.2f}" \
-            if cr and "median_wall_s" in cr else f"{'error' if cr else '-':>7} {'':6}"
-        line = f"{e:14} {cs}"
+        cs = f" {cr['median_wall_s']:7.2f} {cr['median_cpu_s']:6.2f}" \
+            if cr and "median_wall_s" in cr else f" {'error' if cr else '-':>7} {'':6}"
+        line = f"{e:14}" + (cs if build else "")
         for t in threads:
             line += " | " + " " * 8 + " ".join(fmt_ms(by.get((e, p, t))) for p in peers)
             for p in others:

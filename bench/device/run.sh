@@ -48,7 +48,7 @@ if [ -z "${WORK:-}" ]; then
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/xgc-kit-work.XXXXXX") || die "cannot make a work directory"
   trap 'rm -rf "$WORK"' EXIT
 fi
-start=$(date +%s)
+start=$(date +%s) load_start=$(loadavg)
 skipped=""
 common="--threads $THREADS --reps $REPS --seconds $SECONDS_PER --json"
 mname() { echo "$1" | tr ':' '_'; }   # a problem spec's model name
@@ -167,7 +167,8 @@ for d in examples problems; do
  "kernel": "$(uname -r)", "threads": [$THREADS], "xgc_cpu": "$(manifest cpu 2>/dev/null)",
  "commit": "$(manifest commit 2>/dev/null)", "examples": $(words_json $EXAMPLES),
  "problems": $(words_json $PROBLEMS), "reps": $REPS, "seconds_per_median": $SECONDS_PER,
- "skipped_steps": $(words_json $skipped), "loadavg_end": "$(loadavg)"}
+ "skipped_steps": $(words_json $skipped), "loadavg_start": "$load_start",
+ "loadavg_end": "$(loadavg)"}
 EOF
 done
 "$PYTHON" "$KIT/py/bench/report_examples.py" "$OUT/examples" "$OUT/examples.json" \
