@@ -110,11 +110,15 @@ def main():
     for name in a.names:
         try:
             ex = load_example(name, a.scripts)
+            weights, arrays = example_data(ex, a.weights_dir)
         except ImportError as e:  # torchvision missing, or no script
             skipped[name] = f"cannot import {name}: {e}"
             print(f"torch_examples: {name} skipped: {e}", file=sys.stderr)
             continue
-        weights, arrays = example_data(ex, a.weights_dir)
+        except (OSError, ValueError) as e:  # the weights or inputs
+            skipped[name] = f"{name}: {e}"
+            print(f"torch_examples: {name} skipped: {e}", file=sys.stderr)
+            continue
         for nt in [int(t) for t in a.threads.split(",")]:
             torch.set_num_threads(nt)
             for mode in a.modes.split(","):
