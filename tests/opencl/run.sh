@@ -9,12 +9,14 @@
 #     where the stdlib does not reach) and of examples/*.xg against
 #     `xgc run --ref` on the same --random-inputs / --random-weights.
 # Each model is built with `xgc build --target=opencl` and run by
-# tests/opencl/oclrun from its library's descriptor.  Float outputs pass
+# tests/opencl/oclrun from its library's descriptor (RUNNER=oclrun, the
+# default), or by `xgc run --target=opencl` through the runtime
+# (RUNNER=xgc: once the runtime loads OpenCL models).  Float outputs pass
 # when |got - want| <= RTOL*|want| + ATOL_MAX*max|want| (npycmp; the
 # numbers and tests/opencl/tolerances are explained in docs/opencl.md);
 # integers and bools must be equal.
 # Environment: XGC (default ./xgc), SRCDIR (default .), BUILDDIR (default
-# XGC's directory), RTOL, ATOL_MAX, IMAGES ("off on" by default: the modes
+# XGC's directory), RUNNER, RTOL, ATOL_MAX, IMAGES ("off on" by default: the modes
 # to run), JOBS (cases run at once, default 2).  Arguments: case names to
 # run only those.
 
@@ -27,6 +29,7 @@ RTOL=${RTOL:-1e-5}
 ATOL_MAX=${ATOL_MAX:-2e-5}
 IMAGES=${IMAGES:-off on}
 JOBS=${JOBS:-2}
+RUNNER=${RUNNER:-oclrun}
 DATA=$SRCDIR/tests/numeric/data
 for p in "$XGC" "$NPYCMP" "$OCLRUN"; do
   if [ ! -x "$p" ]; then
@@ -76,6 +79,19 @@ build() {
   return 0
 }
 
+# run_model XGFILE MODEL IMAGES ARGS...: the model (built into $tmp/m.so)
+# on the device, with `xgc run`'s options ARGS.
+run_model() {
+  xg=$1 model=$2 im=$3
+  shift 3
+  if [ "$RUNNER" = xgc ]; then
+    "$XGC" run --stdlib-dir="$SRCDIR/stdlib" --target=opencl --opencl-images="$im" \
+      ${model:+--model "$model"} "$xg" "$@"
+  else
+    "$OCLRUN" "$tmp/m.so" "$@"
+  fi
+}
+
 # numpy_case NAME XGFILE DIR: inputs DIR/NAME.in-*.npy, params
 # DIR/NAME.safetensors, expectations DIR/NAME.out-*.npy.
 numpy_case() {
@@ -83,7 +99,7 @@ numpy_case() {
   for im in $IMAGES; do
     build "$xg" "" "$im"
     case $? in 1) fail=$((fail + 1)); return ;; 2) continue ;; esac
-    set -- "$tmp/m.so"
+    set --
     for f in "$dir/$name".in-*.npy; do
       [ -e "$f" ] || continue
       n=${f##*.in-}
@@ -94,8 +110,8 @@ numpy_case() {
       n=${f##*.out-}
       set -- "$@" -o "${n%.npy}=$tmp/got.$n"
     done
-    if ! "$OCLRUN" "$@" >"$tmp/out" 2>"$tmp/err" || [ -s "$tmp/err" ]; then
-      echo "FAIL: $name (images $im): oclrun $*"
+    if ! run_model "$xg" "" "$im" "$@" >"$tmp/out" 2>"$tmp/err" || [ -s "$tmp/err" ]; then
+      echo "FAIL: $name (images $im): $RUNNER $xg $*"
       cat "$tmp/err"
       fail=$((fail + 1))
       return
@@ -133,10 +149,10 @@ ref_case() {
   for im in $IMAGES; do
     build "$xg" "$model" "$im"
     case $? in 1) fail=$((fail + 1)); return ;; 2) continue ;; esac
-    set -- "$tmp/m.so" --random-inputs 7 --random-weights 11
+    set -- --random-inputs 7 --random-weights 11
     for o in $outs; do set -- "$@" -o "$o=$tmp/got.$o.npy"; done
-    if ! "$OCLRUN" "$@" >"$tmp/out" 2>"$tmp/err" || [ -s "$tmp/err" ]; then
-      echo "FAIL: $model (images $im): oclrun $*"
+    if ! run_model "$xg" "$model" "$im" "$@" >"$tmp/out" 2>"$tmp/err" || [ -s "$tmp/err" ]; then
+      echo "FAIL: $model (images $im): $RUNNER $xg $*"
       cat "$tmp/err"
       fail=$((fail + 1))
       return
