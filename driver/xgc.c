@@ -16,8 +16,8 @@
 
 static const char usage_text[] =
     "usage: xgc check [options] FILE...      check .xg files; exit 1 on errors\n"
-    "       xgc --emit=KIND [options] FILE   print a stage of FILE: ast, ir, classes, loops, llvm,\n"
-    "                                        opencl\n"
+    "       xgc --emit=KIND [options] FILE   print a stage of FILE: ast, ir, classes, loops,\n"
+    "                                        llvm, opencl\n"
     "       xgc build FILE [--model NAME] -o MODEL.so [--cpu=CPU] [--target=opencl]\n"
     "                                        compile a model to a shared library and MODEL.h\n"
     "       xgc run [--ref] FILE [run options]  compile and run a model (--ref: interpret it)\n"

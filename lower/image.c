@@ -120,7 +120,8 @@ static LoopStmt *pixel_loop(LowerCtx *L, LoopStmt *parent, int ix, const Dim *cq
   const Dim *c = dim_add(L->dc, dim_mul(L->dc, dc(L, 4), cq), nest_var_dim(L, *cl));
   if (ix >= 0) L->nb->env[ix] = c;
   if (C % 4 == 0) return *loop;
-  LoopStmt *guard = ls_if(L->a, le_binary(L->a, OP_LT, ELEM_BOOL, lw_dim_loop(L, c), le_int(L->a, C)));
+  LoopExpr *cond = le_binary(L->a, OP_LT, ELEM_BOOL, lw_dim_loop(L, c), le_int(L->a, C));
+  LoopStmt *guard = ls_if(L->a, cond);
   ls_push(L->a, *loop, guard);
   return guard;
 }

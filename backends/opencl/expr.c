@@ -348,7 +348,8 @@ static void emit_load(OclGen *g, OclStr *o, const LoopExpr *e) {
     emit(g, o, e->args[0], 0);
     ocl_puts(o, e->type == ELEM_BOOL ? "] != 0)" : "]");
   }
-  if (e->guard) ocl_printf(o, " : %s(%s, %d))", ocl_helper(g, OH_FAIL), status_arg(g), XG_RUN_RANGE);
+  if (e->guard)
+    ocl_printf(o, " : %s(%s, %d))", ocl_helper(g, OH_FAIL), status_arg(g), XG_RUN_RANGE);
 }
 
 static void emit_call_args(OclGen *g, OclStr *o, const char *fn, const LoopExpr *e,

@@ -208,7 +208,8 @@ static int kernel_params(OclGen *g, OclStr *o, OclStr *decls, int32_t *args) {
     }
   }
   if (arena) {
-    ocl_printf(o, "%sglobal %suchar *restrict arena", nargs ? ", " : "", arena_write ? "" : "const ");
+    ocl_printf(o, "%sglobal %suchar *restrict arena", nargs ? ", " : "",
+               arena_write ? "" : "const ");
     args[nargs++] = g->arena_mem;
   }
   if (kc->status) {
@@ -448,8 +449,8 @@ void ocl_emit_nest(OclGen *g, const LoopKernel *k, int nest) {
     int64_t iters = l->hi - l->lo;
     global[dim] = ocl_global_size(iters, dim);
     const char *v = kc.vname[l->var];
-    ocl_printf(&kc.body, "  const %s %s = (%s)get_global_id(%d)", ocl_ctype_name(kc.vrange[l->var].t),
-               v, ocl_ctype_name(kc.vrange[l->var].t), dim);
+    const char *t = ocl_ctype_name(kc.vrange[l->var].t);
+    ocl_printf(&kc.body, "  const %s %s = (%s)get_global_id(%d)", t, v, t, dim);
     if (l->lo) ocl_printf(&kc.body, " + %lld", (long long)l->lo);
     ocl_puts(&kc.body, ";\n");
     if (global[dim] > (uint64_t)iters)

@@ -164,8 +164,10 @@ static void make_mems(OclGen *g) {
   g->buf_mem = arena_alloc(g->a, sizeof(int) * (size_t)(p->nbufs + 1));
   for (int i = 0; i < p->nbufs; i++) g->buf_mem[i] = -1;
   for (int i = 0; i < p->ninputs; i++) g->buf_mem[p->inputs[i]] = add_mem(g, XG_OCL_INPUT, i, 0, 0);
-  for (int i = 0; i < p->noutputs; i++) g->buf_mem[p->outputs[i]] = add_mem(g, XG_OCL_OUTPUT, i, 0, 0);
-  for (int i = 0; i < p->nweights; i++) g->buf_mem[p->weights[i]] = add_mem(g, XG_OCL_WEIGHT, i, 0, 0);
+  for (int i = 0; i < p->noutputs; i++)
+    g->buf_mem[p->outputs[i]] = add_mem(g, XG_OCL_OUTPUT, i, 0, 0);
+  for (int i = 0; i < p->nweights; i++)
+    g->buf_mem[p->weights[i]] = add_mem(g, XG_OCL_WEIGHT, i, 0, 0);
   g->arena_mem = -1;
   for (int i = 0; i < p->nbufs; i++) {
     if (p->bufs[i]->kind != LB_SCRATCH) continue;

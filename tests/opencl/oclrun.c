@@ -62,7 +62,8 @@ static void parse(int argc, char **argv, Opts *o) {
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(s, "--weights") && v) o->weights = v, i++;
     else if (!strcmp(s, "--random-weights") && v) o->rand_w = 1, o->seed_w = strtoull(v, 0, 0), i++;
-    else if (!strcmp(s, "--random-inputs") && v) o->rand_in = 1, o->seed_in = strtoull(v, 0, 0), i++;
+    else if (!strcmp(s, "--random-inputs") && v)
+      o->rand_in = 1, o->seed_in = strtoull(v, 0, 0), i++;
     else if (!strcmp(s, "--input") && v && o->nin < 64) o->in_spec[o->nin++] = v, i++;
     else if (!strcmp(s, "-o") && v && o->nout < 64) o->out_spec[o->nout++] = v, i++;
     else if (!strcmp(s, "--runs") && v) o->runs = atoi(v), i++;
@@ -277,7 +278,8 @@ int main(int argc, char **argv) {
     if (!file) continue;
     RtTensor out;
     const xg_abi_tensor *t = &d->outputs[i];
-    if (rt_tensor_alloc(&out, (RtDType)t->dtype, t->rank, t->shape, err, sizeof err)) die("%s", err);
+    if (rt_tensor_alloc(&out, (RtDType)t->dtype, t->rank, t->shape, err, sizeof err))
+      die("%s", err);
     for (int m = 0; m < d->ocl->nmems; m++)
       if (d->ocl->mems[m].kind == XG_OCL_OUTPUT && d->ocl->mems[m].index == i && out.nbytes)
         CHECK(clEnqueueReadBuffer(c.q, c.mems[m], CL_TRUE, 0, out.nbytes, out.data, 0, NULL, NULL));
