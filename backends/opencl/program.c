@@ -34,7 +34,9 @@ static const char *const helper_names[] = {
 _Static_assert(sizeof helper_names / sizeof *helper_names == OH__COUNT, "helper names");
 
 /* The definitions, in the order of XG_OCL_HELPERS.  Failures store their
- * XG_RUN_* code (lower/loop.h) into the status word. */
+ * XG_RUN_* code (lower/loop.h) into the status word: the numbers below. */
+_Static_assert(XG_RUN_RANGE == 1 && XG_RUN_DIVZERO == 2 && XG_RUN_CONVERT == 3,
+               "the status codes written in the helpers");
 static const char *const helper_text[] = {
     [OH_FAIL] = "int xg_fail(global int *status, int code) {\n"
                 "  *status = code;\n"
