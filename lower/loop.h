@@ -35,8 +35,11 @@ LowerTarget lower_default_target(void);
  * images, images of at most LOWER_IMAGE_MAX pixels a side when enabled. */
 enum { LOWER_IMAGE_MAX = 8192 };
 LowerTarget lower_gpu_target(void);
-/* The most parallel loops a GPU nest starts with (NDRange dimensions). */
-enum { LOOP_GPU_DIMS = 3 };
+/* The most parallel loops a GPU nest starts with (NDRange dimensions), and
+ * the most iterations of each but the innermost: NDRange dimensions 1 and
+ * 2 beyond 65535 work-groups fail on some drivers (NVIDIA's maps them to
+ * CUDA's grid), so such a loop is fused with the next one. */
+enum { LOOP_GPU_DIMS = 3, LOOP_GPU_OUTER_MAX = 65535 };
 /* Lanes of a vector of 32-bit elements. */
 int lower_lanes(const LowerTarget *t);
 

@@ -159,11 +159,13 @@ int nest_stmt(LowerCtx *L, LoopKernel *k, const IrStmt *s);
 /* Under `parent`: the loops of s's left-hand dims from `first` on (plan:
  * which is vectorized; no parallel loop), its value and its store. */
 int nest_body(LowerCtx *L, LoopStmt *parent, const IrStmt *s, const Plan *plan, int first);
-/* GPU: the loops over node indices ix[0..n) as at most LOOP_GPU_DIMS
- * perfectly nested parallel loops (the NDRange): indices of extent 1 are
- * bound to 0, the last two others get a loop each, and the leading ones
- * are fused into the first ((p / stride) % extent each).  Returns the
- * outermost loop, NULL when every extent is 1; *inner gets the innermost. */
+/* GPU: the loops over node indices ix[0..n) of extents ext (NULL: their
+ * extents) as at most LOOP_GPU_DIMS perfectly nested parallel loops (the
+ * NDRange): indices of extent 1 are bound to 0, the last two others get a
+ * loop each and the leading ones are fused into the first ((p / stride) %
+ * extent each); an outer loop of more than LOOP_GPU_OUTER_MAX iterations
+ * is fused with the next.  Returns the outermost loop, NULL when every
+ * extent is 1; *inner gets the innermost. */
 LoopStmt *nest_gpu_grid(LowerCtx *L, const int *ix, const int64_t *ext, int n,
                         LoopStmt **inner);
 /* The schedule of s inside a fused nest whose loops bind its first `first`

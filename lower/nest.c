@@ -86,6 +86,23 @@ static const Dim *parallel_loop(Build *b) {
   return blk;
 }
 
+/* One parallel loop over the live indices live[0..n) of extents e (the
+ * first varies slowest): each index is (q / stride) % extent. */
+static LoopStmt *grid_loop(LowerCtx *L, const int *live, const int64_t *e, int n) {
+  int64_t total = 1;
+  for (int i = 0; i < n; i++) total *= e[i];
+  int v = nest_var(L, n > 1 ? "p" : L->node->indices[live[0]].name, ELEM_INT, 0, total);
+  const Dim *q = nest_var_dim(L, v);
+  int64_t stride = 1;
+  for (int i = n - 1; i >= 0; i--) {
+    const Dim *d = stride > 1 ? dim_div(L->dc, q, dim_const(L->dc, stride)) : q;
+    if (i > 0) d = dim_mod(L->dc, d, dim_const(L->dc, e[i]));
+    L->nb->env[live[i]] = d;
+    stride *= e[i];
+  }
+  return ls_loop(L->a, v, 0, total, LOOP_PARALLEL, 0);
+}
+
 LoopStmt *nest_gpu_grid(LowerCtx *L, const int *ix, const int64_t *ext, int n,
                         LoopStmt **inner) {
   int live[LOOP_MAX_RANK], nl = 0;
@@ -97,27 +114,29 @@ LoopStmt *nest_gpu_grid(LowerCtx *L, const int *ix, const int64_t *ext, int n,
   }
   *inner = NULL;
   if (nl == 0) return NULL;
-  int nfused = nl > LOOP_GPU_DIMS ? nl - LOOP_GPU_DIMS + 1 : 1;
-  int64_t total = 1;
-  for (int i = 0; i < nfused; i++) total *= lext[i];
-  const char *name = nfused > 1 ? "p" : L->node->indices[live[0]].name;
-  int v = nest_var(L, name, ELEM_INT, 0, total);
-  LoopStmt *root = ls_loop(L->a, v, 0, total, LOOP_PARALLEL, 0), *cur = root;
-  const Dim *p = nest_var_dim(L, v);
-  int64_t stride = 1;
-  for (int i = nfused - 1; i >= 0; i--) {
-    const Dim *d = stride > 1 ? dim_div(L->dc, p, dim_const(L->dc, stride)) : p;
-    if (i > 0) d = dim_mod(L->dc, d, dim_const(L->dc, lext[i]));
-    L->nb->env[live[i]] = d;
-    stride *= lext[i];
+  /* groups of consecutive indices, one loop each: at most LOOP_GPU_DIMS,
+     the leading indices fused; an outer group (NDRange dims 1 and 2) of
+     more than LOOP_GPU_OUTER_MAX iterations is fused with the next */
+  int start[LOOP_MAX_RANK + 1], ng = 0;
+  for (int i = 0; i < nl; i++)
+    if (i == 0 || i > nl - LOOP_GPU_DIMS) start[ng++] = i;
+  start[ng] = nl;
+  for (int g = 0; g < ng - 1;) {
+    int64_t t = 1;
+    for (int i = start[g]; i < start[g + 1]; i++) t *= lext[i];
+    if (t <= LOOP_GPU_OUTER_MAX) {
+      g++;
+      continue;
+    }
+    for (int k = g + 1; k < ng; k++) start[k] = start[k + 1]; /* merge g and g + 1 */
+    ng--;
   }
-  for (int i = nfused; i < nl; i++) {
-    int64_t e = lext[i];
-    int w = nest_var(L, L->node->indices[live[i]].name, ELEM_INT, 0, e);
-    LoopStmt *loop = ls_loop(L->a, w, 0, e, LOOP_PARALLEL, 0);
-    ls_push(L->a, cur, loop);
+  LoopStmt *root = NULL, *cur = NULL;
+  for (int g = 0; g < ng; g++) {
+    LoopStmt *loop = grid_loop(L, live + start[g], lext + start[g], start[g + 1] - start[g]);
+    if (cur) ls_push(L->a, cur, loop);
+    else root = loop;
     cur = loop;
-    L->nb->env[live[i]] = nest_var_dim(L, w);
   }
   *inner = cur;
   return root;

@@ -8,12 +8,13 @@
  *
  *   oclrun MODEL.so [--weights W.safetensors | --random-weights SEED]
  *          [--input NAME=X.npy]... [--random-inputs SEED] [-o NAME=Y.npy]...
- *          [--runs N] [--time]
+ *          [--runs N] [--time] [--info]
  *
  * --runs N runs the model N times on one load (the `once` launches on the
  * first run only); --time prints the median time of the runs after the
  * first, from writing the inputs to reading the status word (a measurement
- * for the device experiments of docs/opencl.md, not a benchmark tool).
+ * for the device experiments of docs/opencl.md, not a benchmark tool);
+ * --info prints the platform and the device used.
  *
  * Exit status: 0, 1 on a failure (the message on stderr), 2 on usage. */
 #define CL_TARGET_OPENCL_VERSION 120
@@ -48,7 +49,7 @@ static void die(const char *fmt, ...) {
 
 typedef struct Opts {
   const char *lib, *weights;
-  int rand_in, rand_w, runs, time;
+  int rand_in, rand_w, runs, time, info;
   uint64_t seed_in, seed_w;
   const char *in_spec[64], *out_spec[64];
   int nin, nout;
@@ -68,6 +69,7 @@ static void parse(int argc, char **argv, Opts *o) {
     else if (!strcmp(s, "-o") && v && o->nout < 64) o->out_spec[o->nout++] = v, i++;
     else if (!strcmp(s, "--runs") && v) o->runs = atoi(v), i++;
     else if (!strcmp(s, "--time")) o->time = 1;
+    else if (!strcmp(s, "--info")) o->info = 1;
     else if (s[0] != '-' && !o->lib) o->lib = s;
     else {
       fprintf(stderr, "oclrun: bad argument '%s'\n", s);
@@ -114,12 +116,19 @@ typedef struct Cl {
   cl_kernel *kernels;
 } Cl;
 
-static void cl_setup(Cl *c, const xg_abi_ocl *o) {
+static void cl_setup(Cl *c, const xg_abi_ocl *o, int info) {
   cl_platform_id plat;
   cl_uint n;
   CHECK(clGetPlatformIDs(1, &plat, &n));
   if (n == 0) die("no OpenCL platform");
   CHECK(clGetDeviceIDs(plat, CL_DEVICE_TYPE_ALL, 1, &c->dev, &n));
+  if (info) {
+    char pn[256] = "?", dn[256] = "?", dv[256] = "?";
+    clGetPlatformInfo(plat, CL_PLATFORM_NAME, sizeof pn, pn, NULL);
+    clGetDeviceInfo(c->dev, CL_DEVICE_NAME, sizeof dn, dn, NULL);
+    clGetDeviceInfo(c->dev, CL_DRIVER_VERSION, sizeof dv, dv, NULL);
+    printf("platform: %s; device: %s; driver %s\n", pn, dn, dv);
+  }
   cl_int e;
   c->ctx = clCreateContext(NULL, 1, &c->dev, NULL, NULL, &e);
   CHECK(e);
@@ -266,7 +275,7 @@ int main(int argc, char **argv) {
     else host_tensor(&d->weights[i], NULL, o.rand_w, o.seed_w, 1, &w[i]);
   }
   Cl c = {0};
-  cl_setup(&c, d->ocl);
+  cl_setup(&c, d->ocl, o.info);
   make_mems(&c, d, w);
   c.kernels = calloc((size_t)d->ocl->nlaunches + 1, sizeof *c.kernels);
   double *times = calloc((size_t)o.runs + 1, sizeof *times);

@@ -351,6 +351,15 @@ static void test_gpu_grid(void) {
   CU_ASSERT(!strstr(s, "packed"));
   free(s);
   unit_front_free(&t.u);
+  /* an outer NDRange dim over 65535 is fused with the next */
+  t_load(&t, "model m(x: f32[70000, 2, 3], z: f32[3, 70000]) -> (y: f32[70000, 2, 3], "
+             "w: f32[3, 70000]) { y = inc(x); w = inc(z); }\n");
+  t.target = lower_gpu_target();
+  s = t_print(&t, "m");
+  CU_ASSERT(contains(s, "    for p in [0, 420000) parallel:\n      y[p] = x[p] + 1.0\n"));
+  CU_ASSERT(contains(s, "    for i0 in [0, 3) parallel:\n      for i1 in [0, 70000) parallel:\n"));
+  free(s);
+  unit_front_free(&t.u);
 }
 
 static void test_gpu_fused_rows(void) {
