@@ -27,7 +27,10 @@ for name in "$@"; do
   set --
   for o in $outs; do set -- "$@" -o "$o=$tmp/want.$o.npy"; done
   # shellcheck disable=SC2086 # the options are split on purpose
-  "$XGC" run --ref $common "$@" "$xg" >/dev/null || { echo "$name: xgc run --ref failed"; continue; }
+  if ! "$XGC" run --ref $common "$@" "$xg" >/dev/null; then
+    echo "$name: xgc run --ref failed"
+    continue
+  fi
   for im in off on; do
     "$XGC" build --stdlib-dir="$SRCDIR/stdlib" --target=opencl --opencl-images=$im "$xg" \
       -o "$tmp/m.so" || { echo "$name: build failed"; continue; }

@@ -62,7 +62,8 @@ pass=$(grep -c '^PASS ' "$kit/.results")
 fail=$(grep -c -v '^PASS ' "$kit/.results")
 echo "opencl kit: $pass passed, $fail failed of $(wc -l <"$kit/.todo") ($(($(date +%s) - start)) s)"
 [ "$TIME" = 1 ] || exit $((fail > 0))
-echo "times (oclrun --runs $RUNS --time; the first run makes the kernels and runs the once launches):"
+echo "times (oclrun --runs $RUNS --time; the first run makes the kernels," \
+  "runs the once launches):"
 for so in "$kit"/models/*.so; do
   name=$(basename "$so" .so)
   case ${name%.*} in

@@ -71,7 +71,8 @@ cp "$BUILD/tests/opencl/oclrun" "$BUILD/tests/numeric/npycmp" "$kit/bin/"
 for b in "$kit"/bin/*; do ldd "$b"; done | awk '$2 == "=>" { print $1, $3 }' | sort -u |
   while read -r lib path; do
     case $lib in
-      libc.so.* | libm.so.* | libpthread.so.* | libdl.so.* | librt.so.* | ld-linux* | libOpenCL.so.*) ;;
+      libc.so.* | libm.so.* | libpthread.so.* | libdl.so.* | librt.so.* | ld-linux*) ;;
+      libOpenCL.so.*) ;;
       *) cp -L "$path" "$kit/lib/$lib" || exit 1 ;;
     esac
   done || die "cannot copy the shared libraries"

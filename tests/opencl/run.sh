@@ -196,7 +196,11 @@ done >>"$tmp/jobs"
 set -- "$SRCDIR"/tests/cpu/models/*.xg "$SRCDIR"/tests/opencl/models/*.xg
 [ "$QUICK" = 1 ] || set -- "$SRCDIR"/tests/cpu/ops/*.xg "$@" "$SRCDIR"/examples/*.xg
 for xg in "$@"; do
-  models_of "$xg" >"$tmp/models" || { echo "FAIL: $xg: no models" >&2; fail=$((fail + 1)); continue; }
+  if ! models_of "$xg" >"$tmp/models"; then
+    echo "FAIL: $xg: no models" >&2
+    fail=$((fail + 1))
+    continue
+  fi
   while read -r model outs; do
     wanted "$model" && echo "ref_case $xg $model $outs"
   done <"$tmp/models"
