@@ -95,8 +95,8 @@ static int lower_subs(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int n
                       Sub *s, LoopExpr **check) {
   *check = NULL;
   if (nsubs > LOOP_MAX_RANK) {
-    diag_error(L->ir->diag, t->loc, "the CPU back end supports tensors of rank %d at most",
-               LOOP_MAX_RANK);
+    diag_error(L->ir->diag, t->loc, "the %s back end supports tensors of rank %d at most",
+               lower_backend_name(L->t), LOOP_MAX_RANK);
     L->errors++;
     return 0;
   }
@@ -373,7 +373,8 @@ LoopExpr *lw_value(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
   case IE_REDUCE:
     if (!block) {
       diag_error(L->ir->diag, e->loc,
-                 "the CPU back end does not support a reduction inside a subscript");
+                 "the %s back end does not support a reduction inside a subscript",
+                 lower_backend_name(L->t));
       L->errors++;
       return NULL;
     }

@@ -46,6 +46,8 @@ LowerTarget lower_gpu_target(void) {
   return t;
 }
 
+const char *lower_backend_name(const LowerTarget *t) { return t->gpu ? "OpenCL" : "CPU"; }
+
 int lower_lanes(const LowerTarget *t) { return t->vector_bits >= 64 ? t->vector_bits / 32 : 1; }
 
 /* ------------------------------------------------------------ expressions */

@@ -40,6 +40,8 @@ LowerTarget lower_gpu_target(void);
  * 2 beyond 65535 work-groups fail on some drivers (NVIDIA's maps them to
  * CUDA's grid), so such a loop is fused with the next one. */
 enum { LOOP_GPU_DIMS = 3, LOOP_GPU_OUTER_MAX = 65535 };
+/* "CPU" or "OpenCL": the back end t is for, in messages. */
+const char *lower_backend_name(const LowerTarget *t);
 /* Lanes of a vector of 32-bit elements. */
 int lower_lanes(const LowerTarget *t);
 

@@ -208,9 +208,9 @@ static int *sig_bufs(LowerCtx *L, IrTensor *const *ts, int n) {
 LoopProgram *lower_model(IrCtx *c, const IrGraph *g, const LowerTarget *t) {
   if (g->nsyms > 0) {
     diag_error(c->diag, g->loc,
-               "the CPU back end needs constant shapes: model '%s' has symbolic "
+               "the %s back end needs constant shapes: model '%s' has symbolic "
                "dims (%s%s), which are not supported yet",
-               g->name, g->syms[0], g->nsyms > 1 ? ", ..." : "");
+               lower_backend_name(t), g->name, g->syms[0], g->nsyms > 1 ? ", ..." : "");
     return NULL;
   }
   LowerCtx L = {.ir = c, .a = c->arena, .dc = &c->dc, .t = t, .lanes = lower_lanes(t)};
