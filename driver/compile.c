@@ -153,9 +153,6 @@ static int emit_code(Front *f, IrCtx *c, const FrontOpts *o, LoopProgram *p, Llv
       ocl_print(stdout, p, m);
       return 0;
     }
-  } else if (!strcmp(emit, "opencl")) {
-    diag_plain(&f->diag, DIAG_ERROR, "--emit=opencl needs --target=opencl");
-    return 1;
   }
   int rc = m ? llvm_compile_ocl(p, m, target, &lo, NULL, err, sizeof err)
              : llvm_compile(p, target, &lo, NULL, err, sizeof err);
@@ -167,6 +164,10 @@ static int emit_code(Front *f, IrCtx *c, const FrontOpts *o, LoopProgram *p, Llv
  * --target=opencl. */
 int emit_models(Front *f, const Module *m, const FrontOpts *o, const char *emit) {
   int printed = 0, errors = 0;
+  if (!strcmp(emit, "opencl") && !o->opencl) {
+    diag_plain(&f->diag, DIAG_ERROR, "--emit=opencl prints OpenCL kernels: add --target=opencl");
+    return 1;
+  }
   LlvmTarget *target = NULL;
   LowerTarget info;
   char err[4096];
