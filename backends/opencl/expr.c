@@ -277,7 +277,10 @@ static CastKind cast_kind(OclGen *g, const LoopExpr *e) {
   return x.known && x.lo >= -128 && x.hi <= 127 ? CAST_NONE : CAST_WRAP;
 }
 
-static int prec(OclGen *g, const LoopExpr *e) {
+int ocl_prec(OclGen *g, const LoopExpr *e);
+static int prec(OclGen *g, const LoopExpr *e) { return ocl_prec(g, e); }
+
+int ocl_prec(OclGen *g, const LoopExpr *e) {
   switch (e->kind) {
   case LE_CONST:
     if (is_flt(e->type)) return signbit(e->f) && !isnan(e->f) ? 7 : 8;

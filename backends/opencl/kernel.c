@@ -443,25 +443,32 @@ void ocl_emit_nest(OclGen *g, const LoopKernel *k, int nest) {
   }
   uint64_t global[3] = {1, 1, 1};
   OclStr guard = {0};
+  int vec = nd && ocl_vec_ok(g, grid[nd - 1]); /* four elements a work-item */
+  const char *q = NULL;
   for (int i = 0; i < nd; i++) {
     int dim = nd - 1 - i;
     const LoopStmt *l = grid[i];
-    int64_t iters = l->hi - l->lo;
-    global[dim] = ocl_global_size(iters, dim);
+    int64_t iters = l->hi - l->lo, lo = l->lo;
     const char *v = kc.vname[l->var];
     const char *t = ocl_ctype_name(kc.vrange[l->var].t);
+    if (vec && dim == 0) { /* q: the vector of elements 4*q .. 4*q + 3 */
+      v = q = ocl_name(g, arena_printf(g->a, "%s_q", v));
+      iters = (iters + 3) / 4, lo = 0, t = "int";
+    }
+    global[dim] = ocl_global_size(iters, dim);
     ocl_printf(&kc.body, "  const %s %s = (%s)get_global_id(%d)", t, v, t, dim);
-    if (l->lo) ocl_printf(&kc.body, " + %lld", (long long)l->lo);
+    if (lo) ocl_printf(&kc.body, " + %lld", (long long)lo);
     ocl_puts(&kc.body, ";\n");
     if (global[dim] > (uint64_t)iters)
-      ocl_printf(&guard, "%s%s >= %lld", guard.n ? " || " : "", v, (long long)l->hi);
+      ocl_printf(&guard, "%s%s >= %lld", guard.n ? " || " : "", v, (long long)(lo + iters));
   }
   if (guard.n) ocl_printf(&kc.body, "  if (%s) return;\n", ocl_text(&guard));
   ocl_str_free(&guard);
   unsigned char *is_index = arena_alloc(g->a, (size_t)n->nvars + 1);
   mark_indices(n->loop, is_index);
   declare_registers(g, is_index);
-  if (nd) emit_block(g, grid[nd - 1], 1);
+  if (vec) ocl_vec_body(g, grid[nd - 1], q);
+  else if (nd) emit_block(g, grid[nd - 1], 1);
   else emit_stmt(g, n->loop, 1);
   ocl_kernel_end(g, nest_kernel_name(g, k, nest), nd ? nd : 1, global, NULL);
 }

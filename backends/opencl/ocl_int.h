@@ -29,6 +29,8 @@ const char *ocl_text(const OclStr *s);
   X(OH_MOD, "xg_mod")     /* floor modulo of longs, failing on 0 */                                \
   X(OH_MAXF, "xg_maxf")   /* NaN-propagating max of floats */                                      \
   X(OH_MINF, "xg_minf")                                                                            \
+  X(OH_MAXF4, "xg_maxf4") /* ... of float4s */                                                     \
+  X(OH_MINF4, "xg_minf4")                                                                          \
   X(OH_MAXD, "xg_maxd")   /* ... of doubles */                                                     \
   X(OH_MIND, "xg_mind")                                                                            \
   X(OH_MAXL, "xg_maxl")   /* max of longs */                                                       \
@@ -133,6 +135,13 @@ void ocl_image_coords(OclGen *g, OclStr *o, const LoopExpr *x, const LoopExpr *y
 /* The generic kernel of nest `nest` of k: its leading parallel loops are
  * the NDRange (the innermost is dim 0), the rest is C statements. */
 void ocl_emit_nest(OclGen *g, const LoopKernel *k, int nest);
+/* Can the innermost grid loop `loop` run four elements a work-item
+ * (vector.c: one f32 store contiguous in its index, reads contiguous or
+ * the same, offsets multiples of 4)? */
+int ocl_vec_ok(OclGen *g, const LoopStmt *loop);
+/* The body of such a loop for work-item q (a C name): float4 loads and a
+ * store at index 4*q, the last partial vector element by element. */
+void ocl_vec_body(OclGen *g, const LoopStmt *loop, const char *q);
 /* The global size for `iters` work-items in dim d (rounded up so that the
  * driver can choose good work-groups; the kernel returns early past iters). */
 uint64_t ocl_global_size(int64_t iters, int dim);
@@ -153,6 +162,8 @@ const char *ocl_ctype_name(OclCType t);
 OclCType ocl_ctype_of(ElemType t);
 /* The C type of elements of a buffer of element type t in memory. */
 const char *ocl_mem_type(ElemType t);
+/* The precedence ocl_expr gives e (0: ?:, 1: ||, ... 7: unary, 8: primary). */
+int ocl_prec(OclGen *g, const LoopExpr *e);
 /* Appends v converted for a store into an element of type t. */
 void ocl_store_value(OclGen *g, OclStr *out, ElemType t, const LoopExpr *v);
 

@@ -62,6 +62,8 @@ static const char *const helper_text[] = {
                "}\n",
     [OH_MAXF] = "float xg_maxf(float x, float y) { return x > y || isnan(x) ? x : y; }\n",
     [OH_MINF] = "float xg_minf(float x, float y) { return x < y || isnan(x) ? x : y; }\n",
+    [OH_MAXF4] = "float4 xg_maxf4(float4 x, float4 y) { return select(y, x, x > y || isnan(x)); }\n",
+    [OH_MINF4] = "float4 xg_minf4(float4 x, float4 y) { return select(y, x, x < y || isnan(x)); }\n",
     [OH_MAXD] = "double xg_maxd(double x, double y) { return x > y || isnan(x) ? x : y; }\n",
     [OH_MIND] = "double xg_mind(double x, double y) { return x < y || isnan(x) ? x : y; }\n",
     [OH_MAXL] = "long xg_maxl(long x, long y) { return x > y ? x : y; }\n",
@@ -135,6 +137,8 @@ const char *ocl_helper(OclGen *g, OclHelper h) {
   case OH_FMODD: g->fp64 = 1; break;
   case OH_MAXF:
   case OH_MINF:
+  case OH_MAXF4:
+  case OH_MINF4:
   case OH_MAXL:
   case OH_MINL:
   case OH_FMODF:
