@@ -120,7 +120,7 @@ static void report(const BenchOpts *o, const Pipeline *pl, double *t, int thread
 
 static int bench_run(Pipeline *pl, const BenchOpts *o, const char *so, const char *wfile) {
   const LoopProgram *p = pl->p;
-  xg_options opts = {o->threads};
+  xg_options opts = {.threads = o->threads};
   xg_model *m;
   if (xg_model_load(so, wfile, &opts, &m) != XG_OK) {
     diag_plain(&pl->f.diag, DIAG_ERROR, "%s", xg_last_error());
