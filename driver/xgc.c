@@ -20,7 +20,7 @@ static const char usage_text[] =
     "       xgc build FILE [--model NAME] -o MODEL.so [--cpu=CPU]\n"
     "                                        compile a model to a shared library and MODEL.h\n"
     "       xgc run [--ref] FILE [run options]  compile and run a model (--ref: interpret it)\n"
-    "       xgc bench FILE [--model NAME] [--threads N] [--runs N] [--json]\n"
+    "       xgc bench FILE [--model NAME] [--threads N] [--runs N] [--json] [--profile]\n"
     "                                        time a compiled model on random inputs and weights\n"
     "       xgc cache [--dir | --clear]      show or clear the OpenCL kernel-binary cache\n"
     "       xgc --help | --version\n"
