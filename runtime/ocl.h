@@ -9,6 +9,7 @@
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
 
+#include "runtime/rt.h"
 #include "runtime/xg.h"
 #include "runtime/xg_abi.h"
 
@@ -93,12 +94,27 @@ void rtcl_count(RtclEvent e);
 
 /* ---------------------------------------------------------- ocl_build.c */
 
+/* A program built from source whose binary is to go into the cache. */
+typedef struct RtclPending {
+  int on;
+  char dir[RT_CACHE_PATH_MAX];
+  RtclKey key;
+} RtclPending;
+
 /* The program of source for d in ctx, built with options: from the cache
- * when it holds a good entry, else from source (then stored in the
- * cache).  A build failure is XG_ERR_RUNTIME with the driver's build log
- * (trimmed) in the message. */
+ * when it holds a good entry, else from source, and then *pending says
+ * where its binary belongs.  A build failure is XG_ERR_RUNTIME with the
+ * driver's build log (trimmed) in the message. */
 xg_status rtcl_build(cl_context ctx, const RtclDevice *d, const char *source, const char *options,
-                     cl_program *out, const char *who, char *err, size_t errlen);
+                     cl_program *out, RtclPending *pending, const char *who, char *err,
+                     size_t errlen);
+/* Stores the binary of p in the cache entry of *pending, if on (and turns
+ * it off).  The executor calls it after the model's first run, so that the
+ * binary holds what the driver compiles lazily at the first launches
+ * (POCL compiles each kernel for its work-group size there): a later
+ * process then skips that too.  A failure only counts (RTCL_STORE_FAIL)
+ * and tells (XG_VERBOSE): the model works without the cache. */
+void rtcl_store(RtclPending *pending, cl_program p);
 
 /* ---------------------------------------------------------- ocl_check.c */
 
@@ -122,6 +138,7 @@ typedef struct RtclModel {
   cl_context ctx;
   cl_command_queue queue;
   cl_program program;
+  RtclPending pending; /* the program's cache entry, written after the first run */
   cl_mem *mems;        /* ocl->nmems, NULL where creation has not come */
   cl_kernel *kernels;  /* one per launch: each has its own arguments */
   int *input_mem;      /* per input: its memory object, or -1 */

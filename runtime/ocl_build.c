@@ -1,7 +1,7 @@
 /* runtime/ocl_build.c -- a model's OpenCL program, built through the
  * kernel-binary cache: a good entry skips the compiler; anything else
  * builds from source, reports the driver's build log on failure, and
- * stores the new binary. */
+ * stores the new binary (after the first run: rtcl_store). */
 #include "runtime/ocl.h"
 #include "runtime/rt.h"
 
@@ -84,11 +84,13 @@ static unsigned char *get_binary(cl_program p, size_t *len) {
   return bin;
 }
 
-/* Puts the binary of p into the cache; a failure only counts (and tells,
- * with XG_VERBOSE): the model works without. */
-static void store(const char *dir, const RtclKey *k, cl_program p) {
+void rtcl_store(RtclPending *pending, cl_program p) {
   char err[RT_CACHE_PATH_MAX + 256];
+  const char *dir = pending->dir;
+  const RtclKey *k = &pending->key;
   size_t len = 0;
+  if (!pending->on) return;
+  pending->on = 0;
   unsigned char *bin = get_binary(p, &len);
   int rc = bin ? rtcl_cache_store(dir, k, bin, len, err, sizeof err)
                : (snprintf(err, sizeof err, "the driver gives no binary of the program"), -1);
@@ -122,17 +124,19 @@ static cl_program lookup(cl_context ctx, const RtclDevice *d, const char *dir, c
 }
 
 xg_status rtcl_build(cl_context ctx, const RtclDevice *d, const char *source, const char *options,
-                     cl_program *out, const char *who, char *err, size_t errlen) {
-  char dir[RT_CACHE_PATH_MAX];
-  RtclKey k;
+                     cl_program *out, RtclPending *pending, const char *who, char *err,
+                     size_t errlen) {
+  char *dir = pending->dir;
+  RtclKey *k = &pending->key;
   *out = NULL;
-  int cached = rt_cache_dir(dir, sizeof dir);
+  pending->on = 0;
+  int cached = rt_cache_dir(dir, sizeof pending->dir);
   if (!cached && rtcl_verbose()) fprintf(stderr, "xg: OpenCL cache: off (%s)\n", dir);
   if (cached) {
-    rtcl_key(d, options, source, &k);
-    if ((*out = lookup(ctx, d, dir, &k, options))) return XG_OK;
+    rtcl_key(d, options, source, k);
+    if ((*out = lookup(ctx, d, dir, k, options))) return XG_OK;
   }
   xg_status s = from_source(ctx, d, source, options, out, who, err, errlen);
-  if (!s && cached) store(dir, &k, *out);
+  pending->on = !s && cached;
   return s;
 }

@@ -254,8 +254,8 @@ static xg_status load_into(RtclModel *m, const void *const *weights, char *err, 
   if ((s = make_tables(m, err, errlen)) || (s = rtcl_select(&m->dev, m->who, err, errlen)) ||
       (s = make_queue(m, err, errlen)) || (s = check_limits(m, err, errlen)) ||
       (s = make_mems(m, weights, err, errlen)) ||
-      (s = rtcl_build(m->ctx, &m->dev, m->ocl->source, m->ocl->build_options, &m->program, m->who,
-                      err, errlen)))
+      (s = rtcl_build(m->ctx, &m->dev, m->ocl->source, m->ocl->build_options, &m->program,
+                      &m->pending, m->who, err, errlen)))
     return s;
   for (int i = 0; i < m->ocl->nlaunches; i++)
     if ((s = make_kernel(m, i, err, errlen))) return s;

@@ -123,6 +123,7 @@ xg_status rtcl_run(RtclModel *m, const void *const *inputs, void *const *outputs
   if ((e = clFinish(m->queue)) != CL_SUCCESS)
     return drop_events(m), run_fail(m, e, "clFinish", "after the run", err, errlen);
   m->prepared = 1;
+  rtcl_store(&m->pending, m->program); /* after the first run: see ocl.h */
   if (m->profile && (s = collect_times(m, err, errlen))) return s;
   if (status != XG_RUN_OK)
     return snprintf(err, errlen, "%s: model '%s' failed with code %d (%s)", m->who,

@@ -500,6 +500,17 @@ static RtCacheStats load_run(void) {
 
 static void test_cache_hit(void) {
   const char *dir = fresh_cache("hit");
+  long files = -1;
+  uint64_t bytes;
+  /* the entry is written after the first run, not at load */
+  xg_model *m = load_ok(NULL);
+  CU_ASSERT_EQUAL(rt_cache_entries(dir, 0, &files, &bytes, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(files, 0);
+  if (m) CU_ASSERT_EQUAL(run_focl(m, 0), XG_OK);
+  CU_ASSERT_EQUAL(rt_cache_entries(dir, 0, &files, &bytes, err, sizeof err), 0);
+  CU_ASSERT_EQUAL(files, 1);
+  xg_model_free(m);
+  CU_ASSERT_EQUAL(rt_cache_entries(dir, 1, &files, &bytes, err, sizeof err), 0);
   EXPECT(load_run(), 0, 1, 0, 1, 0);
   const char *entry = only_entry(dir);
   struct stat st;
