@@ -123,7 +123,8 @@ static uint64_t get_le(const unsigned char *p, int n) {
 }
 
 /* The whole file (malloc'd), at most ENTRY_MAX bytes; NULL with why. */
-static unsigned char *read_all(const char *path, size_t *len, char *why, size_t whylen, int *absent) {
+static unsigned char *read_all(const char *path, size_t *len, char *why, size_t whylen,
+                               int *absent) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   struct stat st;
   unsigned char *b = NULL;

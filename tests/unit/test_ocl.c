@@ -709,8 +709,9 @@ static void test_cache_clear(void) {
   uint64_t bytes;
   load_run();
   /* the magic without our name, our name without the magic */
-  const char *others[] = {"notes.txt", "ocl-12.bin",
-                          "ocl-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.bin"};
+  const char *others[] = {
+      "notes.txt", "ocl-12.bin",
+      "ocl-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.bin"};
   const char *contents[] = {"XGCLBIN", "XGCLBIN", "NOTMAGIC and more"};
   for (int i = 0; i < 3; i++) {
     snprintf(path, sizeof path, "%s/%s", dir, others[i]);
