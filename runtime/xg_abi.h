@@ -87,10 +87,12 @@ typedef struct xg_abi_args {
 /* ------------------------------------------------------------ OpenCL models
  * A model built with --target=opencl is data only: OpenCL C source, the
  * memory objects it uses and the kernel launches of one run, in order.
- * The runtime (runtime/ocl*.c) creates every memory object once at load,
- * uploads the weights once, builds the program (through the kernel-binary
- * cache), and for each run writes the inputs, enqueues the launches on one
- * in-order queue, reads the status word and the outputs. */
+ * The runtime (runtime/ocl*.c) creates every memory object once at load
+ * and zeroes it (images too), uploads the weights once, builds the program
+ * (through the kernel-binary cache), and for each run writes the inputs,
+ * enqueues the launches on one in-order queue, reads the status word and
+ * the outputs.  scratch_bytes is unused (the arena is on the device).
+ * docs/opencl-runtime.md. */
 typedef enum xg_ocl_mem_kind {
   XG_OCL_INPUT,  /* a buffer holding model input `index` (written each run) */
   XG_OCL_OUTPUT, /* a buffer holding model output `index` (read after each run) */
