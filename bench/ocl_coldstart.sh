@@ -3,11 +3,13 @@
 # medians over RUNS fresh processes (bench/ocl_load) of xg_model_load, the
 # first run and the second, for each model, with xgc's cache off, empty (a
 # first load: the build, and the store after the first run) and warm (a
-# hit).  POCL keeps compiled kernels in a cache of its own
-# ($POCL_CACHE_DIR, else ~/.cache/pocl), including those it compiles
-# lazily at the first launch of each kernel: by default every process gets
-# a fresh, empty one (a machine's first start); POCL_CACHE=warm shares one
-# that a first process filled (POCL on its own, after the first start).
+# hit).  Drivers keep compiled kernels in caches of their own: POCL in
+# $POCL_CACHE_DIR (else ~/.cache/pocl), including the kernels it compiles
+# lazily at the first launch; NVIDIA's in $CUDA_CACHE_PATH (else
+# ~/.nv/ComputeCache), PTX compiled to the GPU's code.  By default every
+# process gets fresh, empty ones (a machine's first start);
+# DRIVER_CACHE=warm shares ones that a first process filled (the driver on
+# its own, after the first start).
 # A benchmark, not a test.  From the build directory:
 #   make bench-ocl-coldstart            (or: ../bench/ocl_coldstart.sh [RUNS])
 # Environment: BUILDDIR (default .), XG_OPENCL_DEVICE as for any load.
@@ -17,7 +19,7 @@ load=$BUILDDIR/bench/ocl_load
 for f in "$load" "$BUILDDIR/bench/.libs/ocl_synth.so" "$BUILDDIR/tests/unit/.libs/fake_ocl.so"; do
   [ -e "$f" ] || { echo "ocl_coldstart.sh: no $f (make bench-ocl-coldstart builds it)" >&2; exit 1; }
 done
-POCL_CACHE=${POCL_CACHE:-cold}
+DRIVER_CACHE=${DRIVER_CACHE:-cold}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xg-cold.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -31,18 +33,18 @@ PY
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# one process: run XG_CACHE_DIR ARGS... (POCL's cache fresh unless warm)
+# one process: run XG_CACHE_DIR ARGS... (the drivers' caches fresh unless warm)
 run() {
-  [ "$POCL_CACHE" = warm ] || rm -rf "$tmp/pocl"
-  POCL_CACHE_DIR="$tmp/pocl" XG_CACHE_DIR="$1" "$load" "$2" ${3:+"$3"}
+  [ "$DRIVER_CACHE" = warm ] || rm -rf "$tmp/pocl" "$tmp/nv"
+  POCL_CACHE_DIR="$tmp/pocl" CUDA_CACHE_PATH="$tmp/nv" XG_CACHE_DIR="$1" "$load" "$2" ${3:+"$3"}
 }
 
 # measure NAME LIB [WEIGHTS]: one line per cache state
 measure() {
   name=$1
   shift
-  rm -rf "$tmp/pocl"
-  [ "$POCL_CACHE" = warm ] && { run off "$@" >/dev/null || exit 1; }
+  rm -rf "$tmp/pocl" "$tmp/nv"
+  [ "$DRIVER_CACHE" = warm ] && { run off "$@" >/dev/null || exit 1; }
   for state in off empty warm; do
     : >"$tmp/times"
     dir="$tmp/cache-$name"
@@ -63,7 +65,10 @@ measure() {
   done
 }
 
-printf '%-10s %-6s %12s %14s %15s   (medians of %s processes, ms; POCL_CACHE=%s)\n' \
-  model cache load first-run second-run "$RUNS" "$POCL_CACHE"
+printf '%-10s %-6s %12s %14s %15s   (medians of %s processes, ms; DRIVER_CACHE=%s)\n' \
+  model cache load first-run second-run "$RUNS" "$DRIVER_CACHE"
+XG_VERBOSE=1 XG_CACHE_DIR=off "$load" "$BUILDDIR/bench/.libs/ocl_synth.so" 2>&1 >/dev/null |
+  sed -n 's/^xg: OpenCL device /device: /p'
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 measure fake_ocl "$BUILDDIR/tests/unit/.libs/fake_ocl.so" "$tmp/w.safetensors"
 measure synth "$BUILDDIR/bench/.libs/ocl_synth.so"

@@ -146,6 +146,23 @@ static void test_sha256(void) {
   free(a);
 }
 
+/* OpenCL's error names, and which errors are allocation failures. */
+static void test_errors(void) {
+  CU_ASSERT_STRING_EQUAL(rtcl_err_name(0), "CL_SUCCESS");
+  CU_ASSERT_STRING_EQUAL(rtcl_err_name(-5), "CL_OUT_OF_RESOURCES");
+  CU_ASSERT_STRING_EQUAL(rtcl_err_name(-11), "CL_BUILD_PROGRAM_FAILURE");
+  CU_ASSERT_STRING_EQUAL(rtcl_err_name(-54), "CL_INVALID_WORK_GROUP_SIZE");
+  CU_ASSERT_STRING_EQUAL(rtcl_err_name(-72), "CL_MAX_SIZE_RESTRICTION_EXCEEDED");
+  CU_ASSERT_STRING_EQUAL(rtcl_err_name(-1001), "CL_PLATFORM_NOT_FOUND_KHR");
+  CU_ASSERT_STRING_EQUAL(rtcl_err_name(-25), "OpenCL error -25");
+  CU_ASSERT_STRING_EQUAL(rtcl_err_name(-9999), "OpenCL error -9999");
+  CU_ASSERT_EQUAL(rtcl_err_status(CL_OUT_OF_HOST_MEMORY, 0), XG_ERR_MEMORY);
+  CU_ASSERT_EQUAL(rtcl_err_status(CL_MEM_OBJECT_ALLOCATION_FAILURE, 0), XG_ERR_MEMORY);
+  CU_ASSERT_EQUAL(rtcl_err_status(CL_OUT_OF_RESOURCES, 1), XG_ERR_MEMORY);
+  CU_ASSERT_EQUAL(rtcl_err_status(CL_OUT_OF_RESOURCES, 0), XG_ERR_RUNTIME);
+  CU_ASSERT_EQUAL(rtcl_err_status(CL_INVALID_KERNEL_ARGS, 1), XG_ERR_RUNTIME);
+}
+
 /* ------------------------------------------------------------------- runs */
 
 static void test_load_run(void) {
@@ -744,7 +761,8 @@ static void test_cache_clear(void) {
 
 /* ------------------------------------------------------------------- main */
 
-static const RttTest sha_tests[] = {{"FIPS 180-4 examples", test_sha256}};
+static const RttTest sha_tests[] = {{"FIPS 180-4 examples", test_sha256},
+                                    {"OpenCL error names and statuses", test_errors}};
 
 static const RttTest run_tests[] = {
     {"load and run three times", test_load_run},
@@ -789,7 +807,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "test_ocl: needs an OpenCL device (Debian: pocl-opencl-icd): %s\n", err);
     return 1;
   }
-  const RttSuite suites[] = {RTT_SUITE("sha256", sha_tests), RTT_SUITE("runs", run_tests),
+  const RttSuite suites[] = {RTT_SUITE("helpers", sha_tests), RTT_SUITE("runs", run_tests),
                              RTT_SUITE("failures", failure_tests),
                              RTT_SUITE("cache", cache_tests)};
   if (rtt_setup() != 0) return perror("mkdtemp"), 1;
