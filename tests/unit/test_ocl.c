@@ -694,7 +694,8 @@ static void test_cache_concurrent(void) {
 }
 
 static void test_cache_dir(void) {
-  char buf[4096];
+  char buf[4096], *home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+  char *xdg = getenv("XDG_CACHE_HOME") ? strdup(getenv("XDG_CACHE_HOME")) : NULL;
   setenv("XG_CACHE_DIR", "/some/where", 1);
   CU_ASSERT_EQUAL(rt_cache_dir(buf, sizeof buf), 1);
   CU_ASSERT_STRING_EQUAL(buf, "/some/where");
@@ -716,6 +717,9 @@ static void test_cache_dir(void) {
   CU_ASSERT_EQUAL(rt_cache_dir(buf, 8), 0); /* a path that does not fit */
   setenv("XG_CACHE_DIR", "/a/long/path", 1);
   CU_ASSERT_EQUAL(rt_cache_dir(buf, 8), 0);
+  if (home) setenv("HOME", home, 1);
+  if (xdg) setenv("XDG_CACHE_HOME", xdg, 1);
+  free(home), free(xdg);
 }
 
 /* Counting and clearing touch only the cache's own files. */
