@@ -8,10 +8,11 @@
 #     tests/cpu/models/*.xg, of tests/opencl/models/*.xg (the image layout
 #     where the stdlib does not reach) and of examples/*.xg against
 #     `xgc run --ref` on the same --random-inputs / --random-weights.
-# Each model is built with `xgc build --target=opencl` and run by
-# tests/opencl/oclrun from its library's descriptor (RUNNER=oclrun, the
-# default), or by `xgc run --target=opencl` through the runtime
-# (RUNNER=xgc: once the runtime loads OpenCL models).  Float outputs pass
+# Each model is built with `xgc build --target=opencl` (so that a model
+# whose library is the same in both modes runs once) and run by
+# `xgc run --target=opencl` through the runtime (RUNNER=xgc, the default),
+# or by tests/opencl/oclrun from its library's descriptor (RUNNER=oclrun:
+# the kernels without the runtime, as the device kit runs them).  Float outputs pass
 # when |got - want| <= RTOL*|want| + ATOL_MAX*max|want| (npycmp; the
 # numbers and tests/opencl/tolerances are explained in docs/opencl.md);
 # integers and bools must be equal.
@@ -29,7 +30,7 @@ RTOL=${RTOL:-1e-5}
 ATOL_MAX=${ATOL_MAX:-2e-5}
 IMAGES=${IMAGES:-off on}
 JOBS=${JOBS:-2}
-RUNNER=${RUNNER:-oclrun}
+RUNNER=${RUNNER:-xgc}
 # QUICK=1 (the default in a sanitizer build, where `make check` runs the
 # suites a second time): the first shape of each op of tests/numeric/data,
 # the small examples, tests/cpu/models and tests/opencl/models.
