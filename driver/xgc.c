@@ -16,7 +16,8 @@
 
 static const char usage_text[] =
     "usage: xgc check [options] FILE...      check .xg files; exit 1 on errors\n"
-    "       xgc --emit=KIND [options] FILE   print a stage of FILE: ast, ir, classes, loops, llvm\n"
+    "       xgc --emit=KIND [options] FILE   print a stage of FILE: ast, ir, classes, fusion,\n"
+    "                                        loops, llvm\n"
     "       xgc build FILE [--model NAME] -o MODEL.so [--cpu=CPU]\n"
     "                                        compile a model to a shared library and MODEL.h\n"
     "       xgc run [--ref] FILE [run options]  compile and run a model (--ref: interpret it)\n"
@@ -31,7 +32,7 @@ static const char usage_text[] =
     "  --error-limit=N    stop after N errors (default 20; 0: no limit)\n"
     "  --summary          with check: print what each file defines\n"
     "  --verify-each      verify the graph IR after every pass (and the loop IR)\n"
-    "  --dump-after=PASS  print the graph IR after PASS (build, classify)\n"
+    "  --dump-after=PASS  print the graph IR after PASS (build, classify, fuse)\n"
     "  --cpu=CPU          the CPU to compile for: native (default) or a name\n"
     "                     (x86-64-v3, haswell, skylake-avx512, ...; docs/cpu.md)\n"
     "\n"
@@ -154,7 +155,7 @@ void front_setup(Front *f, const FrontOpts *o) {
 /* ------------------------------------------------------- check and --emit */
 
 static int known_emit(const char *e) {
-  static const char *const kinds[] = {"ast", "ir", "classes", "loops", "llvm"};
+  static const char *const kinds[] = {"ast", "ir", "classes", "fusion", "loops", "llvm"};
   for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
     if (!strcmp(e, kinds[i])) return 1;
   return 0;
@@ -175,7 +176,8 @@ static int parse_arg(int argc, char **argv, int *i, Options *o, Arena *a) {
     o->emit = s + 7;
     if (!known_emit(o->emit))
       return usage_error(
-          "unknown --emit kind '%s' (this version knows: ast, ir, classes, loops, llvm)", o->emit);
+          "unknown --emit kind '%s' (this version knows: ast, ir, classes, fusion, loops, llvm)",
+          o->emit);
   } else if (!strncmp(s, "--dump-after=", 13)) {
     o->dump_after = s + 13;
     if (!ir_pass_known(o->dump_after))
@@ -288,6 +290,9 @@ static void run_ir(Front *f, const Module *m, const Options *o) {
       ir_print(stdout, g);
     } else if (!strcmp(o->emit, "classes")) {
       ir_print_classes(stdout, g);
+    } else if (!strcmp(o->emit, "fusion") && !g->generic) {
+      if (printed++) fputs("\n", stdout);
+      ir_print_fusion(stdout, g);
     }
   }
 }

@@ -34,7 +34,9 @@ int lower_lanes(const LowerTarget *t);
   X(LB_SCRATCH, "scratch") /* in the scratch arena at `offset` (memory plan) */                    \
   X(LB_STACK, "stack")     /* private to each call of one nest's function: a \
                               register tile (kept in registers when every   \
-                              offset is constant after unrolling) */
+                              offset is constant after unrolling) */        \
+  X(LB_FUSED, "fused")     /* a tensor of a fusion group computed where its \
+                              kernel reads it: no memory, never loaded */
 
 typedef enum LoopBufKind {
 #define X(k, s) k,
@@ -165,13 +167,15 @@ typedef struct LoopNest {
                          in the first run of a loaded model, before the rest */
 } LoopNest;
 
-/* A kernel: the nests of one fused group of nodes (one node per group until
- * the graph IR fuses), run in order. */
+/* A kernel: the nests of one fusion group of nodes (IrGraph.fusion), run
+ * in order: the group's root is lowered, the other members are computed
+ * in place where it reads them (docs/fusion.md). */
 typedef struct LoopKernel {
   int id;
-  const char *name; /* the group's last node */
+  const char *name; /* the group's root */
   int nnodes;
-  IrNode **nodes; /* the group, in graph order */
+  IrNode **nodes; /* the group, in graph order, the root last */
+  IrMapType map;  /* the group's mapping type */
   int nnests;
   LoopNest **nests;
   double flops;

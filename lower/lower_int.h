@@ -75,6 +75,13 @@ typedef struct LowerCtx {
                            range for every valid point) */
   const IrExpr *subst; /* lw_value gives subst_value for this expression */
   LoopExpr *subst_value;
+  int inlining;        /* depth of fused producers being computed in place */
+  int in_arm;          /* in an arm of a select: values stay in the arm */
+  struct InlineMemo *memo; /* registers of inlined values (inline.c) */
+  int nmemo, capmemo;
+  const Dim **assume;  /* subscripts known to be in [0, assume_ext) here: */
+  int64_t *assume_ext; /* the ?? arm of a fused read that checked them */
+  int nassume, capassume;
   int errors;
 } LowerCtx;
 
@@ -119,6 +126,18 @@ const char *lw_index_sym(LowerCtx *L, int ix);
 LoopExpr *lw_value(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red);
 /* The element offset of t[subs...] (flat: subs[0]) under env. */
 LoopExpr *lw_offset(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs, int flat);
+
+/* ------------------------------------------------- fused producers (inline.c) */
+/* Is t computed where it is read (a fused tensor of the kernel's group, or
+ * a local of a fused node being computed in place)? */
+int lw_is_inlined(LowerCtx *L, const IrTensor *t);
+/* The value of read e of an inlined tensor: its definition lowered with the
+ * read's subscripts, in a register of `block` (when given and not in a
+ * select's arm) shared by later reads of the same element there. */
+LoopExpr *lw_inline_read(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red);
+/* Is subscript d known to be in [0, extent) where it is being lowered (an
+ * arm that checked it)? */
+int lw_assumed_in_range(LowerCtx *L, const Dim *d, int64_t extent);
 
 /* --------------------------------------------------------- schedules (sched.c) */
 typedef enum VecWhere { VEC_NONE, VEC_LHS, VEC_RED } VecWhere;

@@ -220,7 +220,8 @@ static LLVMValueRef emit_run(Cg *g, LLVMValueRef *nests) {
   for (int i = 0; i <= p->nbufs; i++) {
     LLVMValueRef idx = cg_i64(g, i);
     LLVMValueRef v = i == p->nbufs                  ? err
-                     : p->bufs[i]->kind == LB_STACK ? LLVMConstNull(g->t_ptr)
+                     : p->bufs[i]->kind == LB_STACK || p->bufs[i]->kind == LB_FUSED
+                         ? LLVMConstNull(g->t_ptr)
                                                     : buf_ptr(g, p->bufs[i], f);
     LLVMBuildStore(g->b, v, LLVMBuildGEP2(g->b, g->t_ptr, table, &idx, 1, ""));
   }

@@ -280,8 +280,8 @@ static int streams(Cg *g, const LoopBuf *b) {
  * (buffers of the runtime are 64-byte aligned), else a plain store. */
 static void stream_store(Cg *g, Val v, LLVMValueRef ptr, unsigned align) {
   unsigned bytes = (unsigned)g->lanes * 4;
-  LLVMValueRef low = LLVMBuildAnd(g->b, LLVMBuildPtrToInt(g->b, ptr, g->t_i64, ""),
-                                  cg_i64(g, bytes - 1), "");
+  LLVMValueRef low =
+      LLVMBuildAnd(g->b, LLVMBuildPtrToInt(g->b, ptr, g->t_i64, ""), cg_i64(g, bytes - 1), "");
   LLVMValueRef ok = LLVMBuildICmp(g->b, LLVMIntEQ, low, cg_i64(g, 0), "aligned");
   LLVMBasicBlockRef nt = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "stream");
   LLVMBasicBlockRef plain = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "plain");
@@ -399,8 +399,8 @@ static Val identity(Cg *g, Reduction red, ElemType t) {
 enum { CG_PARTIALS = 4 };
 
 typedef struct Partials {
-  int n;                /* partial accumulators per reduced register (1: none) */
-  LLVMValueRef *slots;  /* [v * CG_PARTIALS + u]: partial u of register v (u >= 1) */
+  int n;               /* partial accumulators per reduced register (1: none) */
+  LLVMValueRef *slots; /* [v * CG_PARTIALS + u]: partial u of register v (u >= 1) */
   const Reduction *reds;
 } Partials;
 
@@ -439,7 +439,8 @@ static void combine_partials(Cg *g, const Partials *pt) {
       p[u] = (Val){LLVMBuildLoad2(g->b, vt, slot, ""), 1};
     }
     for (int w = 1; w < pt->n; w *= 2)
-      for (int u = 0; u + w < pt->n; u += 2 * w) p[u] = cg_combine(g, pt->reds[v], t, p[u], p[u + w]);
+      for (int u = 0; u + w < pt->n; u += 2 * w)
+        p[u] = cg_combine(g, pt->reds[v], t, p[u], p[u + w]);
     LLVMBuildStore(g->b, p[0].v, g->vslots[v]);
   }
 }
