@@ -23,6 +23,10 @@ static const char usage_text[] =
     "       xgc run [--ref] FILE [run options]  compile and run a model (--ref: interpret it)\n"
     "       xgc bench FILE [--model NAME] [--threads N] [--runs N] [--json]\n"
     "                                        time a compiled model on random inputs and weights\n"
+    "       xgc weights FILE [--model NAME] [--seed N] -o W.safetensors\n"
+    "       xgc inputs FILE [--model NAME] [--seed N] -o DIR\n"
+    "                                        write the pseudo-random params (inputs: DIR/NAME.npy)\n"
+    "                                        that --random-weights N (--random-inputs N) uses\n"
     "       xgc --help | --version\n"
     "\n"
     "options:\n"
@@ -43,6 +47,8 @@ static const char usage_text[] =
     "  --input [NAME=]X.npy    an input (NAME may be left out for a single input)\n"
     "  -o [NAME=]Y.npy         where an output goes (NAME may be left out for one output);\n"
     "                          without -o, a summary of every output is printed\n"
+    "  --checksum              print each output's checksum instead: the sum, the sum\n"
+    "                          of magnitudes and the FNV-1a hash of its bytes\n"
     "  --random-inputs SEED    inputs not given take pseudo-random values (docs/random.md)\n"
     "  --random-weights SEED   every param takes pseudo-random values (no --weights)\n"
     "  --threads N             threads (default: $XG_NUM_THREADS, else the CPUs;\n"
@@ -323,6 +329,8 @@ int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "run")) return run_command(argc, argv);
   if (argc > 1 && !strcmp(argv[1], "build")) return build_command(argc, argv);
   if (argc > 1 && !strcmp(argv[1], "bench")) return bench_command(argc, argv);
+  if (argc > 1 && (!strcmp(argv[1], "weights") || !strcmp(argv[1], "inputs")))
+    return data_command(argc, argv);
   Arena a;
   arena_init(&a);
   Options o;
