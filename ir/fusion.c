@@ -20,8 +20,12 @@
  * type of the fused group, or MAP__COUNT where the producer is not fused
  * ("never", and "measure": there is no cost model or profile yet, so the
  * conservative answer).  Reorganize and shuffle producers fuse into
- * element-wise consumers only; a many-to-many producer becomes an
- * epilogue of its consumer, which this plan does not do yet. */
+ * element-wise consumers only.  A many-to-many producer becomes the
+ * group's anchor, its consumers an epilogue at its stores, when they read
+ * its output element for element (see anchor_refusal): so also into
+ * one-to-many, reorganize and shuffle groups, where the table says
+ * "measure", because then only the epilogue's other operands broadcast or
+ * move, and nothing is computed twice. */
 #define NO MAP__COUNT
 #define O2O MAP_ONE_TO_ONE
 #define REORG MAP_REORGANIZE
@@ -34,7 +38,7 @@ static const IrMapType fusion_table[MAP__COUNT][MAP__COUNT] = {
     [MAP_REORGANIZE] = {REORG, REORG, REORG, NO, NO, NO},
     [MAP_SHUFFLE] = {SHUF, REORG, SHUF, NO, NO, NO},
     [MAP_ONE_TO_MANY] = {O2M, NO, NO, NO, NO, NO},
-    [MAP_MANY_TO_MANY] = {NO, NO, NO, NO, NO, NO},
+    [MAP_MANY_TO_MANY] = {M2M, M2M, M2M, M2M, NO, NO},
     [MAP_OPAQUE] = {NO, NO, NO, NO, NO, NO},
 };
 #undef O2O
@@ -186,6 +190,9 @@ typedef struct Fz {
   IrMapType *gmap;  /* per root: the group's type */
   double *factor;   /* per node: evaluations of its elements per element */
   const char **why; /* per node: why a consumer did not take it in */
+  unsigned char *ident; /* per node: it computes the element the group stores
+                           (a chain of element-for-element reads from the root) */
+  IrNode **anchor;  /* per root: the group's many-to-many anchor, or NULL */
 } Fz;
 
 static int reads_tensor(const IrNode *n, const IrTensor *t) {
@@ -208,6 +215,45 @@ static void count_consumers(Fz *z) {
   }
 }
 
+/* Is every read of t in e at the statement's own left-hand indices? */
+static int identity_expr(const IrExpr *e, const IrTensor *t, const IrStmt *s, int in_sub) {
+  if (!e) return 1;
+  if (e->kind == IE_READ && e->tensor == t) {
+    if (in_sub || e->flat || e->nargs != s->nlhs) return 0;
+    for (int j = 0; j < e->nargs; j++)
+      if (e->args[j]->kind != IE_INDEX || e->args[j]->index != s->lhs[j]) return 0;
+  }
+  for (int i = 0; i < e->nargs; i++)
+    if (!identity_expr(e->args[i], t, s, in_sub || e->kind == IE_READ)) return 0;
+  return identity_expr(e->dflt, t, s, in_sub);
+}
+
+/* Does n (one statement, one output) read t element for element: only at
+ * its own left-hand indices, t of its output's shape? */
+static int identity_reads(const IrNode *n, const IrTensor *t) {
+  if (n->nstmts != 1 || n->noutputs != 1) return 0;
+  const IrStmt *s = &n->stmts[0];
+  int64_t a, b;
+  if (t->rank != s->nlhs) return 0;
+  for (int j = 0; j < t->rank; j++)
+    if (!dim_is_const(t->dims[j].dim, &a) ||
+        !dim_is_const(n->indices[s->lhs[j]].extent.dim, &b) || a != b)
+      return 0;
+  return identity_expr(s->rhs, t, s, 0);
+}
+
+/* Why many-to-many p cannot be the anchor of n's group (NULL: it can): the
+ * group has none yet, and every node from n to the root computes the
+ * element that p stores, so that the epilogue applies at p's stores. */
+static const char *anchor_refusal(Fz *z, const IrNode *p, const IrNode *n) {
+  if (z->anchor[z->group[n->id]]) return "the group has a many-to-many anchor already";
+  if (!z->ident[n->id] || !identity_reads(n, p->outputs[0]))
+    return arena_printf(z->c->arena,
+                        "its epilogue would not read it element for element (%s reads it)",
+                        n->name);
+  return NULL;
+}
+
 /* Why producer p cannot join the group of n, a node reading its output (NULL:
  * it can; *into gets the group's new type, *f the evaluations of p's
  * elements per element). */
@@ -225,6 +271,11 @@ static const char *refusal(Fz *z, const IrNode *p, const IrNode *n, IrMapType *i
   if (m == MAP__COUNT)
     return arena_printf(a, "a %s producer does not fuse into a %s group", ir_map_name(p->map),
                         ir_map_name(z->gmap[root]));
+  if (p->map == MAP_MANY_TO_MANY) { /* an anchor: computed once, at its own stores */
+    const char *why = anchor_refusal(z, p, n);
+    *into = m, *f = 1;
+    return why;
+  }
   double r = recompute(z->c, n, t);
   if (r < 0) return arena_printf(a, "%s reads it other than by index arithmetic in range", n->name);
   if (r * z->factor[n->id] > FUSE_MAX_RECOMPUTE)
@@ -245,6 +296,7 @@ static void grow(Fz *z) {
       z->group[n->id] = n->id;
       z->gmap[n->id] = n->map;
       z->factor[n->id] = 1;
+      z->ident[n->id] = n->nstmts == 1 && n->noutputs == 1;
     }
     for (int j = 0; j < n->ninputs; j++) {
       const IrTensor *t = n->inputs[j];
@@ -260,6 +312,8 @@ static void grow(Fz *z) {
       z->group[p->id] = z->group[n->id];
       z->gmap[z->group[n->id]] = m;
       z->factor[p->id] = f;
+      z->ident[p->id] = z->ident[n->id] && identity_reads(n, t);
+      if (p->map == MAP_MANY_TO_MANY) z->anchor[z->group[n->id]] = p;
     }
   }
 }
@@ -279,6 +333,7 @@ static IrFusion *collect(Fz *z) {
     gr->id = f->ngroups;
     gr->root = g->nodes[i];
     gr->map = z->gmap[n->id];
+    gr->anchor = z->anchor[n->id];
     gr->stored = z->why[n->id] ? z->why[n->id] : n->noutputs ? "a model output" : "no output";
     gr->nodes = arena_alloc(a, sizeof *gr->nodes * (size_t)(g->nnodes + 1));
     index[n->id] = f->ngroups++;
@@ -296,7 +351,7 @@ static IrFusion *collect(Fz *z) {
 IrFusion *ir_fuse(IrCtx *c, const IrGraph *g) {
   Arena scratch;
   arena_init(&scratch);
-  Fz z = {c, g, NULL, NULL, NULL, NULL, NULL, NULL};
+  Fz z = {c, g, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
   size_t nt = (size_t)g->ntensors + 1, nn = (size_t)g->nnodes + 1;
   z.consumers = arena_alloc(&scratch, sizeof(int) * nt);
   z.reader = arena_alloc(&scratch, sizeof(IrNode *) * nt);
@@ -305,6 +360,10 @@ IrFusion *ir_fuse(IrCtx *c, const IrGraph *g) {
   z.factor = arena_alloc(&scratch, sizeof(double) * nn);
   z.why = arena_alloc(&scratch, sizeof(char *) * nn);
   memset(z.why, 0, sizeof(char *) * nn);
+  z.ident = arena_alloc(&scratch, nn);
+  z.anchor = arena_alloc(&scratch, sizeof(IrNode *) * nn);
+  memset(z.ident, 0, nn);
+  memset(z.anchor, 0, sizeof(IrNode *) * nn);
   memset(z.consumers, 0, sizeof(int) * nt);
   memset(z.reader, 0, sizeof(IrNode *) * nt);
   for (size_t i = 0; i < nn; i++) z.group[i] = -1;
@@ -330,6 +389,17 @@ int ir_fusion_verify(IrCtx *c, const IrGraph *g, const IrFusion *f) {
       errors++;
     }
     seen += gr->nnodes;
+    int m2m = 0;
+    for (int i = 0; i < gr->nnodes; i++) m2m += gr->nodes[i]->map == MAP_MANY_TO_MANY;
+    if (m2m > 1 || (gr->anchor && (gr->anchor == gr->root || f->group_of[gr->anchor->id] != gi ||
+                                   gr->anchor->map != MAP_MANY_TO_MANY)) ||
+        (!gr->anchor && m2m && gr->root->map != MAP_MANY_TO_MANY)) {
+      diag_error(c->diag, g->loc,
+                 "internal error: fusion group %d must hold at most one many-to-many node, "
+                 "its root or its anchor",
+                 gi);
+      errors++;
+    }
     for (int i = 0; i < gr->nnodes; i++) {
       const IrNode *n = gr->nodes[i];
       if (f->group_of[n->id] != gi) {
@@ -374,7 +444,7 @@ void ir_print_fusion(FILE *out, const IrGraph *g) {
     for (int i = 0; i < gr->nnodes; i++) {
       const IrNode *n = gr->nodes[i];
       fprintf(out, "  %s %s %s%s\n", n->name, n->op, ir_map_name(n->map),
-              n == gr->root ? "" : " (inlined)");
+              n == gr->root ? "" : n == gr->anchor ? " (anchor)" : " (inlined)");
     }
   }
 }

@@ -148,13 +148,17 @@ struct IrNode {
  * group becomes one kernel of the back ends.  The root is the one node
  * whose outputs are stored; every other member has one output, read by one
  * node of its group only and by no one else, and is computed where that
- * node reads it (its output tensor is `inlined`: no memory). */
+ * node reads it (its output tensor is `inlined`: no memory), except the
+ * anchor: computed as its own nests, the root's value at each element it
+ * stores (an epilogue), stored into the root's output. */
 typedef struct IrGroup {
   int id;
   IrNode *root;
   int nnodes;
   IrNode **nodes;      /* in graph order, the root last */
   IrMapType map;       /* the group's type, by the fusion table */
+  IrNode *anchor;      /* a many-to-many member whose stores go through the
+                          rest of the group (the epilogue), or NULL */
   const char *stored;  /* why the root's output is stored: "a model output",
                           "read by 2 nodes", a rule of the table... */
 } IrGroup;

@@ -101,6 +101,38 @@ static void assume(LowerCtx *L, const Dim *d, int64_t extent) {
   L->assume_ext[L->nassume++] = extent;
 }
 
+int lw_store(LowerCtx *L, LoopStmt *block, const IrStmt *s, LoopExpr *v) {
+  if (!L->epi_root || s->target != L->epi_tensor) {
+    LoopExpr *addr = lw_store_offset(L, s);
+    if (addr) ls_push(L->a, block, ls_store(L->a, lower_buf_of(L, s->target), addr, v));
+    return addr != NULL;
+  }
+  const IrNode *r = L->epi_root;
+  const IrStmt *rs = &r->stmts[r->nstmts - 1];
+  int var = nest_var(L, s->target->name, v->type, 0, 0);
+  ls_push(L->a, block, ls_let(L->a, var, v));
+  const Dim **point = arena_alloc(L->a, sizeof *point * (size_t)(s->nlhs + 1));
+  const Dim **renv = arena_alloc(L->a, sizeof *renv * (size_t)(r->nindices + 1));
+  int64_t *rext = arena_alloc(L->a, sizeof *rext * (size_t)(r->nindices + 1));
+  memset(renv, 0, sizeof *renv * (size_t)(r->nindices + 1));
+  for (int j = 0; j < s->nlhs; j++) point[j] = L->nb->env[s->lhs[j]];
+  for (int j = 0; j < rs->nlhs && j < s->nlhs; j++) renv[rs->lhs[j]] = point[j];
+  for (int i = 0; i < r->nindices; i++)
+    if (!lw_const_dim(L, r->indices[i].extent.dim, r->loc, &rext[i])) return 0;
+  const IrNode *node = L->node;
+  const Dim **env = L->nb->env;
+  int64_t *ext = L->ext;
+  int shrink = L->shrink;
+  L->node = r, L->nb->env = renv, L->ext = rext, L->shrink = 0;
+  L->epi_point = point, L->epi_value = le_var(L->a, var, v->type);
+  LoopExpr *v2 = lw_value(L, rs->rhs, block, -1);
+  LoopExpr *addr = v2 ? lw_store_offset(L, rs) : NULL;
+  L->node = node, L->nb->env = env, L->ext = ext, L->shrink = shrink;
+  L->epi_point = NULL, L->epi_value = NULL;
+  if (addr) ls_push(L->a, block, ls_store(L->a, lower_buf_of(L, rs->target), addr, v2));
+  return addr != NULL;
+}
+
 int lw_is_inlined(LowerCtx *L, const IrTensor *t) {
   if (t->kind == IR_LOCAL) return L->inlining > 0;
   return L->p->bufs[L->tensor_buf[t->id]]->kind == LB_FUSED;
@@ -130,6 +162,12 @@ LoopExpr *lw_inline_read(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_
     }
     if (d && !e->flat) subs[j] = d;
     if (d && e->flat) ok = flat_digits(L, t, d, subs);
+  }
+  if (check && !e->dflt && L->valid_points) check = NULL; /* the plan proved it in range */
+  if (ok && L->epi_point && t == L->epi_tensor) { /* the epilogue reads the anchor's value */
+    for (int j = 0; j < t->rank && ok; j++) ok = dim_equal(subs[j], L->epi_point[j]);
+    if (ok && !check) return L->epi_value;
+    ok = 0;
   }
   if (!ok || (check && !e->dflt)) { /* the fusion plan admits neither */
     diag_error(L->ir->diag, e->loc,

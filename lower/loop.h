@@ -168,14 +168,17 @@ typedef struct LoopNest {
 } LoopNest;
 
 /* A kernel: the nests of one fusion group of nodes (IrGraph.fusion), run
- * in order: the group's root is lowered, the other members are computed
- * in place where it reads them (docs/fusion.md). */
+ * in order: the group's root (or its anchor) is lowered, the other members
+ * are computed in place where they are read (docs/fusion.md). */
 typedef struct LoopKernel {
   int id;
   const char *name; /* the group's root */
   int nnodes;
   IrNode **nodes; /* the group, in graph order, the root last */
   IrMapType map;  /* the group's mapping type */
+  const IrNode *anchor; /* the group's many-to-many anchor, lowered with the
+                           root's statement as the epilogue of its stores;
+                           NULL: the root is lowered */
   int nnests;
   LoopNest **nests;
   double flops;

@@ -168,6 +168,7 @@ static LoopKernel **make_groups(LowerCtx *L, int *n) {
       k->nnodes = f->groups[i].nnodes;
       k->nodes = f->groups[i].nodes;
       k->map = f->groups[i].map;
+      k->anchor = f->groups[i].anchor;
     } else {
       k->nnodes = 1;
       k->nodes = arena_alloc(L->a, sizeof *k->nodes);
@@ -208,11 +209,28 @@ static int lower_node(LowerCtx *L, LoopKernel *k, const IrNode *n) {
   return 1;
 }
 
-/* A member of the group other than its root: computed where the group
- * reads it, so only its inputs' live ranges and its FLOPs count here. */
+/* A member of the group that is not lowered itself (computed where the
+ * group reads it, or the root of an anchor's epilogue): only its buffers'
+ * live ranges and its FLOPs count here. */
 static void lower_member(LowerCtx *L, LoopKernel *k, const IrNode *n) {
   for (int i = 0; i < n->ninputs; i++) use_buf(L->p->bufs[lower_buf_of(L, n->inputs[i])], k->id);
+  for (int i = 0; i < n->noutputs; i++) use_buf(L->p->bufs[lower_buf_of(L, n->outputs[i])], k->id);
   k->flops += lower_node_flops(n);
+}
+
+/* The nests of a kernel: its root's, or its anchor's with the root's
+ * statement as the epilogue of the anchor's output. */
+static int lower_kernel(LowerCtx *L, LoopKernel *k) {
+  const IrNode *root = k->nodes[k->nnodes - 1], *lowered = k->anchor ? k->anchor : root;
+  L->nmemo = 0;
+  L->kernel = k->id;
+  for (int j = 0; j < k->nnodes; j++)
+    if (k->nodes[j] != lowered) lower_member(L, k, k->nodes[j]);
+  L->epi_root = k->anchor ? root : NULL;
+  L->epi_tensor = k->anchor ? k->anchor->outputs[0] : NULL;
+  int ok = lower_node(L, k, lowered);
+  L->epi_root = NULL, L->epi_tensor = NULL;
+  return ok;
 }
 
 static int *sig_bufs(LowerCtx *L, IrTensor *const *ts, int n) {
@@ -243,10 +261,7 @@ LoopProgram *lower_model(IrCtx *c, const IrGraph *g, const LowerTarget *t) {
   p->kernels = make_groups(&L, &p->nkernels);
   for (int i = 0; i < p->nkernels; i++) {
     LoopKernel *k = p->kernels[i];
-    L.nmemo = 0;
-    L.kernel = k->id;
-    for (int j = 0; j + 1 < k->nnodes; j++) lower_member(&L, k, k->nodes[j]);
-    if (!lower_node(&L, k, k->nodes[k->nnodes - 1])) return NULL;
+    if (!lower_kernel(&L, k)) return NULL;
     p->flops += k->flops;
   }
   if (L.errors) return NULL;

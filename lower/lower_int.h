@@ -79,6 +79,13 @@ typedef struct LowerCtx {
   int in_arm;          /* in an arm of a select: values stay in the arm */
   struct InlineMemo *memo; /* registers of inlined values (inline.c) */
   int nmemo, capmemo;
+  const IrNode *epi_root;    /* the group's root when its anchor is lowered: */
+  const IrTensor *epi_tensor; /* the anchor's output, read by the epilogue at */
+  const Dim **epi_point;      /* the element being stored, whose value is */
+  LoopExpr *epi_value;        /* this register */
+  int valid_points;    /* the nest visits valid points of the statement only
+                          (ranges may be wider: contraction tiles), so fused
+                          reads, proven in range by the plan, need no checks */
   const Dim **assume;  /* subscripts known to be in [0, assume_ext) here: */
   int64_t *assume_ext; /* the ?? arm of a fused read that checked them */
   int nassume, capassume;
@@ -138,6 +145,12 @@ LoopExpr *lw_inline_read(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_
 /* Is subscript d known to be in [0, extent) where it is being lowered (an
  * arm that checked it)? */
 int lw_assumed_in_range(LowerCtx *L, const Dim *d, int64_t extent);
+/* Appends to `block` the store of statement s's value v at the indices
+ * bound in the nest: into s's target, or, when s defines the output of the
+ * group's anchor, v through the epilogue (the root's statement, the
+ * anchor's output standing for v) into the root's output.  0 after an
+ * error. */
+int lw_store(LowerCtx *L, LoopStmt *block, const IrStmt *s, LoopExpr *v);
 
 /* --------------------------------------------------------- schedules (sched.c) */
 typedef enum VecWhere { VEC_NONE, VEC_LHS, VEC_RED } VecWhere;

@@ -250,7 +250,8 @@ static void put_kernel(FILE *out, const LoopProgram *p, const LoopKernel *k) {
   for (int i = 0; i + 1 < k->nnodes; i++) {
     fputs("  fused ", out);
     put_node(out, k->nodes[i]);
-    fputs("\n", out);
+    fputs(k->nodes[i] == k->anchor ? " (anchor: its stores go through the epilogue)\n" : "\n",
+          out);
   }
   for (int i = 0; i < k->nnests; i++) {
     Pr pr = {out, p, k->nests[i]};
