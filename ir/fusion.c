@@ -184,15 +184,15 @@ static double recompute(IrCtx *c, const IrNode *n, const IrTensor *t) {
 typedef struct Fz {
   IrCtx *c;
   const IrGraph *g;
-  int *consumers;   /* per tensor: the nodes that read it */
-  IrNode **reader;  /* per tensor: one of them */
-  int *group;       /* per node: its group (the root's node id), -1 */
-  IrMapType *gmap;  /* per root: the group's type */
-  double *factor;   /* per node: evaluations of its elements per element */
-  const char **why; /* per node: why a consumer did not take it in */
+  int *consumers;       /* per tensor: the nodes that read it */
+  IrNode **reader;      /* per tensor: one of them */
+  int *group;           /* per node: its group (the root's node id), -1 */
+  IrMapType *gmap;      /* per root: the group's type */
+  double *factor;       /* per node: evaluations of its elements per element */
+  const char **why;     /* per node: why a consumer did not take it in */
   unsigned char *ident; /* per node: it computes the element the group stores
                            (a chain of element-for-element reads from the root) */
-  IrNode **anchor;  /* per root: the group's many-to-many anchor, or NULL */
+  IrNode **anchor;      /* per root: the group's many-to-many anchor, or NULL */
 } Fz;
 
 static int reads_tensor(const IrNode *n, const IrTensor *t) {
@@ -236,8 +236,8 @@ static int identity_reads(const IrNode *n, const IrTensor *t) {
   int64_t a, b;
   if (t->rank != s->nlhs) return 0;
   for (int j = 0; j < t->rank; j++)
-    if (!dim_is_const(t->dims[j].dim, &a) ||
-        !dim_is_const(n->indices[s->lhs[j]].extent.dim, &b) || a != b)
+    if (!dim_is_const(t->dims[j].dim, &a) || !dim_is_const(n->indices[s->lhs[j]].extent.dim, &b) ||
+        a != b)
       return 0;
   return identity_expr(s->rhs, t, s, 0);
 }
@@ -248,9 +248,8 @@ static int identity_reads(const IrNode *n, const IrTensor *t) {
 static const char *anchor_refusal(Fz *z, const IrNode *p, const IrNode *n) {
   if (z->anchor[z->group[n->id]]) return "the group has a many-to-many anchor already";
   if (!z->ident[n->id] || !identity_reads(n, p->outputs[0]))
-    return arena_printf(z->c->arena,
-                        "its epilogue would not read it element for element (%s reads it)",
-                        n->name);
+    return arena_printf(
+        z->c->arena, "its epilogue would not read it element for element (%s reads it)", n->name);
   return NULL;
 }
 
@@ -391,8 +390,9 @@ int ir_fusion_verify(IrCtx *c, const IrGraph *g, const IrFusion *f) {
     seen += gr->nnodes;
     int m2m = 0;
     for (int i = 0; i < gr->nnodes; i++) m2m += gr->nodes[i]->map == MAP_MANY_TO_MANY;
-    if (m2m > 1 || (gr->anchor && (gr->anchor == gr->root || f->group_of[gr->anchor->id] != gi ||
-                                   gr->anchor->map != MAP_MANY_TO_MANY)) ||
+    if (m2m > 1 ||
+        (gr->anchor && (gr->anchor == gr->root || f->group_of[gr->anchor->id] != gi ||
+                        gr->anchor->map != MAP_MANY_TO_MANY)) ||
         (!gr->anchor && m2m && gr->root->map != MAP_MANY_TO_MANY)) {
       diag_error(c->diag, g->loc,
                  "internal error: fusion group %d must hold at most one many-to-many node, "
@@ -444,7 +444,9 @@ void ir_print_fusion(FILE *out, const IrGraph *g) {
     for (int i = 0; i < gr->nnodes; i++) {
       const IrNode *n = gr->nodes[i];
       fprintf(out, "  %s %s %s%s\n", n->name, n->op, ir_map_name(n->map),
-              n == gr->root ? "" : n == gr->anchor ? " (anchor)" : " (inlined)");
+              n == gr->root     ? ""
+              : n == gr->anchor ? " (anchor)"
+                                : " (inlined)");
     }
   }
 }
