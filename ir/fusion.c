@@ -129,12 +129,12 @@ static int read_in_range(IrCtx *c, const IrNode *n, const IrExpr *e) {
   const IrTensor *t = e->tensor;
   for (int j = 0; j < e->nargs; j++) {
     const Dim *d = ir_expr_dim(c, n, e->args[j], 0);
-    if (!d) return 0;
+    Range r = d ? dim_range(n, d) : (Range){0, 0, 0};
+    if (!r.ok) return 0; /* not index arithmetic of constant extents and divisors */
     if (e->dflt) continue;
     int64_t ext = e->flat ? tensor_elems(t) : -1;
     if (!e->flat && !dim_is_const(t->dims[j].dim, &ext)) return 0;
-    Range r = dim_range(n, d);
-    if (!r.ok || ext < 0 || r.lo < 0 || r.hi >= ext) return 0;
+    if (ext < 0 || r.lo < 0 || r.hi >= ext) return 0;
   }
   return 1;
 }

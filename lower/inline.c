@@ -163,7 +163,8 @@ LoopExpr *lw_inline_read(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_
     if (d && !e->flat) subs[j] = d;
     if (d && e->flat) ok = flat_digits(L, t, d, subs);
   }
-  if (check && !e->dflt && L->valid_points) check = NULL; /* the plan proved it in range */
+  if (check && !e->dflt && (L->valid_points || L->no_guard))
+    check = NULL; /* valid points only, where the plan proved the read in range */
   if (ok && L->epi_point && t == L->epi_tensor) { /* the epilogue reads the anchor's value */
     for (int j = 0; j < t->rank && ok; j++) ok = dim_equal(subs[j], L->epi_point[j]);
     if (ok && !check) return L->epi_value;
