@@ -1,6 +1,6 @@
 /* xgc.c -- the command-line driver: parses options, runs the front end and
  * prints what was asked for (check, --emit), or hands over to a command
- * (run, build, bench: the other files of driver/).  Exit status: 0 clean, 1 diagnostics,
+ * (run, build, bench, cache: the other files of driver/).  Exit status: 0 clean, 1 diagnostics,
  * 2 usage. */
 #include "config.h"
 #include "driver/driver.h"
@@ -17,16 +17,17 @@
 static const char usage_text[] =
     "usage: xgc check [options] FILE...      check .xg files; exit 1 on errors\n"
     "       xgc --emit=KIND [options] FILE   print a stage of FILE: ast, ir, classes, fusion,\n"
-    "                                        loops, llvm\n"
-    "       xgc build FILE [--model NAME] -o MODEL.so [--cpu=CPU]\n"
+    "                                        loops, llvm, opencl\n"
+    "       xgc build FILE [--model NAME] -o MODEL.so [--cpu=CPU] [--target=opencl]\n"
     "                                        compile a model to a shared library and MODEL.h\n"
     "       xgc run [--ref] FILE [run options]  compile and run a model (--ref: interpret it)\n"
-    "       xgc bench FILE [--model NAME] [--threads N] [--runs N] [--json]\n"
+    "       xgc bench FILE [--model NAME] [--threads N] [--runs N] [--json] [--profile]\n"
     "                                        time a compiled model on random inputs and weights\n"
     "       xgc weights FILE [--model NAME] [--seed N] -o W.safetensors\n"
     "       xgc inputs FILE [--model NAME] [--seed N] -o DIR\n"
     "                                        write the pseudo-random params (inputs: DIR/NAME.npy)\n"
     "                                        that --random-weights N (--random-inputs N) uses\n"
+    "       xgc cache [--dir | --clear]      show or clear the OpenCL kernel-binary cache\n"
     "       xgc --help | --version\n"
     "\n"
     "options:\n"
@@ -39,6 +40,9 @@ static const char usage_text[] =
     "  --dump-after=PASS  print the graph IR after PASS (build, classify, fuse)\n"
     "  --cpu=CPU          the CPU to compile for: native (default) or a name\n"
     "                     (x86-64-v3, haswell, skylake-avx512, ...; docs/cpu.md)\n"
+    "  --target=T         cpu (default) or opencl: OpenCL C kernels run through the\n"
+    "                     OpenCL ICD loader (docs/opencl.md)\n"
+    "  --opencl-images=M  auto (default), on or off: 4-D tensors in image memory\n"
     "\n"
     "run options (docs/interpreter.md, docs/cpu.md):\n"
     "  --ref                   the reference interpreter instead of compiled code\n"
@@ -146,6 +150,16 @@ int front_opt(int argc, char **argv, int *i, FrontOpts *o, Arena *a, int *rc) {
     if (!(o->cpu = opt_value(argc, argv, i, "--cpu"))) *rc = 2;
   } else if (!strcmp(s, "--verify-each")) {
     o->verify_each = 1;
+  } else if (is_opt(s, "--target")) {
+    const char *v = opt_value(argc, argv, i, "--target");
+    if (!v) *rc = 2;
+    else if (!strcmp(v, "cpu") || !strcmp(v, "opencl")) o->opencl = !strcmp(v, "opencl");
+    else *rc = usage_error("unknown --target '%s' (cpu or opencl)", v);
+  } else if (is_opt(s, "--opencl-images")) {
+    const char *v = opt_value(argc, argv, i, "--opencl-images");
+    if (!v) *rc = 2;
+    else if (ocl_images_parse(v, &o->images))
+      *rc = usage_error("bad --opencl-images '%s' (auto, on or off)", v);
   } else {
     return 0;
   }
@@ -161,7 +175,7 @@ void front_setup(Front *f, const FrontOpts *o) {
 /* ------------------------------------------------------- check and --emit */
 
 static int known_emit(const char *e) {
-  static const char *const kinds[] = {"ast", "ir", "classes", "fusion", "loops", "llvm"};
+  static const char *const kinds[] = {"ast", "ir", "classes", "fusion", "loops", "llvm", "opencl"};
   for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
     if (!strcmp(e, kinds[i])) return 1;
   return 0;
@@ -182,7 +196,8 @@ static int parse_arg(int argc, char **argv, int *i, Options *o, Arena *a) {
     o->emit = s + 7;
     if (!known_emit(o->emit))
       return usage_error(
-          "unknown --emit kind '%s' (this version knows: ast, ir, classes, fusion, loops, llvm)",
+          "unknown --emit kind '%s' (this version knows: ast, ir, classes, fusion, loops, llvm, "
+          "opencl)",
           o->emit);
   } else if (!strncmp(s, "--dump-after=", 13)) {
     o->dump_after = s + 13;
@@ -211,7 +226,7 @@ static int parse_args(int argc, char **argv, Options *o, Arena *a) {
   }
   if (!o->check && !o->emit)
     return usage_error(
-        "%s", "nothing to do: give 'check', --emit=KIND, or a command (run, build, bench)");
+        "%s", "nothing to do: give 'check', --emit=KIND, or a command (run, build, bench, cache)");
   if (o->check && o->emit) return usage_error("%s", "'check' and --emit cannot be combined");
   if (o->nfiles == 0) return usage_error("%s", "no input files");
   if (o->emit && o->nfiles != 1) return usage_error("%s", "--emit takes exactly one file");
@@ -304,7 +319,7 @@ static void run_ir(Front *f, const Module *m, const Options *o) {
 }
 
 static int is_codegen_emit(const char *e) {
-  return e && (!strcmp(e, "loops") || !strcmp(e, "llvm"));
+  return e && (!strcmp(e, "loops") || !strcmp(e, "llvm") || !strcmp(e, "opencl"));
 }
 
 /* Runs the front end over one file; returns 1 when it had errors. */
@@ -329,6 +344,7 @@ int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "run")) return run_command(argc, argv);
   if (argc > 1 && !strcmp(argv[1], "build")) return build_command(argc, argv);
   if (argc > 1 && !strcmp(argv[1], "bench")) return bench_command(argc, argv);
+  if (argc > 1 && !strcmp(argv[1], "cache")) return cache_command(argc, argv);
   if (argc > 1 && (!strcmp(argv[1], "weights") || !strcmp(argv[1], "inputs")))
     return data_command(argc, argv);
   Arena a;

@@ -151,14 +151,12 @@ LoopExpr *lw_inline_read(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_
     for (int k = 0; k < t->rank && e->flat; k++)
       ext *= lw_const_dim(L, t->dims[k].dim, t->loc, &v) ? v : 0;
     if (!e->flat && !lw_const_dim(L, t->dims[j].dim, t->loc, &ext)) return NULL;
-    Ival r = lw_dim_range(L, d);
-    if (!d)
+    if (!d) {
       ok = 0;
-    else if ((!r.known || r.lo < 0 || r.hi >= ext) && !lw_assumed_in_range(L, d, ext)) {
-      LoopExpr *x = lw_dim_loop(L, d);
-      if (!x) return NULL;
-      check = le_and(L->a, check, le_binary(L->a, OP_LE, ELEM_BOOL, le_int(L->a, 0), x));
-      check = le_and(L->a, check, le_binary(L->a, OP_LT, ELEM_BOOL, x, le_int(L->a, ext)));
+    } else {
+      int fine;
+      check = le_and(L->a, check, lw_range_check(L, d, ext, &fine));
+      if (!fine) return NULL;
     }
     if (d && !e->flat) subs[j] = d;
     if (d && e->flat) ok = flat_digits(L, t, d, subs);

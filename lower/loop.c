@@ -27,19 +27,20 @@ const char *loop_buf_kind_name(LoopBufKind k) {
 }
 
 const char *loop_run_error(int code) {
-  switch (code) {
-  case XG_RUN_OK: return "no error";
-  case XG_RUN_RANGE: return "a read out of range (a subscript the source does not guard with ?\?)";
-  case XG_RUN_DIVZERO: return "an integer division or modulo by zero";
-  case XG_RUN_CONVERT: return "a conversion of a float to an integer type out of its range";
-  default: return "an unknown failure";
-  }
+  return xg_run_error_text(code);
 }
 
 LowerTarget lower_default_target(void) {
-  LowerTarget t = {"x86-64-v3", 256, 16, 1, 32 << 10, 1 << 20, 8 << 20};
+  LowerTarget t = {"x86-64-v3", 256, 16, 1, 32 << 10, 1 << 20, 8 << 20, 0, 0, 0};
   return t;
 }
+
+LowerTarget lower_gpu_target(void) {
+  LowerTarget t = {"opencl", 128, 0, 1, 0, 0, 0, 1, 0, LOWER_IMAGE_MAX};
+  return t;
+}
+
+const char *lower_backend_name(const LowerTarget *t) { return t->gpu ? "OpenCL" : "CPU"; }
 
 int lower_lanes(const LowerTarget *t) { return t->vector_bits >= 64 ? t->vector_bits / 32 : 1; }
 
