@@ -91,6 +91,11 @@ int run_command(int argc, char **argv);   /* xgc run (run.c) */
 int build_command(int argc, char **argv); /* xgc build (build.c) */
 int bench_command(int argc, char **argv); /* xgc bench (bench.c) */
 int cache_command(int argc, char **argv); /* xgc cache (cache.c) */
+int data_command(int argc, char **argv);  /* xgc weights, xgc inputs (data.c) */
+/* "NAME: f32[1, 10] sum=S abs=A fnv1a64=H": the sum and the sum of
+ * magnitudes of the values (in double, in element order) and the 64-bit
+ * FNV-1a hash of the data's bytes as stored (`xgc run --checksum`). */
+void print_checksum(const char *name, const RtTensor *x);
 /* --emit=loops, llvm or opencl of every model of a checked module. */
 int emit_models(Front *f, const Module *m, const FrontOpts *o, const char *emit);
 

@@ -16,13 +16,17 @@
 
 static const char usage_text[] =
     "usage: xgc check [options] FILE...      check .xg files; exit 1 on errors\n"
-    "       xgc --emit=KIND [options] FILE   print a stage of FILE: ast, ir, classes, loops,\n"
-    "                                        llvm, opencl\n"
+    "       xgc --emit=KIND [options] FILE   print a stage of FILE: ast, ir, classes, fusion,\n"
+    "                                        loops, llvm, opencl\n"
     "       xgc build FILE [--model NAME] -o MODEL.so [--cpu=CPU] [--target=opencl]\n"
     "                                        compile a model to a shared library and MODEL.h\n"
     "       xgc run [--ref] FILE [run options]  compile and run a model (--ref: interpret it)\n"
     "       xgc bench FILE [--model NAME] [--threads N] [--runs N] [--json] [--profile]\n"
     "                                        time a compiled model on random inputs and weights\n"
+    "       xgc weights FILE [--model NAME] [--seed N] -o W.safetensors\n"
+    "       xgc inputs FILE [--model NAME] [--seed N] -o DIR\n"
+    "                                        write the pseudo-random params (inputs: DIR/NAME.npy)\n"
+    "                                        that --random-weights N (--random-inputs N) uses\n"
     "       xgc cache [--dir | --clear]      show or clear the OpenCL kernel-binary cache\n"
     "       xgc --help | --version\n"
     "\n"
@@ -33,7 +37,7 @@ static const char usage_text[] =
     "  --error-limit=N    stop after N errors (default 20; 0: no limit)\n"
     "  --summary          with check: print what each file defines\n"
     "  --verify-each      verify the graph IR after every pass (and the loop IR)\n"
-    "  --dump-after=PASS  print the graph IR after PASS (build, classify)\n"
+    "  --dump-after=PASS  print the graph IR after PASS (build, classify, fuse)\n"
     "  --cpu=CPU          the CPU to compile for: native (default) or a name\n"
     "                     (x86-64-v3, haswell, skylake-avx512, ...; docs/cpu.md)\n"
     "  --target=T         cpu (default) or opencl: OpenCL C kernels run through the\n"
@@ -47,6 +51,8 @@ static const char usage_text[] =
     "  --input [NAME=]X.npy    an input (NAME may be left out for a single input)\n"
     "  -o [NAME=]Y.npy         where an output goes (NAME may be left out for one output);\n"
     "                          without -o, a summary of every output is printed\n"
+    "  --checksum              print each output's checksum instead: the sum, the sum\n"
+    "                          of magnitudes and the FNV-1a hash of its bytes\n"
     "  --random-inputs SEED    inputs not given take pseudo-random values (docs/random.md)\n"
     "  --random-weights SEED   every param takes pseudo-random values (no --weights)\n"
     "  --threads N             threads (default: $XG_NUM_THREADS, else the CPUs;\n"
@@ -169,7 +175,7 @@ void front_setup(Front *f, const FrontOpts *o) {
 /* ------------------------------------------------------- check and --emit */
 
 static int known_emit(const char *e) {
-  static const char *const kinds[] = {"ast", "ir", "classes", "loops", "llvm", "opencl"};
+  static const char *const kinds[] = {"ast", "ir", "classes", "fusion", "loops", "llvm", "opencl"};
   for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
     if (!strcmp(e, kinds[i])) return 1;
   return 0;
@@ -190,7 +196,8 @@ static int parse_arg(int argc, char **argv, int *i, Options *o, Arena *a) {
     o->emit = s + 7;
     if (!known_emit(o->emit))
       return usage_error(
-          "unknown --emit kind '%s' (this version knows: ast, ir, classes, loops, llvm, opencl)",
+          "unknown --emit kind '%s' (this version knows: ast, ir, classes, fusion, loops, llvm, "
+          "opencl)",
           o->emit);
   } else if (!strncmp(s, "--dump-after=", 13)) {
     o->dump_after = s + 13;
@@ -304,6 +311,9 @@ static void run_ir(Front *f, const Module *m, const Options *o) {
       ir_print(stdout, g);
     } else if (!strcmp(o->emit, "classes")) {
       ir_print_classes(stdout, g);
+    } else if (!strcmp(o->emit, "fusion") && !g->generic) {
+      if (printed++) fputs("\n", stdout);
+      ir_print_fusion(stdout, g);
     }
   }
 }
@@ -335,6 +345,8 @@ int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "build")) return build_command(argc, argv);
   if (argc > 1 && !strcmp(argv[1], "bench")) return bench_command(argc, argv);
   if (argc > 1 && !strcmp(argv[1], "cache")) return cache_command(argc, argv);
+  if (argc > 1 && (!strcmp(argv[1], "weights") || !strcmp(argv[1], "inputs")))
+    return data_command(argc, argv);
   Arena a;
   arena_init(&a);
   Options o;

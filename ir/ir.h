@@ -143,6 +143,33 @@ struct IrNode {
   int generic;         /* the node of a generic graph (ir_build_op) */
 };
 
+/* ------------------------------------------------------------ fusion plan
+ * Which nodes are computed together (ir/fusion.c, docs/fusion.md): each
+ * group becomes one kernel of the back ends.  The root is the one node
+ * whose outputs are stored; every other member has one output, read by one
+ * node of its group only and by no one else, and is computed where that
+ * node reads it (its output tensor is `inlined`: no memory), except the
+ * anchor: computed as its own nests, the root's value at each element it
+ * stores (an epilogue), stored into the root's output. */
+typedef struct IrGroup {
+  int id;
+  IrNode *root;
+  int nnodes;
+  IrNode **nodes;      /* in graph order, the root last */
+  IrMapType map;       /* the group's type, by the fusion table */
+  IrNode *anchor;      /* a many-to-many member whose stores go through the
+                          rest of the group (the epilogue), or NULL */
+  const char *stored;  /* why the root's output is stored: "a model output",
+                          "read by 2 nodes", a rule of the table... */
+} IrGroup;
+
+typedef struct IrFusion {
+  int ngroups;
+  IrGroup *groups;       /* in the graph order of their roots (a valid order) */
+  int *group_of;         /* per node id: its group */
+  unsigned char *inlined;/* per tensor id: computed where it is read */
+} IrFusion;
+
 /* ------------------------------------------------------------------- graphs */
 typedef struct IrGraph {
   const char *name;
@@ -157,6 +184,7 @@ typedef struct IrGraph {
   const char **syms;
   Loc loc;
   int classified;       /* ir_classify has set every IrNode.map */
+  const IrFusion *fusion; /* the `fuse` pass's plan (models only), or NULL */
 } IrGraph;
 
 /* Everything the IR needs from the front end, and the arena it lives in. */
@@ -191,6 +219,18 @@ IrMapType ir_classify_node(const IrNode *n);
 /* `xgc --emit=ir` and `xgc --emit=classes`: stable text forms. */
 void ir_print(FILE *out, const IrGraph *g);
 void ir_print_classes(FILE *out, const IrGraph *g);
+
+/* The fusion plan of a classified model graph (arena-allocated in c).
+ * Never fails. */
+IrFusion *ir_fuse(IrCtx *c, const IrGraph *g);
+/* The group type when a producer of type `producer` is fused into a
+ * consumer group of type `consumer`, or MAP__COUNT: not fused. */
+IrMapType ir_fusion_type(IrMapType producer, IrMapType consumer);
+/* Checks a plan's invariants (convex single-consumer groups, every node in
+ * one group); reports violations as internal errors, returns their number. */
+int ir_fusion_verify(IrCtx *c, const IrGraph *g, const IrFusion *f);
+/* `xgc --emit=fusion`: the groups of g->fusion, a stable text form. */
+void ir_print_fusion(FILE *out, const IrGraph *g);
 
 /* ------------------------------------------------------------------ passes
  * The pass list (ir/passes.c): `build` makes the graph of a model or of an

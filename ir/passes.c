@@ -14,10 +14,16 @@ static int pass_classify(IrCtx *c, IrGraph *g) {
   return 1;
 }
 
+static int pass_fuse(IrCtx *c, IrGraph *g) {
+  if (!g->generic) g->fusion = ir_fuse(c, g);
+  return 1;
+}
+
 /* X(name, function, what it does) -- in the order they run. */
-#define XG_IR_PASSES(X)                                                           \
-  X("build", NULL, "the graph of a model (calls instantiated) or of one op")     \
-  X("classify", pass_classify, "the mapping type of every node (docs/classification.md)")
+#define XG_IR_PASSES(X)                                                                            \
+  X("build", NULL, "the graph of a model (calls instantiated) or of one op")                       \
+  X("classify", pass_classify, "the mapping type of every node (docs/classification.md)")          \
+  X("fuse", pass_fuse, "the fusion plan: groups of nodes computed together (docs/fusion.md)")
 
 static const struct {
   const char *name;

@@ -570,5 +570,6 @@ int ir_verify(IrCtx *c, const IrGraph *g) {
     if (!g->nodes[i]) fail(&v, g->loc, "node %d is missing", i);
     else check_node(&v, g->nodes[i], i);
   }
+  if (g->fusion && v.errors == 0) v.errors += ir_fusion_verify(c, g, g->fusion);
   return v.errors;
 }

@@ -99,6 +99,30 @@ static int proven(LowerCtx *L, const IrExpr *e) {
   return x && !has_guard(x);
 }
 
+static int block_has_guard(const LoopStmt *s) {
+  for (int i = 0; i < s->body.n; i++) {
+    const LoopStmt *x = s->body.items[i];
+    if ((x->value && has_guard(x->value)) || (x->addr && has_guard(x->addr))) return 1;
+  }
+  return 0;
+}
+
+/* When s stores the anchor of a fusion group: are the reads of the group's
+ * epilogue (lw_store) in range at every point of the node's index space? */
+static int group_epilogue_proven(LowerCtx *L, const IrStmt *s) {
+  if (!L->epi_root || s->target != L->epi_tensor) return 1;
+  NestB nb;
+  nest_begin(L, &nb);
+  for (int i = 0; i < L->node->nindices; i++) {
+    int v = nest_var(L, L->node->indices[i].name, ELEM_INT, 0, L->ext[i]);
+    nb.env[i] = dim_sym(L->dc, nb.syms[v]);
+  }
+  LoopStmt *block = ls_loop(L->a, nest_var(L, "one", ELEM_INT, 0, 1), 0, 1, LOOP_SERIAL, 0);
+  int ok = lw_store(L, block, s, le_float(L->a, ELEM_F32, 0.0)) && !block_has_guard(block);
+  L->nb = NULL;
+  return ok;
+}
+
 static int match(LowerCtx *L, const IrStmt *s, Contr *c) {
   memset(c, 0, sizeof *c);
   c->s = s;
@@ -115,7 +139,7 @@ static int match(LowerCtx *L, const IrStmt *s, Contr *c) {
   if (!classify(L, c) || !proven(L, c->a) || !proven(L, c->b)) return 0;
   L->subst = c->red; /* the epilogue, the sum standing for itself */
   L->subst_value = le_float(L->a, ELEM_F32, 0.0);
-  c->epilogue_proven = proven(L, s->rhs);
+  c->epilogue_proven = proven(L, s->rhs) && group_epilogue_proven(L, s);
   L->subst = NULL;
   c->M = c->N = c->K = 1;
   for (int i = 0; i < c->nm; i++) c->M *= L->ext[c->mi[i]];
@@ -302,13 +326,12 @@ static int store_tile(LowerCtx *L, const Contr *c, LoopStmt *parent, const Dim *
   L->subst = c->red;
   L->subst_value = le_load(L->a, c->acc, ELEM_F32, acc_at(L, c, &t));
   L->no_guard = c->epilogue_proven; /* the stores cover valid points only */
+  L->valid_points = 1;
   LoopExpr *v = lw_value(L, c->s->rhs, t.inner, -1);
-  L->no_guard = 0;
   L->subst = NULL;
-  LoopExpr *off = v ? lw_store_offset(L, c->s) : NULL;
-  if (!off) return 0;
-  ls_push(L->a, t.inner, ls_store(L->a, lower_buf_of(L, c->s->target), off, v));
-  return 1;
+  int ok = v && lw_store(L, t.inner, c->s, v); /* and the group's epilogue, if any */
+  L->no_guard = L->valid_points = 0;
+  return ok;
 }
 
 static LoopExpr *cmp(LowerCtx *L, AstOp op, const Dim *x, int64_t k) {

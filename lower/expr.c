@@ -57,6 +57,7 @@ static void fact_bounds(LowerCtx *L, const Sub *s, int *has_hi, int64_t *hi, int
  * do not prove. */
 static LoopExpr *range_check(LowerCtx *L, const Sub *s, int64_t extent) {
   LoopExpr *c = NULL;
+  if (lw_assumed_in_range(L, s->d, extent)) return NULL;
   int has_hi, has_lo;
   int64_t hi = 0, lo = 0;
   fact_bounds(L, s, &has_hi, &hi, &has_lo, &lo);
@@ -66,6 +67,12 @@ static LoopExpr *range_check(LowerCtx *L, const Sub *s, int64_t extent) {
   if (!upper_ok)
     c = le_and(L->a, c, le_binary(L->a, OP_LT, ELEM_BOOL, s->e, le_int(L->a, extent)));
   return c;
+}
+
+LoopExpr *lw_range_check(LowerCtx *L, const Dim *d, int64_t extent, int *ok) {
+  Sub s = {d, lw_dim_loop(L, d), lw_dim_range(L, d)};
+  *ok = s.e != NULL;
+  return s.e ? range_check(L, &s, extent) : NULL;
 }
 
 /* offset = sum of sub_i * stride_i, as a polynomial when every subscript
@@ -144,6 +151,7 @@ LoopExpr *lw_offset(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsu
 }
 
 static LoopExpr *lower_read(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
+  if (lw_is_inlined(L, e->tensor)) return lw_inline_read(L, e, block, vec_red);
   LoopExpr *check, *ld;
   int buf = lower_buf_of(L, e->tensor);
   if (L->p->bufs[buf]->kind == LB_IMAGE) {
@@ -158,7 +166,9 @@ static LoopExpr *lower_read(LowerCtx *L, const IrExpr *e, LoopStmt *block, int v
     ld->guard = L->no_guard ? NULL : check;
     return ld;
   }
+  L->in_arm++;
   LoopExpr *d = lw_value(L, e->dflt, block, vec_red);
+  L->in_arm--;
   return d ? le_select(L->a, check, ld, d) : NULL;
 }
 
@@ -301,19 +311,22 @@ static int narrow_of(LowerCtx *L, const IrExpr *c, Narrow *n) {
   return 1;
 }
 
+/* The arms of a select are lowered with L->in_arm set: what they compute
+ * stays in them (a fused value read only where the condition holds). */
 static LoopExpr *lower_select(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
   Narrow nw;
-  if (!narrow_of(L, e->args[0], &nw))
-    return lower_args(L, e, le_new(L->a, LE_SELECT, e->type, 3), block, vec_red);
   LoopExpr *s = le_new(L->a, LE_SELECT, e->type, 3);
-  Ival saved = L->nb->ranges[nw.var];
-  s->args[0] = lw_value(L, e->args[0], block, vec_red);
+  if (!(s->args[0] = lw_value(L, e->args[0], block, vec_red))) return NULL;
+  int narrow = narrow_of(L, e->args[0], &nw);
+  Ival saved = narrow ? L->nb->ranges[nw.var] : (Ival){0, 0, 0};
+  L->in_arm++;
   /* an empty arm (never chosen) keeps the whole range: its checks stay */
-  if (nw.then_r.lo <= nw.then_r.hi) L->nb->ranges[nw.var] = nw.then_r;
-  s->args[1] = s->args[0] ? lw_value(L, e->args[1], block, vec_red) : NULL;
-  L->nb->ranges[nw.var] = nw.else_r.lo <= nw.else_r.hi ? nw.else_r : saved;
+  if (narrow && nw.then_r.lo <= nw.then_r.hi) L->nb->ranges[nw.var] = nw.then_r;
+  s->args[1] = lw_value(L, e->args[1], block, vec_red);
+  if (narrow) L->nb->ranges[nw.var] = nw.else_r.lo <= nw.else_r.hi ? nw.else_r : saved;
   s->args[2] = s->args[1] ? lw_value(L, e->args[2], block, vec_red) : NULL;
-  L->nb->ranges[nw.var] = saved;
+  if (narrow) L->nb->ranges[nw.var] = saved;
+  L->in_arm--;
   return s->args[2] ? s : NULL;
 }
 

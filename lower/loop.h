@@ -54,11 +54,13 @@ int lower_lanes(const LowerTarget *t);
   X(LB_SCRATCH, "scratch") /* in the scratch arena at `offset` (memory plan) */                    \
   X(LB_STACK, "stack")     /* private to each call of one nest's function: a \
                               register tile (kept in registers when every   \
-                              offset is constant after unrolling) */                  \
+                              offset is constant after unrolling) */        \
   X(LB_IMAGE, "image")     /* GPU: a 4-D f32 tensor [N, C, H, W] in an image of \
                               W*ceil(C/4) x N*H pixels of 4 floats: element \
                               (n, c, h, w) is channel c%4 of pixel          \
-                              (w + W*(c/4), h + H*n) (docs/opencl.md) */
+                              (w + W*(c/4), h + H*n) (docs/opencl.md) */    \
+  X(LB_FUSED, "fused")     /* a tensor of a fusion group computed where its \
+                              kernel reads it: no memory, never loaded */
 
 typedef enum LoopBufKind {
 #define X(k, s) k,
@@ -201,13 +203,18 @@ typedef struct LoopNest {
                          a packing or copying nest) */
 } LoopNest;
 
-/* A kernel: the nests of one fused group of nodes (one node per group until
- * the graph IR fuses), run in order. */
+/* A kernel: the nests of one fusion group of nodes (IrGraph.fusion), run
+ * in order: the group's root (or its anchor) is lowered, the other members
+ * are computed in place where they are read (docs/fusion.md). */
 typedef struct LoopKernel {
   int id;
-  const char *name; /* the group's last node */
+  const char *name; /* the group's root */
   int nnodes;
-  IrNode **nodes; /* the group, in graph order */
+  IrNode **nodes; /* the group, in graph order, the root last */
+  IrMapType map;  /* the group's mapping type */
+  const IrNode *anchor; /* the group's many-to-many anchor, lowered with the
+                           root's statement as the epilogue of its stores;
+                           NULL: the root is lowered */
   int nnests;
   LoopNest **nests;
   double flops;

@@ -131,9 +131,11 @@ static int graph_buffers(LowerCtx *L) {
   L->tensor_buf = arena_alloc(L->a, sizeof(int) * (size_t)(g->ntensors + 1));
   for (int i = 0; i < g->ntensors; i++) {
     const IrTensor *t = g->tensors[i];
+    int fused = g->fusion && g->fusion->inlined[t->id];
     LoopBufKind k = t->kind == IR_INPUT    ? LB_INPUT
                     : t->kind == IR_WEIGHT ? LB_WEIGHT
                     : t->is_output         ? LB_OUTPUT
+                    : fused                ? LB_FUSED
                                            : LB_SCRATCH;
     int idx = k == LB_INPUT    ? position(g->inputs, g->ninputs, t)
               : k == LB_WEIGHT ? position(g->weights, g->nweights, t)
@@ -152,21 +154,30 @@ int lower_buf_of(LowerCtx *L, const IrTensor *t) {
 
 /* ---------------------------------------------------------------- kernels */
 
-/* The groups of nodes, one kernel each: one node per group until the graph
- * IR fuses (the fusion issue); a kernel lowers its nodes in order. */
+/* A kernel per group of the fusion plan (a node per group when the graph
+ * has no plan). */
 static LoopKernel **make_groups(LowerCtx *L, int *n) {
   const IrGraph *g = L->p->graph;
-  LoopKernel **ks = arena_alloc(L->a, sizeof *ks * (size_t)(g->nnodes + 1));
-  for (int i = 0; i < g->nnodes; i++) {
+  const IrFusion *f = g->fusion;
+  *n = f ? f->ngroups : g->nnodes;
+  LoopKernel **ks = arena_alloc(L->a, sizeof *ks * (size_t)(*n + 1));
+  for (int i = 0; i < *n; i++) {
     LoopKernel *k = arena_alloc(L->a, sizeof *k);
     k->id = i;
-    k->nnodes = 1;
-    k->nodes = arena_alloc(L->a, sizeof *k->nodes);
-    k->nodes[0] = g->nodes[i];
-    k->name = g->nodes[i]->name;
+    if (f) {
+      k->nnodes = f->groups[i].nnodes;
+      k->nodes = f->groups[i].nodes;
+      k->map = f->groups[i].map;
+      k->anchor = f->groups[i].anchor;
+    } else {
+      k->nnodes = 1;
+      k->nodes = arena_alloc(L->a, sizeof *k->nodes);
+      k->nodes[0] = g->nodes[i];
+      k->map = g->nodes[i]->map;
+    }
+    k->name = k->nodes[k->nnodes - 1]->name;
     ks[i] = k;
   }
-  *n = g->nnodes;
   return ks;
 }
 
@@ -199,6 +210,30 @@ static int lower_node(LowerCtx *L, LoopKernel *k, const IrNode *n) {
   return 1;
 }
 
+/* A member of the group that is not lowered itself (computed where the
+ * group reads it, or the root of an anchor's epilogue): only its buffers'
+ * live ranges and its FLOPs count here. */
+static void lower_member(LowerCtx *L, LoopKernel *k, const IrNode *n) {
+  for (int i = 0; i < n->ninputs; i++) use_buf(L->p->bufs[lower_buf_of(L, n->inputs[i])], k->id);
+  for (int i = 0; i < n->noutputs; i++) use_buf(L->p->bufs[lower_buf_of(L, n->outputs[i])], k->id);
+  k->flops += lower_node_flops(n);
+}
+
+/* The nests of a kernel: its root's, or its anchor's with the root's
+ * statement as the epilogue of the anchor's output. */
+static int lower_kernel(LowerCtx *L, LoopKernel *k) {
+  const IrNode *root = k->nodes[k->nnodes - 1], *lowered = k->anchor ? k->anchor : root;
+  L->nmemo = 0;
+  L->kernel = k->id;
+  for (int j = 0; j < k->nnodes; j++)
+    if (k->nodes[j] != lowered) lower_member(L, k, k->nodes[j]);
+  L->epi_root = k->anchor ? root : NULL;
+  L->epi_tensor = k->anchor ? k->anchor->outputs[0] : NULL;
+  int ok = lower_node(L, k, lowered);
+  L->epi_root = NULL, L->epi_tensor = NULL;
+  return ok;
+}
+
 static int *sig_bufs(LowerCtx *L, IrTensor *const *ts, int n) {
   int *v = arena_alloc(L->a, sizeof(int) * (size_t)(n + 1));
   for (int i = 0; i < n; i++) v[i] = L->tensor_buf[ts[i]->id];
@@ -227,8 +262,7 @@ LoopProgram *lower_model(IrCtx *c, const IrGraph *g, const LowerTarget *t) {
   p->kernels = make_groups(&L, &p->nkernels);
   for (int i = 0; i < p->nkernels; i++) {
     LoopKernel *k = p->kernels[i];
-    for (int j = 0; j < k->nnodes; j++)
-      if (!lower_node(&L, k, k->nodes[j])) return NULL;
+    if (!lower_kernel(&L, k)) return NULL;
     p->flops += k->flops;
   }
   if (L.errors) return NULL;

@@ -84,6 +84,20 @@ typedef struct LowerCtx {
   int64_t fact_hi[LOWER_MAX_FACTS];
   const IrExpr *subst; /* lw_value gives subst_value for this expression */
   LoopExpr *subst_value;
+  int inlining;        /* depth of fused producers being computed in place */
+  int in_arm;          /* in an arm of a select: values stay in the arm */
+  struct InlineMemo *memo; /* registers of inlined values (inline.c) */
+  int nmemo, capmemo;
+  const IrNode *epi_root;    /* the group's root when its anchor is lowered: */
+  const IrTensor *epi_tensor; /* the anchor's output, read by the epilogue at */
+  const Dim **epi_point;      /* the element being stored, whose value is */
+  LoopExpr *epi_value;        /* this register */
+  int valid_points;    /* the nest visits valid points of the statement only
+                          (ranges may be wider: contraction tiles), so fused
+                          reads, proven in range by the plan, need no checks */
+  const Dim **assume;  /* subscripts known to be in [0, assume_ext) here: */
+  int64_t *assume_ext; /* the ?? arm of a fused read that checked them */
+  int nassume, capassume;
   int errors;
 } LowerCtx;
 
@@ -128,8 +142,29 @@ const char *lw_index_sym(LowerCtx *L, int ix);
  * and its loops) before the value that uses them.  `vec_red` is the index to
  * vectorize among a reduction's indices (-1: none).  NULL after an error. */
 LoopExpr *lw_value(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red);
+/* The conditions 0 <= d and d < extent that the ranges, the facts and the
+ * assumptions in force do not prove (NULL: none); *ok 0 after an error. */
+LoopExpr *lw_range_check(LowerCtx *L, const Dim *d, int64_t extent, int *ok);
 /* The element offset of t[subs...] (flat: subs[0]) under env. */
 LoopExpr *lw_offset(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs, int flat);
+
+/* ------------------------------------------------- fused producers (inline.c) */
+/* Is t computed where it is read (a fused tensor of the kernel's group, or
+ * a local of a fused node being computed in place)? */
+int lw_is_inlined(LowerCtx *L, const IrTensor *t);
+/* The value of read e of an inlined tensor: its definition lowered with the
+ * read's subscripts, in a register of `block` (when given and not in a
+ * select's arm) shared by later reads of the same element there. */
+LoopExpr *lw_inline_read(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red);
+/* Is subscript d known to be in [0, extent) where it is being lowered (an
+ * arm that checked it)? */
+int lw_assumed_in_range(LowerCtx *L, const Dim *d, int64_t extent);
+/* Appends to `block` the store of statement s's value v at the indices
+ * bound in the nest: into s's target, or, when s defines the output of the
+ * group's anchor, v through the epilogue (the root's statement, the
+ * anchor's output standing for v) into the root's output.  0 after an
+ * error. */
+int lw_store(LowerCtx *L, LoopStmt *block, const IrStmt *s, LoopExpr *v);
 
 /* --------------------------------------------------------- schedules (sched.c) */
 typedef enum VecWhere { VEC_NONE, VEC_LHS, VEC_RED } VecWhere;

@@ -225,12 +225,10 @@ static LoopNest *build_nest(LowerCtx *L, const IrStmt *s, const Plan *plan, Part
   if (!b.root)
     push_loop(&b, ls_loop(L->a, nest_var(L, "one", ELEM_INT, 0, 1), 0, 1, LOOP_SERIAL, 0));
   LoopExpr *v = lw_value(L, s->rhs, b.cur, plan->vec == VEC_RED ? plan->vec_index : -1);
-  LoopExpr *addr = v ? lw_store_offset(L, s) : NULL;
-  if (!addr) {
+  if (!v || !lw_store(L, b.cur, s, v)) {
     L->nb = NULL;
     return NULL;
   }
-  ls_push(L->a, b.cur, ls_store(L->a, lower_buf_of(L, s->target), addr, v));
   double pts = 1;
   for (int i = 0; i < s->nlhs; i++) pts *= (double)L->ext[s->lhs[i]];
   const char *name =
@@ -244,10 +242,7 @@ int nest_body(LowerCtx *L, LoopStmt *parent, const IrStmt *s, const Plan *plan, 
   Build b = {L, s, plan, PART_ALL, parent, parent};
   for (int i = first; i < s->nlhs; i++) lhs_loop(&b, i, NULL);
   LoopExpr *v = lw_value(L, s->rhs, b.cur, plan->vec == VEC_RED ? plan->vec_index : -1);
-  LoopExpr *addr = v ? lw_store_offset(L, s) : NULL;
-  if (!addr) return 0;
-  ls_push(L->a, b.cur, ls_store(L->a, lower_buf_of(L, s->target), addr, v));
-  return 1;
+  return v && lw_store(L, b.cur, s, v);
 }
 
 void nest_add(LowerCtx *L, LoopKernel *k, LoopNest *n) {

@@ -244,7 +244,8 @@ static void put_buf(FILE *out, const LoopBuf *b) {
   else if (b->kind == LB_SCRATCH)
     fprintf(out, " @%lld (%lld bytes, kernels %d..%d)", (long long)b->offset, (long long)b->bytes,
             b->first, b->last);
-  else if (b->kind != LB_STACK && b->kind != LB_IMAGE) fprintf(out, " %d", b->index);
+  else if (b->kind != LB_STACK && b->kind != LB_IMAGE && b->kind != LB_FUSED)
+    fprintf(out, " %d", b->index);
   fputs("\n", out);
 }
 
@@ -252,17 +253,26 @@ static void put_names(FILE *out, IrTensor *const *ts, int n) {
   for (int i = 0; i < n; i++) fprintf(out, "%s%s", i ? ", " : "", ts[i]->name);
 }
 
+/* "kernel 0: y = nn.relu6(y.1) : one-to-one (... flops)", and for a fusion
+ * group its other nodes, computed in place, on the lines after. */
+static void put_node(FILE *out, const IrNode *n) {
+  put_names(out, n->outputs, n->noutputs);
+  fprintf(out, " = %s(", n->op);
+  put_names(out, n->inputs, n->ninputs);
+  fprintf(out, ") : %s", ir_map_name(n->map));
+}
+
 static void put_kernel(FILE *out, const LoopProgram *p, const LoopKernel *k) {
   fprintf(out, "kernel %d: ", k->id);
-  for (int i = 0; i < k->nnodes; i++) {
-    const IrNode *n = k->nodes[i];
-    fprintf(out, "%s", i ? "; " : "");
-    put_names(out, n->outputs, n->noutputs);
-    fprintf(out, " = %s(", n->op);
-    put_names(out, n->inputs, n->ninputs);
-    fprintf(out, ") : %s", ir_map_name(n->map));
-  }
+  put_node(out, k->nodes[k->nnodes - 1]);
+  if (k->nnodes > 1) fprintf(out, ", group %s", ir_map_name(k->map));
   fprintf(out, " (%.0f flops)\n", k->flops);
+  for (int i = 0; i + 1 < k->nnodes; i++) {
+    fputs("  fused ", out);
+    put_node(out, k->nodes[i]);
+    fputs(k->nodes[i] == k->anchor ? " (anchor: its stores go through the epilogue)\n" : "\n",
+          out);
+  }
   for (int i = 0; i < k->nnests; i++) {
     Pr pr = {out, p, k->nests[i]};
     fprintf(out, "  nest %s%s\n", k->nests[i]->name, k->nests[i]->once ? " once" : "");

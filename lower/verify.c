@@ -87,6 +87,9 @@ static void check_kind(Vf *v, const LoopExpr *e) {
     return;
   case LE_LOAD:
     if (e->buf < 0 || e->buf >= v->p->nbufs) fail(v, "load of buffer %d", e->buf);
+    else if (v->p->bufs[e->buf]->kind == LB_FUSED)
+      fail(v, "load of fused tensor %s (computed in place, never stored)",
+           v->p->bufs[e->buf]->name);
     else if (v->p->bufs[e->buf]->elem != e->type)
       fail(v, "load of %s as %s", v->p->bufs[e->buf]->name, elem_type_name(e->type));
     if (e->buf >= 0 && e->buf < v->p->nbufs &&
@@ -214,7 +217,8 @@ static void check_stmt(Vf *v, const LoopStmt *s, int top) {
     check_expr(v, s->addr);
     check_expr(v, s->value);
     if (s->buf < 0 || s->buf >= v->p->nbufs) fail(v, "store to buffer %d", s->buf);
-    else if (v->p->bufs[s->buf]->kind == LB_INPUT || v->p->bufs[s->buf]->kind == LB_WEIGHT)
+    else if (v->p->bufs[s->buf]->kind == LB_INPUT || v->p->bufs[s->buf]->kind == LB_WEIGHT ||
+             v->p->bufs[s->buf]->kind == LB_FUSED)
       fail(v, "store to %s %s", loop_buf_kind_name(v->p->bufs[s->buf]->kind),
            v->p->bufs[s->buf]->name);
     else if (s->value && v->p->bufs[s->buf]->elem != s->value->type)

@@ -217,7 +217,12 @@ static Val float_binary(Cg *g, const LoopExpr *e, Val mask) {
   case OP_ADD: return cg_bin(g, LLVMBuildFAdd, x, y);
   case OP_SUB: return cg_bin(g, LLVMBuildFSub, x, y);
   case OP_MUL: return cg_bin(g, LLVMBuildFMul, x, y);
-  case OP_DIV: return cg_bin(g, LLVMBuildFDiv, x, y);
+  case OP_DIV:
+    if (x.vec && !y.vec && e->type != ELEM_FLOAT) { /* by one value: its reciprocal, once */
+      Val r = cg_bin(g, LLVMBuildFDiv, cg_scalar(LLVMConstReal(LLVMTypeOf(y.v), 1.0)), y);
+      return cg_bin(g, LLVMBuildFMul, x, r);
+    }
+    return cg_bin(g, LLVMBuildFDiv, x, y);
   case OP_MOD: { /* x - y*floor(x/y) */
     Val q = cg_bin(g, LLVMBuildFDiv, x, y);
     LLVMTypeRef ty = LLVMTypeOf(q.v), fnty;
@@ -318,11 +323,15 @@ static Val libm_call(Cg *g, const char *fname, Val *args, int n) {
 
 /* ------------------------------------------------ exp and tanh in f32
  * Vectorizable versions of expf and tanhf (libm's would be called lane by
- * lane), after Cephes: exp by 2^n * p(r), r = x - n ln 2 in two parts and
- * p a degree-6 polynomial (about 1 ulp); 2^n applied in two steps so that
- * results down to the smallest subnormals come out; overflow to inf,
- * underflow to 0, NaN stays NaN.  tanh: an odd polynomial below 0.625,
- * 1 - 2/(exp(2|x|) + 1) above, the sign copied. */
+ * lane), after Cephes: exp(x) = 2^n * p(r), n = round(x log2 e) (by the
+ * 1.5 * 2^23 trick: no float-to-int conversion, so NaN lanes stay defined),
+ * r = x - n ln 2 in two parts and p a degree-6 polynomial (about 1 ulp).
+ * x is first clamped to [-104, 89], where 2^n of the clamped ends is
+ * already 0 and inf; 2^n is applied in two steps (or by vscalefps with
+ * AVX-512) so that results down to the smallest subnormals come out.  A
+ * NaN passes the clamps (the comparisons are false) and every step after.
+ * tanh: an odd polynomial below 0.625, 1 - 2/(exp(2|x|) + 1) above, the
+ * sign copied. */
 
 static Val fconst(Cg *g, double v) { return cg_scalar(LLVMConstReal(g->t_f32, v)); }
 
@@ -342,24 +351,44 @@ static Val pow2i(Cg *g, Val n) {
   return (Val){LLVMBuildBitCast(g->b, sh.v, ft, ""), n.vec};
 }
 
+/* x < k ? k : x, x > k ? k : x: a NaN x stays (maxps/minps). */
+static Val clamp_lo(Cg *g, Val x, Val k) { return cg_select(g, fcmp(g, LLVMRealOGT, k, x), k, x); }
+static Val clamp_hi(Cg *g, Val x, Val k) { return cg_select(g, fcmp(g, LLVMRealOLT, k, x), k, x); }
+
+/* y * 2^n, n an integral float in [-150, 129] (NaN: anything) and k the
+ * float whose bits minus those of 1.5 * 2^23 are n as an integer. */
+static Val scale2(Cg *g, Val y, Val n, Val k) {
+  if (y.vec && g->lanes == 16 && g->p->target.vector_bits == 512) {
+    LLVMTypeRef vt = cg_vec(g, g->t_f32);
+    LLVMTypeRef fnty = LLVMFunctionType(vt, (LLVMTypeRef[]){vt, vt, vt, g->t_i16, g->t_i32}, 5, 0);
+    const char *name = "llvm.x86.avx512.mask.scalef.ps.512";
+    LLVMValueRef fn = LLVMGetNamedFunction(g->mod, name);
+    if (!fn) fn = LLVMAddFunction(g->mod, name, fnty);
+    n = cg_splat(g, n);
+    LLVMValueRef args[5] = {y.v, n.v, LLVMGetUndef(vt), LLVMConstInt(g->t_i16, 0xffff, 0),
+                            cg_i32(g, 4)}; /* all lanes, the current rounding */
+    return (Val){cg_call(g, fn, fnty, args, 5), 1};
+  }
+  LLVMTypeRef it = k.vec ? cg_vec(g, g->t_i32) : g->t_i32;
+  Val kb = {LLVMBuildBitCast(g->b, k.v, it, ""), k.vec};
+  Val ni = cg_bin(g, LLVMBuildSub, kb, cg_scalar(cg_i32(g, 0x4b400000)));
+  Val n1 = cg_bin(g, LLVMBuildAShr, ni, cg_scalar(cg_i32(g, 1)));
+  Val n2 = cg_bin(g, LLVMBuildSub, ni, n1);
+  return cg_bin(g, LLVMBuildFMul, cg_bin(g, LLVMBuildFMul, y, pow2i(g, n1)), pow2i(g, n2));
+}
+
 static Val exp_f32(Cg *g, Val x) {
   static const double p[] = {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3,
                              4.1665795894E-2, 1.6666665459E-1, 5.0000001201E-1};
-  Val hi = fconst(g, 88.72283935546875), lo = fconst(g, -103.972084045410156);
-  Val c = cg_maxmin(g, 0, ELEM_F32, cg_maxmin(g, 1, ELEM_F32, x, lo), hi);
-  Val n = intrinsic1(g, "llvm.floor", fma3(g, c, fconst(g, 1.44269504088896341), fconst(g, 0.5)));
+  Val c = clamp_hi(g, clamp_lo(g, x, fconst(g, -104.0)), fconst(g, 89.0));
+  Val magic = fconst(g, 12582912.0); /* 1.5 * 2^23: adding it rounds to an integer */
+  Val k = fma3(g, c, fconst(g, 1.44269504088896341), magic);
+  Val n = cg_bin(g, LLVMBuildFSub, k, magic);
   Val r = fma3(g, n, fconst(g, -0.693359375), c);
   r = fma3(g, n, fconst(g, 2.12194440e-4), r);
   Val y = fma3(g, poly(g, r, p, 6), cg_bin(g, LLVMBuildFMul, r, r), r);
   y = cg_bin(g, LLVMBuildFAdd, y, fconst(g, 1.0));
-  LLVMTypeRef it = n.vec ? cg_vec(g, g->t_i32) : g->t_i32;
-  Val ni = {LLVMBuildFPToSI(g->b, n.v, it, ""), n.vec};
-  Val n1 = cg_bin(g, LLVMBuildAShr, ni, cg_scalar(cg_i32(g, 1)));
-  Val n2 = cg_bin(g, LLVMBuildSub, ni, n1);
-  y = cg_bin(g, LLVMBuildFMul, cg_bin(g, LLVMBuildFMul, y, pow2i(g, n1)), pow2i(g, n2));
-  y = cg_select(g, fcmp(g, LLVMRealOGT, x, hi), fconst(g, INFINITY), y);
-  y = cg_select(g, fcmp(g, LLVMRealOLT, x, lo), fconst(g, 0.0), y);
-  return cg_select(g, fcmp(g, LLVMRealUNO, x, x), x, y);
+  return scale2(g, y, n, k);
 }
 
 static Val tanh_f32(Cg *g, Val x) {

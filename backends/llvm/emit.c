@@ -90,8 +90,15 @@ static LLVMValueRef nest_body(Cg *g, const LoopNest *n, const char *name, const 
     g->slots[v] = cg_alloca(g, cg_type(g, n->vars[v].type), n->vars[v].name);
   LLVMValueRef lo = LLVMGetParam(fn, (unsigned)nused + 1),
                hi = LLVMGetParam(fn, (unsigned)nused + 2);
+  g->streamed = 0;
   if (n->loop->loop == LOOP_VECTOR) cg_vector_loop(g, n->loop, lo, hi);
   else cg_for(g, lo, hi, 1, root_body, (void *)n->loop);
+  if (g->streamed) {
+    LLVMTypeRef fnty = LLVMFunctionType(g->t_void, NULL, 0, 0);
+    LLVMValueRef fence = LLVMGetNamedFunction(g->mod, "llvm.x86.sse.sfence");
+    if (!fence) fence = LLVMAddFunction(g->mod, "llvm.x86.sse.sfence", fnty);
+    LLVMBuildCall2(g->b, fnty, fence, NULL, 0, "");
+  }
   LLVMBuildRetVoid(g->b);
   free(g->slots), free(g->vslots), free(g->ivals), free(g->vdef), free(g->vred);
   return fn;
@@ -213,7 +220,8 @@ static LLVMValueRef emit_run(Cg *g, LLVMValueRef *nests) {
   for (int i = 0; i <= p->nbufs; i++) {
     LLVMValueRef idx = cg_i64(g, i);
     LLVMValueRef v = i == p->nbufs                  ? err
-                     : p->bufs[i]->kind == LB_STACK ? LLVMConstNull(g->t_ptr)
+                     : p->bufs[i]->kind == LB_STACK || p->bufs[i]->kind == LB_FUSED
+                         ? LLVMConstNull(g->t_ptr)
                                                     : buf_ptr(g, p->bufs[i], f);
     LLVMBuildStore(g->b, v, LLVMBuildGEP2(g->b, g->t_ptr, table, &idx, 1, ""));
   }

@@ -59,6 +59,9 @@ typedef struct Cg {
                                (v NULL: all lanes); every load, store, check and
                                accumulation honours it */
   int tail_last;       /* the last active lane of tail */
+  int streamed;        /* the function made non-temporal stores: it ends
+                          with sfence, so that they are visible to whoever
+                          synchronizes with its end */
 } Cg;
 
 /* ---------------------------------------------------------------- types */

@@ -266,6 +266,42 @@ static void scatter(Cg *g, const LoopBuf *b, LLVMValueRef base, Val offs, Val v)
   cg_call(g, fn, fnty, args, 4);
 }
 
+/* Whole vectors stored into a buffer larger than the last-level cache go
+ * around the caches (non-temporal stores): the data would be evicted before
+ * anyone reads it, and a normal store first reads the line it writes (a
+ * third of the memory traffic of a copy).  Only f32 buffers of the ABI or
+ * the arena. */
+static int streams(Cg *g, const LoopBuf *b) {
+  return b->kind != LB_STACK && b->elem == ELEM_F32 && b->bytes > g->p->target.l3 &&
+         g->p->target.l3 > 0;
+}
+
+/* A non-temporal store needs an address aligned to the vector: where it is
+ * (buffers of the runtime are 64-byte aligned), else a plain store. */
+static void stream_store(Cg *g, Val v, LLVMValueRef ptr, unsigned align) {
+  unsigned bytes = (unsigned)g->lanes * 4;
+  LLVMValueRef low =
+      LLVMBuildAnd(g->b, LLVMBuildPtrToInt(g->b, ptr, g->t_i64, ""), cg_i64(g, bytes - 1), "");
+  LLVMValueRef ok = LLVMBuildICmp(g->b, LLVMIntEQ, low, cg_i64(g, 0), "aligned");
+  LLVMBasicBlockRef nt = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "stream");
+  LLVMBasicBlockRef plain = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "plain");
+  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "stored");
+  LLVMBuildCondBr(g->b, ok, nt, plain);
+  LLVMPositionBuilderAtEnd(g->b, nt);
+  LLVMValueRef st = LLVMBuildStore(g->b, v.v, ptr);
+  LLVMSetAlignment(st, bytes);
+  LLVMMetadataRef one = LLVMValueAsMetadata(cg_i32(g, 1));
+  LLVMSetMetadata(st, LLVMGetMDKindIDInContext(g->ctx, "nontemporal", 11),
+                  LLVMMetadataAsValue(g->ctx, LLVMMDNodeInContext2(g->ctx, &one, 1)));
+  LLVMBuildBr(g->b, done);
+  LLVMPositionBuilderAtEnd(g->b, plain);
+  st = LLVMBuildStore(g->b, v.v, ptr);
+  LLVMSetAlignment(st, align);
+  LLVMBuildBr(g->b, done);
+  LLVMPositionBuilderAtEnd(g->b, done);
+  g->streamed = 1;
+}
+
 void cg_store(Cg *g, const LoopStmt *s) {
   const LoopBuf *b = g->p->bufs[s->buf];
   LLVMValueRef base = g->bufs[s->buf];
@@ -298,6 +334,10 @@ void cg_store(Cg *g, const LoopStmt *s) {
     LLVMValueRef fn = cg_intrinsic(g, "llvm.masked.store", types, 2, &fnty);
     LLVMValueRef args[4] = {v.v, ptr, cg_i32(g, (int32_t)elem_align(g, b->elem)), all_lanes(g).v};
     cg_call(g, fn, fnty, args, 4);
+    return;
+  }
+  if (streams(g, b)) {
+    stream_store(g, v, ptr, elem_align(g, b->elem));
     return;
   }
   LLVMValueRef st = LLVMBuildStore(g->b, v.v, ptr);
@@ -351,8 +391,65 @@ static Val identity(Cg *g, Reduction red, ElemType t) {
   return cg_scalar(cg_i64(g, max ? INT64_MIN : min ? INT64_MAX : red == RD_PROD));
 }
 
-/* The whole vectors of the loop: unrolled when there are at most 4. */
-static void vector_part(Cg *g, const LoopStmt *s, LLVMValueRef lo, LLVMValueRef vend) {
+/* Vectorized reductions keep this many partial accumulators (registers)
+ * in loops of more whole vectors than that: independent chains hide the
+ * latency of the combining operation (a serial chain of vector adds runs
+ * at one per 4 cycles).  The partials are combined in a fixed order after
+ * the loop, so results stay deterministic. */
+enum { CG_PARTIALS = 4 };
+
+typedef struct Partials {
+  int n;               /* partial accumulators per reduced register (1: none) */
+  LLVMValueRef *slots; /* [v * CG_PARTIALS + u]: partial u of register v (u >= 1) */
+  const Reduction *reds;
+} Partials;
+
+typedef struct Copies {
+  const LoopStmt *s;
+  const Partials *pt;
+} Copies;
+
+/* One step of the interleaved loop: CG_PARTIALS vectors, partial u
+ * accumulating vector u. */
+static void partial_body(Cg *g, void *arg, LLVMValueRef i) {
+  const Copies *c = arg;
+  int nv = g->nest->nvars;
+  LLVMValueRef *first = calloc((size_t)nv + 1, sizeof *first);
+  if (!first) abort();
+  memcpy(first, g->vslots, sizeof *first * (size_t)nv);
+  for (int u = 0; u < c->pt->n; u++) {
+    for (int v = 0; v < nv; v++)
+      if (g->vred[v]) g->vslots[v] = u ? c->pt->slots[v * CG_PARTIALS + u] : first[v];
+    cg_body(g, c->s, u ? LLVMBuildNSWAdd(g->b, i, cg_i64(g, u * c->s->lanes), "") : i);
+  }
+  memcpy(g->vslots, first, sizeof *first * (size_t)nv);
+  free(first);
+}
+
+/* The partials of every reduced register combined into the first:
+ * (p0 op p1) op (p2 op p3). */
+static void combine_partials(Cg *g, const Partials *pt) {
+  for (int v = 0; v < g->nest->nvars; v++) {
+    if (!g->vred[v]) continue;
+    ElemType t = g->nest->vars[v].type;
+    LLVMTypeRef vt = cg_vec(g, cg_type(g, t));
+    Val p[CG_PARTIALS];
+    for (int u = 0; u < pt->n; u++) {
+      LLVMValueRef slot = u ? pt->slots[v * CG_PARTIALS + u] : g->vslots[v];
+      p[u] = (Val){LLVMBuildLoad2(g->b, vt, slot, ""), 1};
+    }
+    for (int w = 1; w < pt->n; w *= 2)
+      for (int u = 0; u + w < pt->n; u += 2 * w)
+        p[u] = cg_combine(g, pt->reds[v], t, p[u], p[u + w]);
+    LLVMBuildStore(g->b, p[0].v, g->vslots[v]);
+  }
+}
+
+/* The whole vectors of the loop: unrolled when there are at most 4;
+ * otherwise a loop, interleaving CG_PARTIALS vectors per step when the
+ * loop reduces (pt->n > 1), the whole vectors left over after it. */
+static void vector_part(Cg *g, const LoopStmt *s, LLVMValueRef lo, LLVMValueRef vend,
+                        const Partials *pt) {
   int consts = LLVMIsConstant(lo) && LLVMIsConstant(vend);
   int64_t n =
       consts ? (LLVMConstIntGetSExtValue(vend) - LLVMConstIntGetSExtValue(lo)) / s->lanes : -1;
@@ -361,7 +458,40 @@ static void vector_part(Cg *g, const LoopStmt *s, LLVMValueRef lo, LLVMValueRef 
       cg_body(g, s, cg_i64(g, LLVMConstIntGetSExtValue(lo) + k * s->lanes));
     return;
   }
+  if (consts && pt->n > 1) {
+    int64_t l = LLVMConstIntGetSExtValue(lo), step = (int64_t)pt->n * s->lanes;
+    int64_t mid = l + n / pt->n * step;
+    Copies c = {s, pt};
+    cg_for(g, lo, cg_i64(g, mid), step, partial_body, &c);
+    combine_partials(g, pt);
+    lo = cg_i64(g, mid);
+  }
   cg_for(g, lo, vend, s->lanes, vector_body, (void *)s);
+}
+
+/* Partial accumulators for the reduced registers of vector loop s, set to
+ * the identity, when its whole vectors are more than 4 (constant bounds). */
+static void make_partials(Cg *g, const LoopStmt *s, LLVMValueRef lo, LLVMValueRef hi,
+                          const Reduction *reds, Partials *pt) {
+  int nv = g->nest->nvars, any = 0;
+  pt->n = 1;
+  pt->reds = reds;
+  pt->slots = NULL;
+  for (int v = 0; v < nv; v++) any |= g->vred[v];
+  if (!any || !LLVMIsConstant(lo) || !LLVMIsConstant(hi)) return;
+  if ((LLVMConstIntGetSExtValue(hi) - LLVMConstIntGetSExtValue(lo)) / s->lanes <= 4) return;
+  pt->n = CG_PARTIALS;
+  pt->slots = calloc((size_t)nv * CG_PARTIALS + 1, sizeof *pt->slots);
+  if (!pt->slots) abort();
+  for (int v = 0; v < nv; v++) {
+    if (!g->vred[v]) continue;
+    ElemType t = g->nest->vars[v].type;
+    for (int u = 1; u < CG_PARTIALS; u++) {
+      LLVMValueRef slot = cg_alloca(g, cg_vec(g, cg_type(g, t)), g->nest->vars[v].name);
+      LLVMBuildStore(g->b, cg_splat(g, identity(g, reds[v], t)).v, slot);
+      pt->slots[v * CG_PARTIALS + u] = slot;
+    }
+  }
 }
 
 void cg_vector_loop(Cg *g, const LoopStmt *s, LLVMValueRef lo, LLVMValueRef hi) {
@@ -390,7 +520,10 @@ void cg_vector_loop(Cg *g, const LoopStmt *s, LLVMValueRef lo, LLVMValueRef hi) 
     LLVMValueRef n = LLVMBuildSDiv(g->b, LLVMBuildSub(g->b, hi, lo, ""), cg_i64(g, s->lanes), "");
     vend = LLVMBuildAdd(g->b, lo, LLVMBuildMul(g->b, n, cg_i64(g, s->lanes), ""), "vend");
   }
-  vector_part(g, s, lo, vend);
+  Partials pt;
+  make_partials(g, s, lo, vend, reds, &pt);
+  vector_part(g, s, lo, vend, &pt);
+  free(pt.slots);
   int64_t rest = LLVMIsConstant(vend) && LLVMIsConstant(hi)
                      ? LLVMConstIntGetSExtValue(hi) - LLVMConstIntGetSExtValue(vend)
                      : -1;

@@ -204,6 +204,9 @@ static int kernel_params(OclGen *g, OclStr *o, OclStr *decls, int32_t *args) {
                  kc->bwrite[id] ? "write_only" : "read_only", name);
       args[nargs++] = g->buf_mem[id];
       break;
+    case LB_FUSED: /* computed where it is read (docs/fusion.md): the verifier allows no access */
+      ocl_error(g, "kernel of '%s' accesses fused tensor %s", kc->k->name, b->name);
+      break;
     case LB__COUNT: break;
     }
   }

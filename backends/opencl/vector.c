@@ -3,7 +3,9 @@
  * index, of a value whose reads are contiguous in it or the same for every
  * index, a work-item computes four neighbouring elements with 16-byte loads
  * and stores (`*(global float4 *)(x + off)`, the offsets proven multiples
- * of 4), and the last, partial vector one element at a time. */
+ * of 4), and the last, partial vector one element at a time.  The registers
+ * that a fused group defines before the store (`t.1 = ...`, docs/fusion.md)
+ * are substituted into the stored value first. */
 #include "backends/opencl/ocl_int.h"
 
 /* -------------------------------------------------------------- analysis */
@@ -118,16 +120,47 @@ static int value_ok(OclGen *g, const LoopExpr *e, int v) {
   return 0;
 }
 
+/* e with the registers defined by the first `upto` statements of body (all
+ * LS_LET) replaced by their values. */
+static const LoopExpr *substitute(OclGen *g, const LoopExpr *e, const LoopStmt *body, int upto) {
+  if (e->kind == LE_VAR)
+    for (int k = upto - 1; k >= 0; k--) {
+      const LoopStmt *let = body->body.items[k];
+      if (let->var == e->var) return substitute(g, let->value, body, k);
+    }
+  if (e->nargs == 0 && !e->guard) return e;
+  LoopExpr *c = arena_alloc(g->a, sizeof *c);
+  *c = *e;
+  c->args = arena_alloc(g->a, sizeof *c->args * (size_t)(e->nargs + 1));
+  for (int i = 0; i < e->nargs; i++) c->args[i] = (LoopExpr *)substitute(g, e->args[i], body, upto);
+  if (e->guard) c->guard = (LoopExpr *)substitute(g, e->guard, body, upto);
+  return c;
+}
+
+/* The store of a body of registers (LS_LET) and one store, and its value
+ * with the registers substituted; NULL for other bodies. */
+static const LoopStmt *vec_store(OclGen *g, const LoopStmt *loop, const LoopExpr **value) {
+  int n = loop->body.n;
+  if (n < 1) return NULL;
+  for (int i = 0; i + 1 < n; i++)
+    if (((const LoopStmt *)loop->body.items[i])->kind != LS_LET) return NULL;
+  const LoopStmt *s = loop->body.items[n - 1];
+  if (s->kind != LS_STORE) return NULL;
+  *value = substitute(g, s->value, loop, n - 1);
+  return s;
+}
+
 int ocl_vec_ok(OclGen *g, const LoopStmt *loop) {
-  if (loop->hi - loop->lo < 8 || loop->lo % 4 || loop->body.n != 1) return 0;
-  const LoopStmt *s = loop->body.items[0];
-  if (s->kind != LS_STORE) return 0;
+  if (loop->hi - loop->lo < 8 || loop->lo % 4) return 0;
+  const LoopExpr *value;
+  const LoopStmt *s = vec_store(g, loop, &value);
+  if (!s) return 0;
   const LoopBuf *b = g->p->bufs[s->buf];
   int64_t c;
   int r;
   if (b->elem != ELEM_F32 || b->kind == LB_IMAGE || b->kind == LB_STACK) return 0;
   if (!coef_of(s->addr, loop->var, &c) || c != 1 || !mod4(s->addr, loop->var, &r) || r) return 0;
-  return value_ok(g, s->value, loop->var);
+  return value_ok(g, value, loop->var);
 }
 
 /* --------------------------------------------------------------- emission */
@@ -213,7 +246,12 @@ static void vexpr(OclGen *g, OclStr *o, const LoopExpr *e, int v, int min) {
 void ocl_vec_body(OclGen *g, const LoopStmt *loop, const char *q) {
   OclKernel *kc = g->kc;
   OclStr *o = &kc->body;
-  const LoopStmt *s = loop->body.items[0];
+  const LoopExpr *value;
+  const LoopStmt *s = vec_store(g, loop, &value);
+  if (!s) {
+    ocl_error(g, "a float4 body that is not registers and one store");
+    return;
+  }
   const char *j = kc->vname[loop->var], *y = ocl_buf(g, s->buf, 1);
   int partial = (loop->hi - loop->lo) % 4 != 0;
   const char *base = arena_printf(g->a, "%s4*%s", loop->lo ? arena_printf(g->a, "%lld + ",
@@ -223,7 +261,7 @@ void ocl_vec_body(OclGen *g, const LoopStmt *loop, const char *q) {
   ocl_printf(o, "    const int %s = %s;\n    *(global float4 *)(%s + ", j, base, y);
   ocl_expr(g, o, s->addr, 5);
   ocl_puts(o, ") = ");
-  varg(g, o, s->value, loop->var, 1);
+  varg(g, o, value, loop->var, 1);
   ocl_puts(o, ";\n  }");
   if (!partial) {
     ocl_puts(o, "\n");
@@ -233,6 +271,6 @@ void ocl_vec_body(OclGen *g, const LoopStmt *loop, const char *q) {
              (long long)loop->hi, j, y);
   ocl_expr(g, o, s->addr, 0);
   ocl_puts(o, "] = ");
-  ocl_expr(g, o, s->value, 0);
+  ocl_expr(g, o, value, 0);
   ocl_puts(o, ";\n    }\n  }\n");
 }

@@ -4,9 +4,10 @@
 #     `xgc run` against the NumPy-computed outputs;
 #  2. every model of tests/cpu/ops/*.xg (stdlib ops on odd shapes, made by
 #     make_cases.py), of tests/cpu/models/*.xg (types and operations the
-#     stdlib does not use), of examples/*.xg and of
-#     examples/stdlib_shapes.xg: `xgc run` against `xgc run --ref` on the
-#     same --random-inputs / --random-weights.
+#     stdlib does not use), of examples/*.xg (examples/stdlib_shapes.xg
+#     among them) and of tests/golden/fusion/*.xg (fusion groups): `xgc
+#     run` against `xgc run --ref` on the same --random-inputs /
+#     --random-weights.
 # Float outputs pass when |got - want| <= RTOL*|want| + ATOL_MAX*max|want|
 # (npycmp --rtol --atol-max; docs/cpu.md explains the numbers); integers
 # and bools must be equal.
@@ -80,11 +81,12 @@ numpy_case() {
 }
 
 # The models of a file and their outputs, as lines "MODEL OUT1 OUT2 ...".
+# (fails, with its messages, when the file does not lower)
 models_of() {
-  "$XGC" --stdlib-dir="$SRCDIR/stdlib" --emit=loops --cpu=x86-64-v3 "$1" |
-    awk '/^program / { if (m) print m o; m = substr($2, 1, length($2) - 1); o = "" }
-         /^  buffer .* output [0-9]+$/ { o = o " " substr($2, 1, length($2) - 1) }
-         END { if (m) print m o }'
+  "$XGC" --stdlib-dir="$SRCDIR/stdlib" --emit=loops --cpu=x86-64-v3 "$1" >"$tmp/loops" || return 1
+  awk '/^program / { if (m) print m o; m = substr($2, 1, length($2) - 1); o = "" }
+       /^  buffer .* output [0-9]+$/ { o = o " " substr($2, 1, length($2) - 1) }
+       END { if (m) print m o }' "$tmp/loops"
 }
 
 # ref_case XGFILE MODEL OUTPUTS...: compiled (1 and 2 threads) against --ref.
@@ -125,7 +127,8 @@ for st in "$DATA"/examples/*.safetensors; do
   name=$(basename "$st" .safetensors)
   wanted "$name" && numpy_case "$name" "$SRCDIR/examples/$name.xg" "$DATA/examples"
 done
-for xg in "$SRCDIR"/tests/cpu/ops/*.xg "$SRCDIR"/tests/cpu/models/*.xg "$SRCDIR"/examples/*.xg; do
+for xg in "$SRCDIR"/tests/cpu/ops/*.xg "$SRCDIR"/tests/cpu/models/*.xg "$SRCDIR"/examples/*.xg \
+  "$SRCDIR"/tests/golden/fusion/*.xg; do
   models_of "$xg" >"$tmp/models" || { echo "FAIL: $xg: no models"; fail=$((fail + 1)); continue; }
   while read -r model outs; do
     wanted "$model" || continue

@@ -990,6 +990,42 @@ def more_shapes():
 
 # -------------------------------------------------------------- examples
 
+@own_rng(614)
+def rows_and_ranges():
+    """The CPU back end's vector exp over its whole range (at most 1 ulp:
+    subnormal results, overflow to inf), and rows long enough for its
+    reductions' partial accumulators (more than 4 vectors of 16, a
+    remainder), with NaN and infinities in chosen places of the rows."""
+    parts = {"lo": (-104.0, -87.0), "mid": (-87.0, 88.0), "hi": (88.0, 88.72)}
+    for name, (lo, hi) in parts.items():
+        x = f32(np.concatenate([np.linspace(lo, hi, 997), RNG.uniform(lo, hi, size=1000)]))
+        case(f"exp_range_{name}", "y = nn.exp(x);", [("x", x)], [], [("y", np.exp(d64(x)))])
+    x = f32(np.concatenate([[88.7229, 88.75, 89.0, 100.0, 1e6, 3e38],
+                            RNG.uniform(-1e6, -104.0, size=10), [-3e38, -np.inf]]))
+    with np.errstate(over="ignore"):
+        want = np.exp(d64(x)).astype(np.float32)  # inf where it overflows f32
+    case("exp_range_ends", "y = nn.exp(x);", [("x", x)], [], [("y", want)])
+    d = 1031
+    x = uniform((8, d), -4.0, 4.0)
+    for r, k in ((1, 0), (2, 500), (3, 1023), (4, 1030), (5, 63)):  # NaN at lanes of each part
+        x[r, k] = np.nan
+    x[6, 700], x[7, 5] = np.inf, -np.inf
+    with np.errstate(invalid="ignore"):
+        case("reduce_max_rows", "y = nn.reduce_max(x);", [("x", x)], [], [("y", d64(x).max(axis=-1))])
+        case("reduce_min_rows", "y = nn.reduce_min(x);", [("x", x)], [], [("y", d64(x).min(axis=-1))])
+        case("reduce_sum_rows", "y = nn.reduce_sum(x);", [("x", x)], [], [("y", d64(x).sum(axis=-1))])
+        case("softmax_rows", "y = nn.softmax(x);", [("x", x)], [], [("y", softmax_ref(x))])
+        case("log_softmax_rows", "y = nn.log_softmax(x);", [("x", x)], [],
+             [("y", log_softmax_axis_ref(x, -1))])
+    x = uniform((5, d), -3.0, 3.0)
+    g, b = uniform((d,), 0.5, 1.5), uniform((d,), -0.5, 0.5)
+    case("layernorm_rows", "y = nn.layernorm(x, gamma, beta);", [("x", x)], [("gamma", g), ("beta", b)],
+         [("y", layernorm_ref(x, g, b))])
+    ms = (d64(x) ** 2).mean(axis=-1, keepdims=True)
+    case("rmsnorm_rows", "y = nn.rmsnorm(x, gamma);", [("x", x)], [("gamma", g)],
+         [("y", d64(x) / np.sqrt(ms + 1e-6) * d64(g))])
+
+
 def scaled(shape, fan_in):
     return uniform(shape, -1.0 / math.sqrt(fan_in), 1.0 / math.sqrt(fan_in))
 
@@ -1061,7 +1097,8 @@ def main():
     for make in (linear_algebra, convolutions, pooling, activations, reductions, normalization,
                  arithmetic, data_movement, builtins,
                  convolutions2, activations2, attention, reductions2, normalization2, elementwise2,
-                 casts2, data_movement2, padding, gathers, resampling, blocks, more_shapes):
+                 casts2, data_movement2, padding, gathers, resampling, blocks, more_shapes,
+                 rows_and_ranges):
         make()
     for name, call, inputs, params, outputs, ops in CASES:
         write_case(ops_dir, name, call, inputs, params, outputs, ops)

@@ -6,7 +6,8 @@
 #     against the NumPy-computed outputs;
 #  2. every model of tests/cpu/ops/*.xg (stdlib ops on odd shapes), of
 #     tests/cpu/models/*.xg, of tests/opencl/models/*.xg (the image layout
-#     where the stdlib does not reach) and of examples/*.xg against
+#     where the stdlib does not reach), of tests/golden/fusion/*.xg (fusion
+#     groups, epilogues) and of examples/*.xg against
 #     `xgc run --ref` on the same --random-inputs / --random-weights.
 # Each model is built with `xgc build --target=opencl` (so that a model
 # whose library is the same in both modes runs once) and run by
@@ -33,7 +34,8 @@ JOBS=${JOBS:-2}
 RUNNER=${RUNNER:-xgc}
 # QUICK=1 (the default in a sanitizer build, where `make check` runs the
 # suites a second time): the first shape of each op of tests/numeric/data,
-# the small examples, tests/cpu/models and tests/opencl/models.
+# the small examples, tests/cpu/models, tests/opencl/models and
+# tests/golden/fusion.
 QUICK=${QUICK:-${SAN_CFLAGS:+1}}
 DATA=$SRCDIR/tests/numeric/data
 for p in "$XGC" "$NPYCMP" "$OCLRUN"; do
@@ -194,7 +196,8 @@ for st in "$DATA"/examples/*.safetensors; do
   name=$(basename "$st" .safetensors)
   wanted "$name" && echo "numpy_case $name $SRCDIR/examples/$name.xg $DATA/examples"
 done >>"$tmp/jobs"
-set -- "$SRCDIR"/tests/cpu/models/*.xg "$SRCDIR"/tests/opencl/models/*.xg
+set -- "$SRCDIR"/tests/cpu/models/*.xg "$SRCDIR"/tests/opencl/models/*.xg \
+  "$SRCDIR"/tests/golden/fusion/*.xg
 [ "$QUICK" = 1 ] || set -- "$SRCDIR"/tests/cpu/ops/*.xg "$@" "$SRCDIR"/examples/*.xg
 for xg in "$@"; do
   if ! models_of "$xg" >"$tmp/models"; then

@@ -1,6 +1,7 @@
 /* test_ir.c -- CUnit tests of ir/: the builder (instantiation, bindings,
  * broadcasting, generic graphs), the verifier (each corruption of a valid
- * graph is reported) and the classifier (hand-written ops, exact types). */
+ * graph is reported), the classifier (hand-written ops, exact types) and the
+ * fusion plan (groups, the table, corrupted plans reported). */
 #include "tests/unit/unit.h"
 #include "ir/ir.h"
 
@@ -642,6 +643,102 @@ static void test_classify_random(void) {
   for (int i = 0; i < 400; i++) random_map();
 }
 
+/* --------------------------------------------------------------- fusion */
+
+static const char *fuse_src =
+    "op relu(x: f32[S...]) -> (y: f32[S...]) { y[i...] = max(x[i...], 0.0); }\n"
+    "op mm(a: f32[M, K], b: f32[K, N]) -> (c: f32[M, N]) { c[m, n] = sum(k) a[m, k] * b[k, n]; }\n"
+    "model res(x: f32[4, 4], w: f32[4, 4]) -> (y: f32[4, 4]) {\n"
+    "  a = relu(x);\n"         /* read by two nodes: stored */
+    "  b = relu(mm(a, w));\n"  /* mm the anchor of y's group, every node */
+    "  y = relu(a * 2.0 + b);\n" /* after it reading element for element */
+    "}\n";
+
+/* The plan: groups, their roots and anchors, convex on a residual graph. */
+static void test_fuse_plan(void) {
+  T t;
+  t_load(&t, fuse_src);
+  IrGraph *g = t_graph(&t, "res");
+  ir_classify(&t.c, g);
+  g->fusion = ir_fuse(&t.c, g);
+  const IrFusion *f = g->fusion;
+  CU_ASSERT_EQUAL_FATAL(f->ngroups, 2);
+  CU_ASSERT_STRING_EQUAL(f->groups[0].root->name, "a");
+  CU_ASSERT_STRING_EQUAL(f->groups[0].stored, "read by 2 nodes");
+  CU_ASSERT_PTR_NULL(f->groups[0].anchor);
+  CU_ASSERT_STRING_EQUAL(f->groups[1].root->name, "y");
+  CU_ASSERT_PTR_EQUAL(f->groups[1].anchor, node_named(g, "b.1"));
+  CU_ASSERT_EQUAL(f->groups[1].map, MAP_MANY_TO_MANY);
+  CU_ASSERT_EQUAL(f->groups[1].nnodes, 5); /* mm, its relu, a * 2, + b, relu */
+  CU_ASSERT(f->inlined[node_named(g, "b.1")->outputs[0]->id]);
+  CU_ASSERT(f->inlined[node_named(g, "b")->outputs[0]->id]);
+  CU_ASSERT(!f->inlined[node_named(g, "a")->outputs[0]->id]);
+  CU_ASSERT(!f->inlined[node_named(g, "y")->outputs[0]->id]);
+  CU_ASSERT_EQUAL(ir_verify(&t.c, g), 0);
+  t_free(&t);
+}
+
+/* DESIGN.md's table, entry by entry where it fuses or not. */
+static void test_fuse_table(void) {
+  CU_ASSERT_EQUAL(ir_fusion_type(MAP_ONE_TO_ONE, MAP_MANY_TO_MANY), MAP_MANY_TO_MANY);
+  CU_ASSERT_EQUAL(ir_fusion_type(MAP_ONE_TO_ONE, MAP_ONE_TO_MANY), MAP_ONE_TO_MANY);
+  CU_ASSERT_EQUAL(ir_fusion_type(MAP_ONE_TO_MANY, MAP_ONE_TO_ONE), MAP_ONE_TO_MANY);
+  CU_ASSERT_EQUAL(ir_fusion_type(MAP_ONE_TO_MANY, MAP_ONE_TO_MANY), MAP__COUNT);
+  CU_ASSERT_EQUAL(ir_fusion_type(MAP_ONE_TO_MANY, MAP_MANY_TO_MANY), MAP__COUNT);
+  CU_ASSERT_EQUAL(ir_fusion_type(MAP_SHUFFLE, MAP_REORGANIZE), MAP_REORGANIZE);
+  CU_ASSERT_EQUAL(ir_fusion_type(MAP_REORGANIZE, MAP_MANY_TO_MANY), MAP__COUNT);
+  CU_ASSERT_EQUAL(ir_fusion_type(MAP_MANY_TO_MANY, MAP_ONE_TO_ONE), MAP_MANY_TO_MANY);
+  CU_ASSERT_EQUAL(ir_fusion_type(MAP_MANY_TO_MANY, MAP_MANY_TO_MANY), MAP__COUNT);
+  for (int m = 0; m < MAP__COUNT; m++) {
+    CU_ASSERT_EQUAL(ir_fusion_type(MAP_OPAQUE, (IrMapType)m), MAP__COUNT);
+    CU_ASSERT_EQUAL(ir_fusion_type((IrMapType)m, MAP_OPAQUE), MAP__COUNT);
+  }
+  CU_ASSERT_EQUAL(ir_fusion_type(MAP__COUNT, MAP_ONE_TO_ONE), MAP__COUNT);
+}
+
+static void fused_plan(T *t, IrGraph *g) {
+  ir_classify(&t->c, g);
+  g->fusion = ir_fuse(&t->c, g);
+  CU_ASSERT_EQUAL_FATAL(ir_verify(&t->c, g), 0);
+}
+
+static IrFusion *plan_of(IrGraph *g) { return (IrFusion *)g->fusion; }
+
+static void c_fuse_two_groups(T *t, IrGraph *g) { /* a node in a group that does not list it */
+  fused_plan(t, g);
+  plan_of(g)->group_of[node_named(g, "a")->id] = 1;
+}
+static void c_fuse_shared(T *t, IrGraph *g) { /* a, read by two nodes, fused into y's group */
+  fused_plan(t, g);
+  IrFusion *f = plan_of(g);
+  IrGroup *gy = &f->groups[1];
+  IrNode **v = arena_alloc(t->c.arena, sizeof *v * 8);
+  v[0] = f->groups[0].root;
+  for (int i = 0; i < gy->nnodes; i++) v[i + 1] = gy->nodes[i];
+  gy->nodes = v, gy->nnodes++;
+  f->groups[0].nnodes = 0;
+  f->group_of[v[0]->id] = 1;
+  f->inlined[v[0]->outputs[0]->id] = 1;
+}
+static void c_fuse_second_m2m(T *t, IrGraph *g) { /* an anchor outside its group */
+  fused_plan(t, g);
+  IrFusion *f = plan_of(g);
+  f->groups[0].anchor = f->groups[1].anchor;
+}
+static void c_fuse_order(T *t, IrGraph *g) { /* groups out of order */
+  fused_plan(t, g);
+  IrFusion *f = plan_of(g);
+  IrGroup tmp = f->groups[0];
+  f->groups[0] = f->groups[1], f->groups[1] = tmp;
+}
+
+static void test_fuse_verify(void) {
+  expect_invalid(fuse_src, "res", c_fuse_two_groups, "is in two fusion groups");
+  expect_invalid(fuse_src, "res", c_fuse_shared, "must feed exactly one node of its group");
+  expect_invalid(fuse_src, "res", c_fuse_second_m2m, "at most one many-to-many node");
+  expect_invalid(fuse_src, "res", c_fuse_order, "fusion group 1 is malformed");
+}
+
 /* ------------------------------------------------------------------ main */
 
 int main(void) {
@@ -657,6 +754,9 @@ int main(void) {
       {"classify: instances in a model", test_classify_instances},
       {"classify: long chains of locals", test_classify_deep_locals},
       {"classify: random maps against brute force", test_classify_random},
+      {"fuse: the plan of a residual graph", test_fuse_plan},
+      {"fuse: the fusion table", test_fuse_table},
+      {"fuse: each corruption of a plan is reported", test_fuse_verify},
   };
   return unit_run("ir", tests, (int)(sizeof tests / sizeof *tests));
 }

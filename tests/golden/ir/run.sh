@@ -101,7 +101,7 @@ done
 count=$((count + 1))
 "$XGC" --emit=ir --dump-after=nosuch stdlib/nn.xg >/dev/null 2>"$tmp/err"
 rc=$?
-if [ $rc -ne 2 ] || ! grep -q "unknown pass 'nosuch' for --dump-after (the passes: build, classify)" "$tmp/err"; then
+if [ $rc -ne 2 ] || ! grep -q "unknown pass 'nosuch' for --dump-after (the passes: build, classify, fuse)" "$tmp/err"; then
   echo "FAIL: --dump-after=nosuch exited $rc with:"
   cat "$tmp/err"
   fail=$((fail + 1))

@@ -1,0 +1,2 @@
+0
+run --ref examples/mlp.xg --random-weights 1 --random-inputs 2 --checksum

@@ -1,0 +1,2 @@
+2
+inputs examples/mlp.xg --seed -3 -o /tmp

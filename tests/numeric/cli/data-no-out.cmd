@@ -1,0 +1,2 @@
+2
+weights examples/mlp.xg --seed 1
