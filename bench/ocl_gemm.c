@@ -18,7 +18,7 @@
  *
  * It loads libOpenCL.so.1 with dlopen and needs no OpenCL headers, so it
  * builds on a machine with only a C compiler and the driver:
- *   gcc -O2 -std=c11 -I. bench/ocl_gemm.c backends/opencl/text.c \
+ *   gcc -O2 -std=c11 -I. bench/ocl_gemm.c backends/opencl/code.c \
  *       backends/opencl/gemm.c backends/opencl/reduce.c backends/opencl/ops.c \
  *       -ldl -lm -o ocl_gemm */
 #ifndef _GNU_SOURCE
@@ -340,15 +340,15 @@ static void run_gemm(Dev *d, const Opts *o, const char *spec, OclGemm *g, const 
                      double (*sample_err)(const void *, const float *), const void *ctx,
                      size_t nout) {
   char err[256], how[96];
-  OclText src;
-  ocl_text_init(&src);
+  OclCode src;
+  ocl_code_init(&src);
   if (ocl_gemm_emit(g, lim, &src, err, sizeof err)) {
     printf("%-26s skipped: %s\n", spec, err);
-    ocl_text_free(&src);
+    ocl_code_free(&src);
     return;
   }
   cl_program prog;
-  cl_kernel k = build(d, ocl_text_str(&src), "gemm", &prog);
+  cl_kernel k = build(d, ocl_code_str(&src), "gemm", &prog);
   size_t gs[3], ls[3];
   ocl_gemm_ndrange(g, gs, ls);
   Timing t = time_kernel(d, k, 4, args, gs, ls, o->reps);
@@ -358,7 +358,7 @@ static void run_gemm(Dev *d, const Opts *o, const char *spec, OclGemm *g, const 
   line(spec, how, t, flops, "TFLOP/s", sample_err(ctx, out));
   free(out);
   p_clReleaseKernel(k), p_clReleaseProgram(prog);
-  ocl_text_free(&src);
+  ocl_code_free(&src);
 }
 
 /* The tilings to time: the chosen one, or the listed ones. */
@@ -515,13 +515,13 @@ static void bench_rows(Dev *d, const Opts *o, const Spec *p, const char *spec) {
   else ocl_row_softmax(&op, &r);
   OclLimits lim = o->device_limits ? d->own : ocl_limits_default();
   char err[256], how[64];
-  OclText src;
-  ocl_text_init(&src);
+  OclCode src;
+  ocl_code_init(&src);
   if (ocl_row_choose(&r, &lim, err, sizeof err) || ocl_row_emit(&r, &lim, &src, err, sizeof err)) {
     printf("%-26s skipped: %s\n", spec, err);
   } else {
     cl_program prog;
-    cl_kernel k = build(d, ocl_text_str(&src), "rows", &prog);
+    cl_kernel k = build(d, ocl_code_str(&src), "rows", &prog);
     size_t gs[3], ls[3];
     ocl_row_ndrange(&r, gs, ls);
     Timing t = time_kernel(d, k, 4, args, gs, ls, o->reps);
@@ -534,7 +534,7 @@ static void bench_rows(Dev *d, const Opts *o, const Spec *p, const char *spec) {
     free(y);
     p_clReleaseKernel(k), p_clReleaseProgram(prog);
   }
-  ocl_text_free(&src);
+  ocl_code_free(&src);
   for (int i = 0; i < 4; i++) p_clReleaseMemObject(args[i]);
   free(x), free(gam), free(bet);
 }

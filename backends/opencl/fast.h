@@ -16,20 +16,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ------------------------------------------------------------------- text
+/* ------------------------------------------------------------------- code
  * A growable string.  After an allocation failure `failed` is set and
  * further appends do nothing; the generators then return an error. */
-typedef struct OclText {
+typedef struct OclCode {
   char *s; /* NUL-terminated (NULL while empty) */
   size_t len, cap;
   int failed;
-} OclText;
+} OclCode;
 
-void ocl_text_init(OclText *t);
-void ocl_text_free(OclText *t);
-void ocl_text_printf(OclText *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ocl_code_init(OclCode *t);
+void ocl_code_free(OclCode *t);
+void ocl_code_printf(OclCode *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Empties t (keeping its memory). */
+void ocl_code_clear(OclCode *t);
 /* The text so far ("" while empty); owned by t. */
-const char *ocl_text_str(const OclText *t);
+const char *ocl_code_str(const OclCode *t);
 
 /* ----------------------------------------------------------------- limits
  * What the generators need to know of the device.  A model is compiled
@@ -66,13 +68,13 @@ typedef enum OclAccessKind {
 /* Appends to out a float expression for an input operand at (b, r, k): r is
  * m for A and n for B.  b, r and k are C expressions of type int, in range
  * (the generator never asks for an element outside the operand). */
-typedef void (*OclLoadFn)(void *ctx, OclText *out, const char *b, const char *r, const char *k);
+typedef void (*OclLoadFn)(void *ctx, OclCode *out, const char *b, const char *r, const char *k);
 /* Appends to out a float expression: the epilogue of the sum `acc` at
  * (b, m, n) (a bias, an activation), int expressions in range. */
-typedef void (*OclEpilogueFn)(void *ctx, OclText *out, const char *b, const char *m, const char *n,
+typedef void (*OclEpilogueFn)(void *ctx, OclCode *out, const char *b, const char *m, const char *n,
                               const char *acc);
 /* Appends to out a statement storing float expression `value` at (b, m, n). */
-typedef void (*OclStoreFn)(void *ctx, OclText *out, const char *b, const char *m, const char *n,
+typedef void (*OclStoreFn)(void *ctx, OclCode *out, const char *b, const char *m, const char *n,
                            const char *value);
 
 typedef struct OclGemmInput {
@@ -128,7 +130,7 @@ int ocl_gemm_choose(OclGemm *g, const OclLimits *lim, char *err, size_t errlen);
 int ocl_gemm_check(const OclGemm *g, const OclLimits *lim, char *err, size_t errlen);
 /* Appends the kernel to out (after ocl_gemm_check).  0, or -1 with a
  * message in err. */
-int ocl_gemm_emit(const OclGemm *g, const OclLimits *lim, OclText *out, char *err,
+int ocl_gemm_emit(const OclGemm *g, const OclLimits *lim, OclCode *out, char *err,
                   size_t errlen);
 /* The launch: work_dim 3, global = {ceil(N/TN) * WG, ceil(M/TM), batch},
  * local = {WG, 1, 1}. */
@@ -159,7 +161,7 @@ typedef enum OclRed { OCL_RED_SUM, OCL_RED_PROD, OCL_RED_MAX, OCL_RED_MIN } OclR
 
 /* Appends an expression or a statement (as the step's kind says); row and
  * d are int expressions in range (d is "" for LET and ONCE). */
-typedef void (*OclRowFn)(void *ctx, OclText *out, const char *row, const char *d);
+typedef void (*OclRowFn)(void *ctx, OclCode *out, const char *row, const char *d);
 
 typedef struct OclRowStep {
   OclRowStepKind kind;
@@ -189,7 +191,7 @@ typedef struct OclRow {
  * or -1 with a message in err. */
 int ocl_row_choose(OclRow *r, const OclLimits *lim, char *err, size_t errlen);
 int ocl_row_check(const OclRow *r, const OclLimits *lim, char *err, size_t errlen);
-int ocl_row_emit(const OclRow *r, const OclLimits *lim, OclText *out, char *err, size_t errlen);
+int ocl_row_emit(const OclRow *r, const OclLimits *lim, OclCode *out, char *err, size_t errlen);
 /* work_dim 1: wg > 1: global rows * wg, local wg; wg == 1: global rows
  * rounded up to 64, local 64 (work-items past the last row return). */
 void ocl_row_ndrange(const OclRow *r, size_t global[3], size_t local[3]);

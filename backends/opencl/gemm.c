@@ -26,7 +26,7 @@ typedef struct Load {
 
 typedef struct Gen {
   const OclGemm *g;
-  OclText *o;
+  OclCode *o;
   int tm, tn, tk, rm, rn, tx, ty, wg;
   int wa, wb;  /* elements of A / B a work-item reads from local memory at once */
   Load la, lb; /* A and B */
@@ -241,7 +241,7 @@ void ocl_gemm_describe(const OclGemm *g, char *buf, size_t len) {
 
 /* ------------------------------------------------------------- emission */
 
-#define P(...) ocl_text_printf(G->o, __VA_ARGS__)
+#define P(...) ocl_code_printf(G->o, __VA_ARGS__)
 
 /* `+ c*x` for the strided offset: nothing when c is 0. */
 static void term(Gen *G, int64_t c, const char *x) {
@@ -361,12 +361,12 @@ static void product(Gen *G) {
 }
 
 /* The epilogue of accumulator (i, j) at (g_b, g_m, n) into out. */
-static void value(Gen *G, OclText *out, int i, int j, const char *n) {
+static void value(Gen *G, OclCode *out, int i, int j, const char *n) {
   char acc[32];
   snprintf(acc, sizeof acc, "g_c%d_%d", i, j);
   const OclGemmOutput *c = &G->g->c;
   if (c->epilogue) c->epilogue(c->epi_ctx, out, "g_b", "g_m", n, acc);
-  else ocl_text_printf(out, "%s", acc);
+  else ocl_code_printf(out, "%s", acc);
 }
 
 static void store_guard(Gen *G) {
@@ -379,8 +379,8 @@ static void store_guard(Gen *G) {
 /* The stores of the block: float4 chunks of 4 columns, or one by one. */
 static int stores(Gen *G) {
   const OclGemmOutput *c = &G->g->c;
-  OclText v;
-  ocl_text_init(&v);
+  OclCode v;
+  ocl_code_init(&v);
   for (int i = 0; i < G->rm; i++) {
     int step = G->vec_c ? 4 : 1;
     for (int j = 0; j < G->rn; j += step) {
@@ -403,25 +403,24 @@ static int stores(Gen *G) {
         address(G, c->ptr, c->off, c->sb, c->sm, "g_m", c->sn, "g_n");
         P(") = g_v;\n      }\n");
       } else {
-        v.len = 0;
-        if (v.s) v.s[0] = 0;
+        ocl_code_clear(&v);
         value(G, &v, i, j, "g_n");
         if (v.failed) break;
         if (c->kind == OCL_ACCESS_CUSTOM) {
           P("      {\n        ");
-          c->store(c->ctx, G->o, "g_b", "g_m", "g_n", ocl_text_str(&v));
+          c->store(c->ctx, G->o, "g_b", "g_m", "g_n", ocl_code_str(&v));
           P("\n      }\n");
         } else {
           P("        *(");
           address(G, c->ptr, c->off, c->sb, c->sm, "g_m", c->sn, "g_n");
-          P(") = %s;\n", ocl_text_str(&v));
+          P(") = %s;\n", ocl_code_str(&v));
         }
       }
       P("    }\n");
     }
   }
   int bad = v.failed;
-  ocl_text_free(&v);
+  ocl_code_free(&v);
   return bad ? -1 : 0;
 }
 
@@ -488,7 +487,7 @@ static void body(Gen *G) {
   P("    }\n    barrier(CLK_LOCAL_MEM_FENCE);\n  }\n");
 }
 
-int ocl_gemm_emit(const OclGemm *g, const OclLimits *lim, OclText *out, char *err,
+int ocl_gemm_emit(const OclGemm *g, const OclLimits *lim, OclCode *out, char *err,
                   size_t errlen) {
   if (ocl_gemm_check(g, lim, err, errlen)) return -1;
   Gen G;
@@ -498,7 +497,7 @@ int ocl_gemm_emit(const OclGemm *g, const OclLimits *lim, OclText *out, char *er
   header(&G);
   body(&G);
   if (stores(&G)) return fail(err, errlen, "out of memory", g->name);
-  ocl_text_printf(out, "}\n\n");
+  ocl_code_printf(out, "}\n\n");
   if (out->failed) return fail(err, errlen, "out of memory", g->name);
   return 0;
 }

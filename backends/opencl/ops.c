@@ -16,7 +16,7 @@ int64_t ocl_conv2d_ow(const OclConv2d *cv) {
 
 /* x[b, c, i*s + u - p, j*s + v - p], 0 outside the image, for k = (c, u, v)
  * and r = (i, j). */
-static void conv_load(void *ctx, OclText *o, const char *b, const char *r, const char *k) {
+static void conv_load(void *ctx, OclCode *o, const char *b, const char *r, const char *k) {
   const OclConv2d *cv = ctx;
   int64_t ow = ocl_conv2d_ow(cv), hw = cv->h * cv->w, win = cv->kh * cv->kw;
   const char *ix = cv->n * cv->c * hw + 4 < INT32_MAX ? "int" : "long";
@@ -26,22 +26,22 @@ static void conv_load(void *ctx, OclText *o, const char *b, const char *r, const
   snprintf(x, sizeof x, "(%s %% %lld * %lld + %s %% %lld - %lld)", r, (long long)ow,
            (long long)cv->stride, k, (long long)cv->kw, (long long)cv->pad);
   if (cv->pad > 0)
-    ocl_text_printf(o, "((uint)%s < %lldu && (uint)%s < %lldu ? ", y, (long long)cv->h, x,
+    ocl_code_printf(o, "((uint)%s < %lldu && (uint)%s < %lldu ? ", y, (long long)cv->h, x,
                     (long long)cv->w);
-  ocl_text_printf(o, "(%s)[(%s)%s * %lld + (%s)(%s / %lld) * %lld + %s * %lld + %s]", cv->xp, ix, b,
+  ocl_code_printf(o, "(%s)[(%s)%s * %lld + (%s)(%s / %lld) * %lld + %s * %lld + %s]", cv->xp, ix, b,
                   (long long)(cv->c * hw), ix, k, (long long)win, (long long)hw, y,
                   (long long)cv->w, x);
-  if (cv->pad > 0) ocl_text_printf(o, " : 0.0f)");
+  if (cv->pad > 0) ocl_code_printf(o, " : 0.0f)");
 }
 
-static void conv_epilogue(void *ctx, OclText *o, const char *b, const char *m, const char *n,
+static void conv_epilogue(void *ctx, OclCode *o, const char *b, const char *m, const char *n,
                           const char *acc) {
   const OclConv2d *cv = ctx;
   (void)b, (void)n;
-  if (cv->relu) ocl_text_printf(o, "fmax(");
-  if (cv->bias) ocl_text_printf(o, "(%s + (%s)[%s])", acc, cv->bias, m);
-  else ocl_text_printf(o, "%s", acc);
-  if (cv->relu) ocl_text_printf(o, ", 0.0f)");
+  if (cv->relu) ocl_code_printf(o, "fmax(");
+  if (cv->bias) ocl_code_printf(o, "(%s + (%s)[%s])", acc, cv->bias, m);
+  else ocl_code_printf(o, "%s", acc);
+  if (cv->relu) ocl_code_printf(o, ", 0.0f)");
 }
 
 void ocl_conv2d_gemm(const OclConv2d *cv, OclGemm *g) {
@@ -66,22 +66,22 @@ void ocl_conv2d_gemm(const OclConv2d *cv, OclGemm *g) {
 
 /* --------------------------------------------------------------- rows */
 
-static void x_at(void *ctx, OclText *o, const char *row, const char *d) {
+static void x_at(void *ctx, OclCode *o, const char *row, const char *d) {
   const OclRowOp *op = ctx;
-  ocl_text_printf(o, "(%s)[%s * %lld + %s]", op->x, row, (long long)op->d, d);
+  ocl_code_printf(o, "(%s)[%s * %lld + %s]", op->x, row, (long long)op->d, d);
 }
 
-static void sm_shift(void *ctx, OclText *o, const char *row, const char *d) {
-  ocl_text_printf(o, "exp(");
+static void sm_shift(void *ctx, OclCode *o, const char *row, const char *d) {
+  ocl_code_printf(o, "exp(");
   x_at(ctx, o, row, d);
-  ocl_text_printf(o, " - g_mx)");
+  ocl_code_printf(o, " - g_mx)");
 }
 
-static void sm_out(void *ctx, OclText *o, const char *row, const char *d) {
+static void sm_out(void *ctx, OclCode *o, const char *row, const char *d) {
   const OclRowOp *op = ctx;
-  ocl_text_printf(o, "(%s)[%s * %lld + %s] = ", op->y, row, (long long)op->d, d);
+  ocl_code_printf(o, "(%s)[%s * %lld + %s] = ", op->y, row, (long long)op->d, d);
   sm_shift(ctx, o, row, d);
-  ocl_text_printf(o, " / g_sum;");
+  ocl_code_printf(o, " / g_sum;");
 }
 
 void ocl_row_softmax(OclRowOp *op, OclRow *r) {
@@ -94,31 +94,31 @@ void ocl_row_softmax(OclRowOp *op, OclRow *r) {
   r->nbufs = 0, r->bufs = NULL;
 }
 
-static void ln_mean(void *ctx, OclText *o, const char *row, const char *d) {
+static void ln_mean(void *ctx, OclCode *o, const char *row, const char *d) {
   const OclRowOp *op = ctx;
   (void)row, (void)d;
-  ocl_text_printf(o, "g_s1 / %lld.0f", (long long)op->d);
+  ocl_code_printf(o, "g_s1 / %lld.0f", (long long)op->d);
 }
 
-static void ln_dev2(void *ctx, OclText *o, const char *row, const char *d) {
-  ocl_text_printf(o, "(");
+static void ln_dev2(void *ctx, OclCode *o, const char *row, const char *d) {
+  ocl_code_printf(o, "(");
   x_at(ctx, o, row, d);
-  ocl_text_printf(o, " - g_mean) * (");
+  ocl_code_printf(o, " - g_mean) * (");
   x_at(ctx, o, row, d);
-  ocl_text_printf(o, " - g_mean)");
+  ocl_code_printf(o, " - g_mean)");
 }
 
-static void ln_rstd(void *ctx, OclText *o, const char *row, const char *d) {
+static void ln_rstd(void *ctx, OclCode *o, const char *row, const char *d) {
   const OclRowOp *op = ctx;
   (void)row, (void)d;
-  ocl_text_printf(o, "1.0f / sqrt(g_s2 / %lld.0f + %.9gf)", (long long)op->d, op->eps);
+  ocl_code_printf(o, "1.0f / sqrt(g_s2 / %lld.0f + %.9gf)", (long long)op->d, op->eps);
 }
 
-static void ln_out(void *ctx, OclText *o, const char *row, const char *d) {
+static void ln_out(void *ctx, OclCode *o, const char *row, const char *d) {
   const OclRowOp *op = ctx;
-  ocl_text_printf(o, "(%s)[%s * %lld + %s] = (", op->y, row, (long long)op->d, d);
+  ocl_code_printf(o, "(%s)[%s * %lld + %s] = (", op->y, row, (long long)op->d, d);
   x_at(ctx, o, row, d);
-  ocl_text_printf(o, " - g_mean) * g_rstd * (%s)[%s] + (%s)[%s];", op->gamma, d, op->beta, d);
+  ocl_code_printf(o, " - g_mean) * g_rstd * (%s)[%s] + (%s)[%s];", op->gamma, d, op->beta, d);
 }
 
 void ocl_row_layernorm(OclRowOp *op, OclRow *r) {

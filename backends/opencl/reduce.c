@@ -85,7 +85,7 @@ void ocl_row_ndrange(const OclRow *r, size_t global[3], size_t local[3]) {
 
 /* ------------------------------------------------------------- emission */
 
-#define P(...) ocl_text_printf(o, __VA_ARGS__)
+#define P(...) ocl_code_printf(o, __VA_ARGS__)
 
 static const char *identity(OclRed red) {
   switch (red) {
@@ -99,7 +99,7 @@ static const char *identity(OclRed red) {
 
 /* dst = dst `red` v; max and min keep a NaN of either side (as the
  * reference interpreter does), a and v plain names. */
-static void combine(OclText *o, OclRed red, const char *dst, const char *a, const char *v) {
+static void combine(OclCode *o, OclRed red, const char *dst, const char *a, const char *v) {
   switch (red) {
   case OCL_RED_SUM: P("%s = %s + %s;", dst, a, v); return;
   case OCL_RED_PROD: P("%s = %s * %s;", dst, a, v); return;
@@ -110,7 +110,7 @@ static void combine(OclText *o, OclRed red, const char *dst, const char *a, cons
 
 /* A reduction by one work-item over its share of the row, then (wg > 1)
  * the tree: log2(wg) halvings of g_red, each behind a barrier. */
-static void reduce_step(const OclRow *r, const OclRowStep *s, OclText *o) {
+static void reduce_step(const OclRow *r, const OclRowStep *s, OclCode *o) {
   int wg = r->wg;
   P("  float %s;\n  {\n    float g_acc = %s;\n", s->name, identity(s->red));
   if (wg > 1) P("    for (int g_d = g_l; g_d < %lld; g_d += %d) {\n", (long long)r->d, wg);
@@ -134,7 +134,7 @@ static void reduce_step(const OclRow *r, const OclRowStep *s, OclText *o) {
   P("    %s = g_red[0];\n    barrier(CLK_LOCAL_MEM_FENCE);\n  }\n", s->name);
 }
 
-static void step(const OclRow *r, const OclRowStep *s, OclText *o) {
+static void step(const OclRow *r, const OclRowStep *s, OclCode *o) {
   int wg = r->wg;
   switch (s->kind) {
   case OCL_ROW_REDUCE: reduce_step(r, s, o); return;
@@ -159,7 +159,7 @@ static void step(const OclRow *r, const OclRowStep *s, OclText *o) {
   }
 }
 
-int ocl_row_emit(const OclRow *r, const OclLimits *lim, OclText *o, char *err, size_t errlen) {
+int ocl_row_emit(const OclRow *r, const OclLimits *lim, OclCode *o, char *err, size_t errlen) {
   if (ocl_row_check(r, lim, err, errlen)) return -1;
   int wg = r->wg;
   P("/* %s: %lld rows of %lld, %s */\n", r->name, (long long)r->rows, (long long)r->d,

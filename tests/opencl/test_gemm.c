@@ -121,25 +121,25 @@ static void reference(const GCase *t, const float *a, const float *bb, const flo
 
 /* -------------------------------------------------- the operands' text */
 
-static void custom_a(void *ctx, OclText *o, const char *b, const char *r, const char *k) {
+static void custom_a(void *ctx, OclCode *o, const char *b, const char *r, const char *k) {
   const GCase *t = ctx;
   (void)b; /* A is shared by the batches */
-  ocl_text_printf(o, "A[%s * %lld + %s]", r, (long long)t->k, k);
+  ocl_code_printf(o, "A[%s * %lld + %s]", r, (long long)t->k, k);
 }
-static void custom_b(void *ctx, OclText *o, const char *b, const char *r, const char *k) {
+static void custom_b(void *ctx, OclCode *o, const char *b, const char *r, const char *k) {
   const GCase *t = ctx;
-  ocl_text_printf(o, "B[(%s * %lld + %s) * %lld + %s]", b, (long long)t->k, k, (long long)t->n, r);
+  ocl_code_printf(o, "B[(%s * %lld + %s) * %lld + %s]", b, (long long)t->k, k, (long long)t->n, r);
 }
-static void custom_c(void *ctx, OclText *o, const char *b, const char *m, const char *n,
+static void custom_c(void *ctx, OclCode *o, const char *b, const char *m, const char *n,
                      const char *v) {
   const GCase *t = ctx;
-  ocl_text_printf(o, "C[(%s * %lld + %s) * %lld + %s] = %s;", b, (long long)t->m, m,
+  ocl_code_printf(o, "C[(%s * %lld + %s) * %lld + %s] = %s;", b, (long long)t->m, m,
                   (long long)t->n, n, v);
 }
-static void bias_relu(void *ctx, OclText *o, const char *b, const char *m, const char *n,
+static void bias_relu(void *ctx, OclCode *o, const char *b, const char *m, const char *n,
                       const char *acc) {
   (void)ctx, (void)b, (void)m;
-  ocl_text_printf(o, "fmax(%s + bias[%s], 0.0f)", acc, n);
+  ocl_code_printf(o, "fmax(%s + bias[%s], 0.0f)", acc, n);
 }
 
 static void strided(OclGemmInput *x, const char *ptr, int64_t sb, int64_t sr, int64_t sk) {
@@ -245,21 +245,21 @@ static void run_gemm(Cl *cl, GCase t, OclGemmTile tile, const OclLimits *lim) {
     report(0, label, err);
     return;
   }
-  OclText src;
-  ocl_text_init(&src);
+  OclCode src;
+  ocl_code_init(&src);
   if (ocl_gemm_emit(&g, &cl->lim, &src, err, sizeof err)) {
     report(0, label, err);
-    ocl_text_free(&src);
+    ocl_code_free(&src);
     return;
   }
-  if (verbose) printf("%s", ocl_text_str(&src));
+  if (verbose) printf("%s", ocl_code_str(&src));
   size_t na, nb, nc;
   sizes(&t, &na, &nb, &nc);
   float *a = rand_vec(na), *b = rand_vec(nb), *bias = rand_vec((size_t)t.n + (size_t)t.m);
   float *out = malloc((nc + GUARD) * sizeof *out);
   for (size_t i = 0; i < nc + GUARD; i++) out[i] = SENTINEL;
   cl_program prog;
-  cl_kernel k = cl_build(cl, ocl_text_str(&src), "gemm", &prog);
+  cl_kernel k = cl_build(cl, ocl_code_str(&src), "gemm", &prog);
   cl_mem m[4] = {cl_buf(cl, na, a), cl_buf(cl, nb, b), cl_buf(cl, nc + GUARD, out),
                  cl_buf(cl, (size_t)(t.n + t.m), bias)};
   size_t gs[3], ls[3];
@@ -273,7 +273,7 @@ static void run_gemm(Cl *cl, GCase t, OclGemmTile tile, const OclLimits *lim) {
     if (m[i]) clReleaseMemObject(m[i]);
   if (k) clReleaseKernel(k), clReleaseProgram(prog);
   free(a), free(b), free(bias), free(out);
-  ocl_text_free(&src);
+  ocl_code_free(&src);
 }
 
 /* --------------------------------------------------- choice and checks */
@@ -372,58 +372,58 @@ typedef struct RCase {
   int64_t rows, d;
 } RCase;
 
-static void r_x(void *ctx, OclText *o, const char *row, const char *d) {
+static void r_x(void *ctx, OclCode *o, const char *row, const char *d) {
   const RCase *t = ctx;
-  ocl_text_printf(o, "X[%s * %lld + %s]", row, (long long)t->d, d);
+  ocl_code_printf(o, "X[%s * %lld + %s]", row, (long long)t->d, d);
 }
-static void r_sq(void *ctx, OclText *o, const char *row, const char *d) {
+static void r_sq(void *ctx, OclCode *o, const char *row, const char *d) {
   r_x(ctx, o, row, d);
-  ocl_text_printf(o, " * ");
+  ocl_code_printf(o, " * ");
   r_x(ctx, o, row, d);
 }
-static void r_shift(void *ctx, OclText *o, const char *row, const char *d) {
-  ocl_text_printf(o, "exp(");
+static void r_shift(void *ctx, OclCode *o, const char *row, const char *d) {
+  ocl_code_printf(o, "exp(");
   r_x(ctx, o, row, d);
-  ocl_text_printf(o, " - mx)");
+  ocl_code_printf(o, " - mx)");
 }
-static void r_logsm(void *ctx, OclText *o, const char *row, const char *d) {
+static void r_logsm(void *ctx, OclCode *o, const char *row, const char *d) {
   const RCase *t = ctx;
-  ocl_text_printf(o, "Y[%s * %lld + %s] = ", row, (long long)t->d, d);
+  ocl_code_printf(o, "Y[%s * %lld + %s] = ", row, (long long)t->d, d);
   r_x(ctx, o, row, d);
-  ocl_text_printf(o, " - mx - log(s);");
+  ocl_code_printf(o, " - mx - log(s);");
 }
-static void r_rstd(void *ctx, OclText *o, const char *row, const char *d) {
+static void r_rstd(void *ctx, OclCode *o, const char *row, const char *d) {
   const RCase *t = ctx;
   (void)row, (void)d;
-  ocl_text_printf(o, "1.0f / sqrt(ss / %lld.0f + 1e-6f)", (long long)t->d);
+  ocl_code_printf(o, "1.0f / sqrt(ss / %lld.0f + 1e-6f)", (long long)t->d);
 }
-static void r_rms(void *ctx, OclText *o, const char *row, const char *d) {
+static void r_rms(void *ctx, OclCode *o, const char *row, const char *d) {
   const RCase *t = ctx;
-  ocl_text_printf(o, "Y[%s * %lld + %s] = ", row, (long long)t->d, d);
+  ocl_code_printf(o, "Y[%s * %lld + %s] = ", row, (long long)t->d, d);
   r_x(ctx, o, row, d);
-  ocl_text_printf(o, " * rstd * G[%s];", d);
+  ocl_code_printf(o, " * rstd * G[%s];", d);
 }
-static void r_store_acc(void *ctx, OclText *o, const char *row, const char *d) {
+static void r_store_acc(void *ctx, OclCode *o, const char *row, const char *d) {
   (void)ctx, (void)d;
-  ocl_text_printf(o, "Y[%s] = acc;", row);
+  ocl_code_printf(o, "Y[%s] = acc;", row);
 }
-static void r_ebuf(void *ctx, OclText *o, const char *row, const char *d) {
-  ocl_text_printf(o, "e[%s] = ", d);
+static void r_ebuf(void *ctx, OclCode *o, const char *row, const char *d) {
+  ocl_code_printf(o, "e[%s] = ", d);
   r_shift(ctx, o, row, d);
-  ocl_text_printf(o, ";");
+  ocl_code_printf(o, ";");
 }
-static void r_frev(void *ctx, OclText *o, const char *row, const char *d) {
+static void r_frev(void *ctx, OclCode *o, const char *row, const char *d) {
   const RCase *t = ctx;
   (void)row;
-  ocl_text_printf(o, "f[%s] = e[%lld - %s];", d, (long long)t->d - 1, d);
+  ocl_code_printf(o, "f[%s] = e[%lld - %s];", d, (long long)t->d - 1, d);
 }
-static void r_fsum(void *ctx, OclText *o, const char *row, const char *d) {
+static void r_fsum(void *ctx, OclCode *o, const char *row, const char *d) {
   (void)ctx, (void)row;
-  ocl_text_printf(o, "f[%s]", d);
+  ocl_code_printf(o, "f[%s]", d);
 }
-static void r_fdiv(void *ctx, OclText *o, const char *row, const char *d) {
+static void r_fdiv(void *ctx, OclCode *o, const char *row, const char *d) {
   const RCase *t = ctx;
-  ocl_text_printf(o, "Y[%s * %lld + %s] = f[%s] / s;", row, (long long)t->d, d, d);
+  ocl_code_printf(o, "Y[%s * %lld + %s] = f[%s] / s;", row, (long long)t->d, d, d);
 }
 
 /* The steps of a case; the OclRowOp builders for softmax and layernorm. */
@@ -554,14 +554,14 @@ static void run_row(Cl *cl, RCase t, int wg, const OclLimits *lim) {
     report(0, label, err);
     return;
   }
-  OclText src;
-  ocl_text_init(&src);
+  OclCode src;
+  ocl_code_init(&src);
   if (ocl_row_emit(&r, &cl->lim, &src, err, sizeof err)) {
     report(0, label, err);
-    ocl_text_free(&src);
+    ocl_code_free(&src);
     return;
   }
-  if (verbose) printf("%s", ocl_text_str(&src));
+  if (verbose) printf("%s", ocl_code_str(&src));
   size_t nx = (size_t)(t.rows * t.d);
   size_t ny = (t.kind == R_SUM || t.kind == R_MAX ? (size_t)t.rows : nx) + GUARD;
   float *x = rand_vec(nx), *g = rand_vec((size_t)t.d), *bt = rand_vec((size_t)t.d);
@@ -570,7 +570,7 @@ static void run_row(Cl *cl, RCase t, int wg, const OclLimits *lim) {
   float *out = malloc(ny * sizeof *out);
   for (size_t i = 0; i < ny; i++) out[i] = SENTINEL;
   cl_program prog;
-  cl_kernel k = cl_build(cl, ocl_text_str(&src), "rows", &prog);
+  cl_kernel k = cl_build(cl, ocl_code_str(&src), "rows", &prog);
   cl_mem m[4] = {cl_buf(cl, nx, x), cl_buf(cl, ny, out), cl_buf(cl, (size_t)t.d, g),
                  cl_buf(cl, (size_t)t.d, bt)};
   size_t gs[3], ls[3];
@@ -584,7 +584,7 @@ static void run_row(Cl *cl, RCase t, int wg, const OclLimits *lim) {
     if (m[i]) clReleaseMemObject(m[i]);
   if (k) clReleaseKernel(k), clReleaseProgram(prog);
   free(x), free(g), free(bt), free(out);
-  ocl_text_free(&src);
+  ocl_code_free(&src);
 }
 
 static void test_rows(Cl *cl) {

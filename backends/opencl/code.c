@@ -1,4 +1,4 @@
-/* backends/opencl/text.c -- the growable string the kernel generators write
+/* backends/opencl/code.c -- the growable string the kernel generators write
  * into, and the device limits they assume (fast.h). */
 #include "backends/opencl/fast.h"
 
@@ -6,18 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-void ocl_text_init(OclText *t) {
+void ocl_code_init(OclCode *t) {
   t->s = NULL;
   t->len = t->cap = 0;
   t->failed = 0;
 }
 
-void ocl_text_free(OclText *t) {
+void ocl_code_free(OclCode *t) {
   free(t->s);
-  ocl_text_init(t);
+  ocl_code_init(t);
 }
 
-static int reserve(OclText *t, size_t more) {
+static int reserve(OclCode *t, size_t more) {
   if (t->len + more + 1 <= t->cap) return 1;
   size_t cap = t->cap ? t->cap : 256;
   while (cap < t->len + more + 1) cap *= 2;
@@ -28,7 +28,7 @@ static int reserve(OclText *t, size_t more) {
   return 1;
 }
 
-void ocl_text_printf(OclText *t, const char *fmt, ...) {
+void ocl_code_printf(OclCode *t, const char *fmt, ...) {
   if (t->failed) return;
   va_list ap;
   va_start(ap, fmt);
@@ -45,7 +45,12 @@ void ocl_text_printf(OclText *t, const char *fmt, ...) {
   t->len += (size_t)n;
 }
 
-const char *ocl_text_str(const OclText *t) { return t->s ? t->s : ""; }
+void ocl_code_clear(OclCode *t) {
+  t->len = 0;
+  if (t->s) t->s[0] = 0;
+}
+
+const char *ocl_code_str(const OclCode *t) { return t->s ? t->s : ""; }
 
 OclLimits ocl_limits_default(void) {
   OclLimits l = {256, 32 << 10, 128};
