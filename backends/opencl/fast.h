@@ -113,6 +113,10 @@ typedef struct OclGemm {
   const char *name;     /* the kernel's name (an identifier) */
   const char *params;   /* its parameter list: "global const float *a, ..." */
   const char *prologue; /* statements at the top of its body, or NULL */
+  int body_only;        /* emit only what goes between the kernel's braces: the
+                           caller writes `kernel ATTRIBUTE void NAME(...) {`
+                           before and `}` after (ocl_gemm_attribute); name and
+                           params are then unused */
   int64_t batch, m, n, k;
   OclGemmInput a, b; /* A(b, m, k), B(b, k, n) */
   OclGemmOutput c;
@@ -135,6 +139,8 @@ int ocl_gemm_emit(const OclGemm *g, const OclLimits *lim, OclCode *out, char *er
 /* The launch: work_dim 3, global = {ceil(N/TN) * WG, ceil(M/TM), batch},
  * local = {WG, 1, 1}. */
 void ocl_gemm_ndrange(const OclGemm *g, size_t global[3], size_t local[3]);
+/* "__attribute__((reqd_work_group_size(WG, 1, 1)))" of g's kernel, into buf. */
+void ocl_gemm_attribute(const OclGemm *g, char *buf, size_t len);
 /* Work-items per work-group of g->tile. */
 int ocl_gemm_wg(const OclGemmTile *t);
 /* "128x128x16/8x8 a:k4 b:n4 c:n4": the tiling and the loads, for comments
@@ -173,6 +179,7 @@ typedef struct OclRowStep {
 
 typedef struct OclRow {
   const char *name, *params, *prologue; /* as in OclGemm */
+  int body_only;                        /* as in OclGemm (ocl_row_attribute) */
   int64_t rows, d;
   int nsteps;
   const OclRowStep *steps;
@@ -192,6 +199,7 @@ typedef struct OclRow {
 int ocl_row_choose(OclRow *r, const OclLimits *lim, char *err, size_t errlen);
 int ocl_row_check(const OclRow *r, const OclLimits *lim, char *err, size_t errlen);
 int ocl_row_emit(const OclRow *r, const OclLimits *lim, OclCode *out, char *err, size_t errlen);
+void ocl_row_attribute(const OclRow *r, char *buf, size_t len);
 /* work_dim 1: wg > 1: global rows * wg, local wg; wg == 1: global rows
  * rounded up to 64, local 64 (work-items past the last row return). */
 void ocl_row_ndrange(const OclRow *r, size_t global[3], size_t local[3]);

@@ -114,7 +114,8 @@ static int64_t max_offset(int64_t off, int64_t s0, int64_t e0, int64_t s1, int64
 
 static int check_sizes(const OclGemm *g, char *err, size_t n) {
   char msg[160];
-  if (!g->name || !g->params) return fail(err, n, "no name or parameter list", g->name);
+  if (!g->body_only && (!g->name || !g->params))
+    return fail(err, n, "no name or parameter list", g->name);
   if (g->batch < 1 || g->m < 1 || g->n < 1 || g->k < 1) {
     snprintf(msg, sizeof msg, "sizes must be >= 1 (batch %lld, M %lld, N %lld, K %lld)",
              (long long)g->batch, (long long)g->m, (long long)g->n, (long long)g->k);
@@ -439,14 +440,19 @@ static const char *index_type(const OclGemm *g) {
   return mx + 4 < INT32_MAX ? "int" : "long";
 }
 
+void ocl_gemm_attribute(const OclGemm *g, char *buf, size_t len) {
+  snprintf(buf, len, "__attribute__((reqd_work_group_size(%d, 1, 1)))", ocl_gemm_wg(&g->tile));
+}
+
 static void header(Gen *G) {
   const OclGemm *g = G->g;
-  char d[96];
+  char d[96], attr[64];
   ocl_gemm_describe(g, d, sizeof d);
-  P("/* %s: C[%lld, %lld, %lld] = sum over %lld, tiles %s */\n", g->name, (long long)g->batch,
-    (long long)g->m, (long long)g->n, (long long)g->k, d);
-  P("__kernel __attribute__((reqd_work_group_size(%d, 1, 1)))\nvoid %s(%s) {\n", G->wg, g->name,
-    g->params);
+  ocl_gemm_attribute(g, attr, sizeof attr);
+  P("/* %s%sC[%lld, %lld, %lld] = sum over %lld, tiles %s */\n", g->body_only ? "" : g->name,
+    g->body_only ? "" : ": ", (long long)g->batch, (long long)g->m,
+    (long long)g->n, (long long)g->k, d);
+  if (!g->body_only) P("__kernel %s\nvoid %s(%s) {\n", attr, g->name, g->params);
   P("  __local float g_As[%d] __attribute__((aligned(16)));\n", G->tk * G->la.ld);
   P("  __local float g_Bs[%d] __attribute__((aligned(16)));\n", G->tk * G->lb.ld);
   if (g->prologue) P("%s\n", g->prologue);
@@ -497,7 +503,7 @@ int ocl_gemm_emit(const OclGemm *g, const OclLimits *lim, OclCode *out, char *er
   header(&G);
   body(&G);
   if (stores(&G)) return fail(err, errlen, "out of memory", g->name);
-  ocl_code_printf(out, "}\n\n");
+  if (!g->body_only) ocl_code_printf(out, "}\n\n");
   if (out->failed) return fail(err, errlen, "out of memory", g->name);
   return 0;
 }

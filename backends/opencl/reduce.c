@@ -23,7 +23,8 @@ static int64_t local_bytes(const OclRow *r, int wg) {
 }
 
 static int check_steps(const OclRow *r, char *err, size_t n) {
-  if (!r->name || !r->params) return fail(err, n, "no name or parameter list", r->name);
+  if (!r->body_only && (!r->name || !r->params))
+    return fail(err, n, "no name or parameter list", r->name);
   if (r->rows < 1 || r->d < 1 || r->rows > INT32_MAX / 2 || r->d > INT32_MAX / 2)
     return fail(err, n, "rows and row length must be in [1, 2^30)", r->name);
   if (r->nsteps < 1 || !r->steps) return fail(err, n, "no steps", r->name);
@@ -70,6 +71,10 @@ int ocl_row_choose(OclRow *r, const OclLimits *lim, char *err, size_t errlen) {
   while (wg > 2 && local_bytes(r, wg) > lim->local_bytes) wg /= 2;
   r->wg = wg;
   return ocl_row_check(r, lim, err, errlen);
+}
+
+void ocl_row_attribute(const OclRow *r, char *buf, size_t len) {
+  snprintf(buf, len, "__attribute__((reqd_work_group_size(%d, 1, 1)))", r->wg > 1 ? r->wg : 64);
 }
 
 void ocl_row_ndrange(const OclRow *r, size_t global[3], size_t local[3]) {
@@ -162,10 +167,12 @@ static void step(const OclRow *r, const OclRowStep *s, OclCode *o) {
 int ocl_row_emit(const OclRow *r, const OclLimits *lim, OclCode *o, char *err, size_t errlen) {
   if (ocl_row_check(r, lim, err, errlen)) return -1;
   int wg = r->wg;
-  P("/* %s: %lld rows of %lld, %s */\n", r->name, (long long)r->rows, (long long)r->d,
+  char attr[64];
+  ocl_row_attribute(r, attr, sizeof attr);
+  P("/* %s%s%lld rows of %lld, %s */\n", r->body_only ? "" : r->name, r->body_only ? "" : ": ",
+    (long long)r->rows, (long long)r->d,
     wg > 1 ? "a work-group per row" : "a work-item per row");
-  P("__kernel __attribute__((reqd_work_group_size(%d, 1, 1)))\nvoid %s(%s) {\n", wg > 1 ? wg : 64,
-    r->name, r->params);
+  if (!r->body_only) P("__kernel %s\nvoid %s(%s) {\n", attr, r->name, r->params);
   const char *space = wg > 1 ? "__local " : "";
   if (wg > 1) P("  __local float g_red[%d];\n", wg);
   for (int i = 0; i < r->nbufs; i++) P("  %sfloat %s[%lld];\n", space, r->bufs[i], (long long)r->d);
@@ -174,7 +181,7 @@ int ocl_row_emit(const OclRow *r, const OclLimits *lim, OclCode *o, char *err, s
   else P("  const int g_row = (int)get_global_id(0);\n  if (g_row >= %lld) return;\n",
          (long long)r->rows);
   for (int i = 0; i < r->nsteps; i++) step(r, &r->steps[i], o);
-  P("}\n\n");
+  if (!r->body_only) P("}\n\n");
   if (o->failed) return fail(err, errlen, "out of memory", r->name);
   return 0;
 }

@@ -18,6 +18,7 @@
 
 static int verbose;
 static const char *filter; /* run only the kernels whose label contains it */
+static int body_only;      /* generate kernel bodies; the test writes the signatures */
 static int failures, checks;
 
 /* ----------------------------------------------------------------- data */
@@ -193,6 +194,7 @@ static void case_label(const GCase *t, const OclGemm *g, char *buf, size_t n) {
   else
     snprintf(buf, n, "%s %lldx%lldx%lldx%lld [%s]", kind_name[t->kind], (long long)t->batch,
              (long long)t->m, (long long)t->n, (long long)t->k, d);
+  if (body_only) strncat(buf, " body only", n - strlen(buf) - 1);
 }
 
 static void report(int ok, const char *label, const char *detail) {
@@ -247,11 +249,19 @@ static void run_gemm(Cl *cl, GCase t, OclGemmTile tile, const OclLimits *lim) {
   }
   OclCode src;
   ocl_code_init(&src);
+  g.body_only = body_only;
+  if (body_only) {
+    char attr[64];
+    ocl_gemm_attribute(&g, attr, sizeof attr);
+    ocl_code_printf(&src, "__kernel %s void gemm(%s) {\n", attr, g.params);
+    g.name = g.params = NULL;
+  }
   if (ocl_gemm_emit(&g, &cl->lim, &src, err, sizeof err)) {
     report(0, label, err);
     ocl_code_free(&src);
     return;
   }
+  if (body_only) ocl_code_printf(&src, "}\n");
   if (verbose) printf("%s", ocl_code_str(&src));
   size_t na, nb, nc;
   sizes(&t, &na, &nb, &nc);
@@ -547,8 +557,8 @@ static void run_row(Cl *cl, RCase t, int wg, const OclLimits *lim) {
   if (wg) r.wg = wg;
   else bad = ocl_row_choose(&r, lim, err, sizeof err);
   if (!bad) bad = ocl_row_check(&r, &cl->lim, err, sizeof err);
-  snprintf(label, sizeof label, "%s %lldx%lld [wg %d]", rkind_name[t.kind], (long long)t.rows,
-           (long long)t.d, r.wg);
+  snprintf(label, sizeof label, "%s %lldx%lld [wg %d]%s", rkind_name[t.kind], (long long)t.rows,
+           (long long)t.d, r.wg, body_only ? " body only" : "");
   if (filter && !strstr(label, filter)) return;
   if (bad) {
     report(0, label, err);
@@ -556,11 +566,19 @@ static void run_row(Cl *cl, RCase t, int wg, const OclLimits *lim) {
   }
   OclCode src;
   ocl_code_init(&src);
+  r.body_only = body_only;
+  if (body_only) {
+    char attr[64];
+    ocl_row_attribute(&r, attr, sizeof attr);
+    ocl_code_printf(&src, "__kernel %s void rows(%s) {\n", attr, r.params);
+    r.name = r.params = NULL;
+  }
   if (ocl_row_emit(&r, &cl->lim, &src, err, sizeof err)) {
     report(0, label, err);
     ocl_code_free(&src);
     return;
   }
+  if (body_only) ocl_code_printf(&src, "}\n");
   if (verbose) printf("%s", ocl_code_str(&src));
   size_t nx = (size_t)(t.rows * t.d);
   size_t ny = (t.kind == R_SUM || t.kind == R_MAX ? (size_t)t.rows : nx) + GUARD;
@@ -612,6 +630,19 @@ static void test_rows(Cl *cl) {
   report(ok, "no rows rejected", err);
 }
 
+/* Kernels whose signature the caller writes (as the code generator does). */
+static void test_body_only(Cl *cl) {
+  OclLimits lim = ocl_limits_default();
+  body_only = 1;
+  GCase mm = {LINEAR, 1, 33, 64, 40, {0}};
+  run_gemm(cl, mm, (OclGemmTile){0, 0, 0, 0, 0}, &lim);
+  GCase cv = {CONV, 0, 0, 0, 0, {2, 5, 11, 10, 7, 3, 3, 2, 1, NULL, NULL, NULL, "bias", 1}};
+  run_gemm(cl, cv, (OclGemmTile){0, 0, 0, 0, 0}, &lim);
+  run_row(cl, (RCase){R_LAYERNORM, 3, 100}, 0, &lim);
+  run_row(cl, (RCase){R_BUF, 3, 20}, 1, &lim);
+  body_only = 0;
+}
+
 int main(int argc, char **argv) {
   int a = 1;
   if (a < argc && strcmp(argv[a], "-v") == 0) verbose = 1, a++;
@@ -623,6 +654,7 @@ int main(int argc, char **argv) {
   test_choice();
   test_gemms(&cl);
   test_rows(&cl);
+  test_body_only(&cl);
   cl_teardown(&cl);
   printf("%d of %d checks failed\n", failures, checks);
   return failures ? 1 : 0;
