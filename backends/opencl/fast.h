@@ -160,7 +160,9 @@ typedef enum OclRowStepKind {
   OCL_ROW_REDUCE, /* float NAME = red over d of fn's expression (row, d) */
   OCL_ROW_LET,    /* float NAME = fn's expression (row) */
   OCL_ROW_MAP,    /* fn's statement (row, d), for every d of the row */
-  OCL_ROW_ONCE    /* fn's statement (row), once per row */
+  OCL_ROW_ONCE,   /* fn's statement (row), once per row (the first work-item) */
+  OCL_ROW_ALL     /* fn's statement (row), by every work-item of the row (it
+                     may write private variables only) */
 } OclRowStepKind;
 
 typedef enum OclRed { OCL_RED_SUM, OCL_RED_PROD, OCL_RED_MAX, OCL_RED_MIN } OclRed;

@@ -155,6 +155,11 @@ static void step(const OclRow *r, const OclRowStep *s, OclCode *o) {
     P("\n  }\n");
     if (wg > 1 && r->nbufs) P("  barrier(CLK_LOCAL_MEM_FENCE);\n");
     return;
+  case OCL_ROW_ALL:
+    P("  {\n    ");
+    s->fn(s->ctx, o, "g_row", "");
+    P("\n  }\n");
+    return;
   case OCL_ROW_ONCE:
     P(wg > 1 ? "  if (g_l == 0) {\n    " : "  {\n    ");
     s->fn(s->ctx, o, "g_row", "");

@@ -407,11 +407,16 @@ static void r_rstd(void *ctx, OclCode *o, const char *row, const char *d) {
   (void)row, (void)d;
   ocl_code_printf(o, "1.0f / sqrt(ss / %lld.0f + 1e-6f)", (long long)t->d);
 }
+static void r_rstd_all(void *ctx, OclCode *o, const char *row, const char *d) {
+  ocl_code_printf(o, "rstd2[0] = ");
+  r_rstd(ctx, o, row, d);
+  ocl_code_printf(o, ";");
+}
 static void r_rms(void *ctx, OclCode *o, const char *row, const char *d) {
   const RCase *t = ctx;
   ocl_code_printf(o, "Y[%s * %lld + %s] = ", row, (long long)t->d, d);
   r_x(ctx, o, row, d);
-  ocl_code_printf(o, " * rstd * G[%s];", d);
+  ocl_code_printf(o, " * rstd2[0] * G[%s];", d);
 }
 static void r_store_acc(void *ctx, OclCode *o, const char *row, const char *d) {
   (void)ctx, (void)d;
@@ -459,8 +464,10 @@ static void r_describe(RCase *t, OclRow *r, OclRowOp *op, OclRowStep *st) {
   case R_RMSNORM:
     st[0] = (OclRowStep){OCL_ROW_REDUCE, OCL_RED_SUM, "ss", r_sq, t};
     st[1] = (OclRowStep){OCL_ROW_LET, OCL_RED_SUM, "rstd", r_rstd, t};
-    st[2] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_rms, t};
-    r->nsteps = 3;
+    st[2] = (OclRowStep){OCL_ROW_ALL, OCL_RED_SUM, NULL, r_rstd_all, t}; /* the same, privately */
+    st[3] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_rms, t};
+    r->nsteps = 4;
+    r->prologue = "  float rstd2[1];";
     return;
   case R_SUM:
   case R_MAX:
