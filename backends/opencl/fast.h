@@ -177,6 +177,7 @@ typedef struct OclRowStep {
   const char *name; /* REDUCE, LET: the float variable it defines */
   OclRowFn fn;
   void *ctx;
+  int64_t n; /* REDUCE, MAP: d ranges over [0, n); 0: the row's D */
 } OclRowStep;
 
 typedef struct OclRow {
@@ -185,19 +186,20 @@ typedef struct OclRow {
   int64_t rows, d;
   int nsteps;
   const OclRowStep *steps;
-  /* Per-row float buffers of D elements that MAP steps may write (NAME[d]
-   * = ...) and later steps read, at any element of the row: in local
-   * memory (wg > 1) or private memory (wg == 1). */
+  /* Per-row float buffers that MAP steps may write (NAME[d] = ...) and
+   * later steps read, at any element of the row: in local memory (wg > 1)
+   * or private memory (wg == 1); of buf_elems[i] elements (NULL: D each). */
   int nbufs;
   const char *const *bufs;
+  const int64_t *buf_elems;
   int wg; /* work-items per row: a power of 2 (1: a work-item per row);
              ocl_row_choose fills it */
 } OclRow;
 
-/* Chooses r->wg: a work-item per row when D is short (< 64) and its
- * buffers fit in 1 KiB of private memory, else a power of 2 up to
- * lim->max_wg, about D/4, and no more than the local memory allows.  0,
- * or -1 with a message in err. */
+/* Chooses r->wg: a work-item per row when its steps are short (< 64
+ * elements) and its buffers fit in 1 KiB of private memory, else a power
+ * of 2 up to lim->max_wg, about a quarter of the longest step, and no more
+ * than the local memory allows.  0, or -1 with a message in err. */
 int ocl_row_choose(OclRow *r, const OclLimits *lim, char *err, size_t errlen);
 int ocl_row_check(const OclRow *r, const OclLimits *lim, char *err, size_t errlen);
 int ocl_row_emit(const OclRow *r, const OclLimits *lim, OclCode *out, char *err, size_t errlen);

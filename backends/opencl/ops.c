@@ -85,9 +85,9 @@ static void sm_out(void *ctx, OclCode *o, const char *row, const char *d) {
 }
 
 void ocl_row_softmax(OclRowOp *op, OclRow *r) {
-  OclRowStep s[3] = {{OCL_ROW_REDUCE, OCL_RED_MAX, "g_mx", x_at, op},
-                     {OCL_ROW_REDUCE, OCL_RED_SUM, "g_sum", sm_shift, op},
-                     {OCL_ROW_MAP, OCL_RED_SUM, NULL, sm_out, op}};
+  OclRowStep s[3] = {{OCL_ROW_REDUCE, OCL_RED_MAX, "g_mx", x_at, op, 0},
+                     {OCL_ROW_REDUCE, OCL_RED_SUM, "g_sum", sm_shift, op, 0},
+                     {OCL_ROW_MAP, OCL_RED_SUM, NULL, sm_out, op, 0}};
   memcpy(op->steps, s, sizeof s);
   r->rows = op->rows, r->d = op->d;
   r->nsteps = 3, r->steps = op->steps;
@@ -122,11 +122,11 @@ static void ln_out(void *ctx, OclCode *o, const char *row, const char *d) {
 }
 
 void ocl_row_layernorm(OclRowOp *op, OclRow *r) {
-  OclRowStep s[5] = {{OCL_ROW_REDUCE, OCL_RED_SUM, "g_s1", x_at, op},
-                     {OCL_ROW_LET, OCL_RED_SUM, "g_mean", ln_mean, op},
-                     {OCL_ROW_REDUCE, OCL_RED_SUM, "g_s2", ln_dev2, op},
-                     {OCL_ROW_LET, OCL_RED_SUM, "g_rstd", ln_rstd, op},
-                     {OCL_ROW_MAP, OCL_RED_SUM, NULL, ln_out, op}};
+  OclRowStep s[5] = {{OCL_ROW_REDUCE, OCL_RED_SUM, "g_s1", x_at, op, 0},
+                     {OCL_ROW_LET, OCL_RED_SUM, "g_mean", ln_mean, op, 0},
+                     {OCL_ROW_REDUCE, OCL_RED_SUM, "g_s2", ln_dev2, op, 0},
+                     {OCL_ROW_LET, OCL_RED_SUM, "g_rstd", ln_rstd, op, 0},
+                     {OCL_ROW_MAP, OCL_RED_SUM, NULL, ln_out, op, 0}};
   memcpy(op->steps, s, sizeof s);
   r->rows = op->rows, r->d = op->d;
   r->nsteps = 5, r->steps = op->steps;

@@ -18,9 +18,24 @@ static int fail(char *err, size_t n, const char *msg, const char *name) {
   return -1;
 }
 
-static int64_t local_bytes(const OclRow *r, int wg) {
-  return 4 * ((int64_t)wg + (int64_t)r->nbufs * r->d);
+/* The extent of step s's d. */
+static int64_t extent(const OclRow *r, const OclRowStep *s) { return s->n > 0 ? s->n : r->d; }
+
+/* The longest step. */
+static int64_t longest(const OclRow *r) {
+  int64_t n = r->d;
+  for (int i = 0; i < r->nsteps; i++)
+    if (extent(r, &r->steps[i]) > n) n = extent(r, &r->steps[i]);
+  return n;
 }
+
+static int64_t buf_bytes(const OclRow *r) {
+  int64_t n = 0;
+  for (int i = 0; i < r->nbufs; i++) n += r->buf_elems ? r->buf_elems[i] : r->d;
+  return 4 * n;
+}
+
+static int64_t local_bytes(const OclRow *r, int wg) { return 4 * (int64_t)wg + buf_bytes(r); }
 
 static int check_steps(const OclRow *r, char *err, size_t n) {
   if (!r->body_only && (!r->name || !r->params))
@@ -29,9 +44,13 @@ static int check_steps(const OclRow *r, char *err, size_t n) {
     return fail(err, n, "rows and row length must be in [1, 2^30)", r->name);
   if (r->nsteps < 1 || !r->steps) return fail(err, n, "no steps", r->name);
   if (r->nbufs < 0 || (r->nbufs > 0 && !r->bufs)) return fail(err, n, "bad buffer list", r->name);
+  for (int i = 0; i < r->nbufs && r->buf_elems; i++)
+    if (r->buf_elems[i] < 1 || r->buf_elems[i] > INT32_MAX / 8)
+      return fail(err, n, "a row buffer of no elements or too many", r->name);
   for (int i = 0; i < r->nsteps; i++) {
     const OclRowStep *s = &r->steps[i];
     if (!s->fn) return fail(err, n, "a step without a callback", r->name);
+    if (s->n < 0 || s->n > INT32_MAX / 2) return fail(err, n, "a step of bad extent", r->name);
     if ((s->kind == OCL_ROW_REDUCE || s->kind == OCL_ROW_LET) && !s->name)
       return fail(err, n, "a reduction or a let without a name", r->name);
   }
@@ -47,9 +66,9 @@ int ocl_row_check(const OclRow *r, const OclLimits *lim, char *err, size_t errle
              (long long)lim->max_wg);
     return fail(err, errlen, msg, r->name);
   }
-  if (wg == 1 && 4 * (int64_t)r->nbufs * r->d > ROW_PRIVATE_BYTES) {
+  if (wg == 1 && buf_bytes(r) > ROW_PRIVATE_BYTES) {
     snprintf(msg, sizeof msg, "%lld bytes of private row buffers (at most %d)",
-             (long long)(4 * (int64_t)r->nbufs * r->d), ROW_PRIVATE_BYTES);
+             (long long)buf_bytes(r), ROW_PRIVATE_BYTES);
     return fail(err, errlen, msg, r->name);
   }
   if (wg > 1 && local_bytes(r, wg) > lim->local_bytes) {
@@ -62,12 +81,13 @@ int ocl_row_check(const OclRow *r, const OclLimits *lim, char *err, size_t errle
 
 int ocl_row_choose(OclRow *r, const OclLimits *lim, char *err, size_t errlen) {
   if (check_steps(r, err, errlen)) return -1;
-  if (r->d < ROW_SHORT && 4 * (int64_t)r->nbufs * r->d <= ROW_PRIVATE_BYTES) {
+  int64_t n = longest(r);
+  if (n < ROW_SHORT && buf_bytes(r) <= ROW_PRIVATE_BYTES) {
     r->wg = 1;
     return ocl_row_check(r, lim, err, errlen);
   }
   int wg = 1;
-  while (wg * 2 <= lim->max_wg && (wg < 32 || (int64_t)wg * 2 * 4 <= r->d)) wg *= 2;
+  while (wg * 2 <= lim->max_wg && (wg < 32 || (int64_t)wg * 2 * 4 <= n)) wg *= 2;
   while (wg > 2 && local_bytes(r, wg) > lim->local_bytes) wg /= 2;
   r->wg = wg;
   return ocl_row_check(r, lim, err, errlen);
@@ -118,8 +138,8 @@ static void combine(OclCode *o, OclRed red, const char *dst, const char *a, cons
 static void reduce_step(const OclRow *r, const OclRowStep *s, OclCode *o) {
   int wg = r->wg;
   P("  float %s;\n  {\n    float g_acc = %s;\n", s->name, identity(s->red));
-  if (wg > 1) P("    for (int g_d = g_l; g_d < %lld; g_d += %d) {\n", (long long)r->d, wg);
-  else P("    for (int g_d = 0; g_d < %lld; g_d++) {\n", (long long)r->d);
+  if (wg > 1) P("    for (int g_d = g_l; g_d < %lld; g_d += %d) {\n", (long long)extent(r, s), wg);
+  else P("    for (int g_d = 0; g_d < %lld; g_d++) {\n", (long long)extent(r, s));
   P("      const float g_v = ");
   s->fn(s->ctx, o, "g_row", "g_d");
   P(";\n      ");
@@ -149,8 +169,9 @@ static void step(const OclRow *r, const OclRowStep *s, OclCode *o) {
     P(";\n");
     return;
   case OCL_ROW_MAP:
-    if (wg > 1) P("  for (int g_d = g_l; g_d < %lld; g_d += %d) {\n    ", (long long)r->d, wg);
-    else P("  for (int g_d = 0; g_d < %lld; g_d++) {\n    ", (long long)r->d);
+    if (wg > 1)
+      P("  for (int g_d = g_l; g_d < %lld; g_d += %d) {\n    ", (long long)extent(r, s), wg);
+    else P("  for (int g_d = 0; g_d < %lld; g_d++) {\n    ", (long long)extent(r, s));
     s->fn(s->ctx, o, "g_row", "g_d");
     P("\n  }\n");
     if (wg > 1 && r->nbufs) P("  barrier(CLK_LOCAL_MEM_FENCE);\n");
@@ -180,7 +201,9 @@ int ocl_row_emit(const OclRow *r, const OclLimits *lim, OclCode *o, char *err, s
   if (!r->body_only) P("__kernel %s\nvoid %s(%s) {\n", attr, r->name, r->params);
   const char *space = wg > 1 ? "__local " : "";
   if (wg > 1) P("  __local float g_red[%d];\n", wg);
-  for (int i = 0; i < r->nbufs; i++) P("  %sfloat %s[%lld];\n", space, r->bufs[i], (long long)r->d);
+  for (int i = 0; i < r->nbufs; i++)
+    P("  %sfloat %s[%lld];\n", space, r->bufs[i],
+      (long long)(r->buf_elems ? r->buf_elems[i] : r->d));
   if (r->prologue) P("%s\n", r->prologue);
   if (wg > 1) P("  const int g_row = (int)get_group_id(0), g_l = (int)get_local_id(0);\n");
   else P("  const int g_row = (int)get_global_id(0);\n  if (g_row >= %lld) return;\n",

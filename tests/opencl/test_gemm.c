@@ -6,7 +6,8 @@
  * and pointwise, on odd shapes (1, 7, 33, 1023) with the chosen tiling and
  * with forced ones that take every path of the generator; then row
  * kernels: softmax, log-softmax, layernorm, rmsnorm, sum and max over the
- * last axis (NaN kept), row buffers read out of order -- with a work-group
+ * last axis (NaN kept), row buffers read out of order, attention rows
+ * (steps of two extents) -- with a work-group
  * and with a work-item per row.  Every output against double-precision C
  * loops; the words after each output must stay untouched.
  * Usage: test_gemm [-v] [FILTER]: -v prints each kernel's source; FILTER
@@ -373,9 +374,14 @@ static void test_gemms(Cl *cl) {
 
 /* ----------------------------------------------------------------- rows */
 
-typedef enum RKind { R_SOFTMAX, R_LOGSOFTMAX, R_LAYERNORM, R_RMSNORM, R_SUM, R_MAX, R_BUF } RKind;
+typedef enum RKind {
+  R_SOFTMAX, R_LOGSOFTMAX, R_LAYERNORM, R_RMSNORM, R_SUM, R_MAX, R_BUF, R_ATTN
+} RKind;
 static const char *rkind_name[] = {"softmax", "log_softmax", "layernorm", "rmsnorm",
-                                   "sum",     "max",         "row buffer"};
+                                   "sum",     "max",         "row buffer", "attention"};
+/* Attention rows: a query of AQ (X's row) against d keys (G: d x AQ) and
+ * values (Bt: d x AE), AE outputs per row: steps of two extents. */
+enum { AQ = 24, AE = 40 };
 
 typedef struct RCase {
   RKind kind;
@@ -441,6 +447,27 @@ static void r_fdiv(void *ctx, OclCode *o, const char *row, const char *d) {
   ocl_code_printf(o, "Y[%s * %lld + %s] = f[%s] / s;", row, (long long)t->d, d, d);
 }
 
+static void r_att_s(void *ctx, OclCode *o, const char *row, const char *d) {
+  (void)ctx;
+  ocl_code_printf(o, "{ float a = 0.0f; for (int j = 0; j < %d; j++) a += X[%s * %d + j] * "
+                     "G[%s * %d + j]; e[%s] = a * 0.2f; }", AQ, row, AQ, d, AQ, d);
+}
+static void r_emax(void *ctx, OclCode *o, const char *row, const char *d) {
+  (void)ctx, (void)row;
+  ocl_code_printf(o, "e[%s]", d);
+}
+static void r_att_p(void *ctx, OclCode *o, const char *row, const char *d) {
+  (void)ctx, (void)row;
+  ocl_code_printf(o, "f[%s] = exp(e[%s] - mx);", d, d);
+}
+static void r_att_y(void *ctx, OclCode *o, const char *row, const char *d) {
+  const RCase *t = ctx;
+  ocl_code_printf(o,
+                  "{ float a = 0.0f; for (int j = 0; j < %lld; j++) a += f[j] * Bt[j * %d + %s]; "
+                  "Y[%s * %d + %s] = a / s; }",
+                  (long long)t->d, AE, d, row, AE, d);
+}
+
 /* The steps of a case; the OclRowOp builders for softmax and layernorm. */
 static void r_describe(RCase *t, OclRow *r, OclRowOp *op, OclRowStep *st) {
   static const char *bufs[] = {"e", "f"};
@@ -456,52 +483,71 @@ static void r_describe(RCase *t, OclRow *r, OclRowOp *op, OclRowStep *st) {
   case R_SOFTMAX: ocl_row_softmax(op, r); return;
   case R_LAYERNORM: ocl_row_layernorm(op, r); return;
   case R_LOGSOFTMAX:
-    st[0] = (OclRowStep){OCL_ROW_REDUCE, OCL_RED_MAX, "mx", r_x, t};
-    st[1] = (OclRowStep){OCL_ROW_REDUCE, OCL_RED_SUM, "s", r_shift, t};
-    st[2] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_logsm, t};
+    st[0] = (OclRowStep){OCL_ROW_REDUCE, OCL_RED_MAX, "mx", r_x, t, 0};
+    st[1] = (OclRowStep){OCL_ROW_REDUCE, OCL_RED_SUM, "s", r_shift, t, 0};
+    st[2] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_logsm, t, 0};
     r->nsteps = 3;
     return;
   case R_RMSNORM:
-    st[0] = (OclRowStep){OCL_ROW_REDUCE, OCL_RED_SUM, "ss", r_sq, t};
-    st[1] = (OclRowStep){OCL_ROW_LET, OCL_RED_SUM, "rstd", r_rstd, t};
-    st[2] = (OclRowStep){OCL_ROW_ALL, OCL_RED_SUM, NULL, r_rstd_all, t}; /* the same, privately */
-    st[3] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_rms, t};
+    st[0] = (OclRowStep){OCL_ROW_REDUCE, OCL_RED_SUM, "ss", r_sq, t, 0};
+    st[1] = (OclRowStep){OCL_ROW_LET, OCL_RED_SUM, "rstd", r_rstd, t, 0};
+    /* the same, privately */
+    st[2] = (OclRowStep){OCL_ROW_ALL, OCL_RED_SUM, NULL, r_rstd_all, t, 0};
+    st[3] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_rms, t, 0};
     r->nsteps = 4;
     r->prologue = "  float rstd2[1];";
     return;
   case R_SUM:
   case R_MAX:
     st[0] = (OclRowStep){OCL_ROW_REDUCE, t->kind == R_SUM ? OCL_RED_SUM : OCL_RED_MAX, "acc", r_x,
-                         t};
-    st[1] = (OclRowStep){OCL_ROW_ONCE, OCL_RED_SUM, NULL, r_store_acc, t};
+                         t, 0};
+    st[1] = (OclRowStep){OCL_ROW_ONCE, OCL_RED_SUM, NULL, r_store_acc, t, 0};
     r->nsteps = 2;
     return;
   case R_BUF:
-    st[0] = (OclRowStep){OCL_ROW_REDUCE, OCL_RED_MAX, "mx", r_x, t};
-    st[1] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_ebuf, t};
-    st[2] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_frev, t}; /* reads across work-items */
-    st[3] = (OclRowStep){OCL_ROW_REDUCE, OCL_RED_SUM, "s", r_fsum, t};
-    st[4] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_fdiv, t};
+    st[0] = (OclRowStep){OCL_ROW_REDUCE, OCL_RED_MAX, "mx", r_x, t, 0};
+    st[1] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_ebuf, t, 0};
+    /* reads across work-items */
+    st[2] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_frev, t, 0};
+    st[3] = (OclRowStep){OCL_ROW_REDUCE, OCL_RED_SUM, "s", r_fsum, t, 0};
+    st[4] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_fdiv, t, 0};
+    r->nsteps = 5;
+    r->nbufs = 2, r->bufs = bufs;
+    return;
+  case R_ATTN:
+    st[0] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_att_s, t, 0};
+    st[1] = (OclRowStep){OCL_ROW_REDUCE, OCL_RED_MAX, "mx", r_emax, t, 0};
+    st[2] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_att_p, t, 0};
+    st[3] = (OclRowStep){OCL_ROW_REDUCE, OCL_RED_SUM, "s", r_fsum, t, 0};
+    st[4] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, r_att_y, t, AE};
     r->nsteps = 5;
     r->nbufs = 2, r->bufs = bufs;
     return;
   }
 }
 
+/* Widths of X's and Y's rows and the sizes of G and Bt. */
+static int64_t x_width(const RCase *t) { return t->kind == R_ATTN ? AQ : t->d; }
+static int64_t y_width(const RCase *t) {
+  return t->kind == R_SUM || t->kind == R_MAX ? 1 : t->kind == R_ATTN ? AE : t->d;
+}
+static size_t g_size(const RCase *t) { return (size_t)t->d * (t->kind == R_ATTN ? AQ : 1); }
+static size_t bt_size(const RCase *t) { return (size_t)t->d * (t->kind == R_ATTN ? AE : 1); }
+
 /* The reference row: y (d values, or 1 for sum and max). */
 static void r_reference(const RCase *t, const float *x, const float *g, const float *bt,
                         double *y) {
-  int64_t D = t->d;
+  int64_t D = t->d, W = x_width(t);
   double mx = -INFINITY, s = 0, mean = 0, var = 0;
-  for (int64_t i = 0; i < D; i++) {
+  for (int64_t i = 0; i < W; i++) {
     if (isnan(x[i]) || isnan(mx)) mx = NAN;
     else if (x[i] > mx) mx = x[i];
     s += x[i];
   }
-  mean = s / (double)D;
-  for (int64_t i = 0; i < D; i++) var += (x[i] - mean) * (x[i] - mean);
+  mean = s / (double)W;
+  for (int64_t i = 0; i < W; i++) var += (x[i] - mean) * (x[i] - mean);
   double es = 0, ss = 0;
-  for (int64_t i = 0; i < D; i++) es += exp(x[i] - mx), ss += (double)x[i] * x[i];
+  for (int64_t i = 0; i < W; i++) es += exp(x[i] - mx), ss += (double)x[i] * x[i];
   switch (t->kind) {
   case R_SOFTMAX:
     for (int64_t i = 0; i < D; i++) y[i] = exp(x[i] - mx) / es;
@@ -521,6 +567,22 @@ static void r_reference(const RCase *t, const float *x, const float *g, const fl
     return;
   case R_SUM: y[0] = s; return;
   case R_MAX: y[0] = mx; return;
+  case R_ATTN: { /* x: the query; g: keys; bt: values */
+    double *sc = malloc((size_t)D * sizeof *sc), m = -INFINITY, den = 0;
+    for (int64_t j = 0; j < D; j++) {
+      double a = 0;
+      for (int q = 0; q < AQ; q++) a += (double)x[q] * g[j * AQ + q];
+      sc[j] = a * (double)0.2f, m = fmax(m, sc[j]);
+    }
+    for (int64_t j = 0; j < D; j++) sc[j] = exp(sc[j] - m), den += sc[j];
+    for (int c = 0; c < AE; c++) {
+      double a = 0;
+      for (int64_t j = 0; j < D; j++) a += sc[j] * bt[j * AE + c];
+      y[c] = a / den;
+    }
+    free(sc);
+    return;
+  }
   }
 }
 
@@ -529,11 +591,11 @@ static void r_reference(const RCase *t, const float *x, const float *g, const fl
  * device; NaN must stay NaN. */
 static int r_compare(const RCase *t, const float *x, const float *g, const float *bt,
                      const float *out, char *msg, size_t len) {
-  int64_t per = t->kind == R_SUM || t->kind == R_MAX ? 1 : t->d;
-  double *y = malloc((size_t)t->d * sizeof *y);
+  int64_t per = y_width(t);
+  double *y = malloc((size_t)(t->d > AE ? t->d : AE) * sizeof *y);
   int ok = 1;
   for (int64_t r = 0; r < t->rows && ok; r++) {
-    r_reference(t, x + r * t->d, g, bt, y);
+    r_reference(t, x + r * x_width(t), g, bt, y);
     double big = 0;
     for (int64_t i = 0; i < per; i++) big = fmax(big, fabs(y[i]));
     for (int64_t i = 0; i < per && ok; i++) {
@@ -587,17 +649,16 @@ static void run_row(Cl *cl, RCase t, int wg, const OclLimits *lim) {
   }
   if (body_only) ocl_code_printf(&src, "}\n");
   if (verbose) printf("%s", ocl_code_str(&src));
-  size_t nx = (size_t)(t.rows * t.d);
-  size_t ny = (t.kind == R_SUM || t.kind == R_MAX ? (size_t)t.rows : nx) + GUARD;
-  float *x = rand_vec(nx), *g = rand_vec((size_t)t.d), *bt = rand_vec((size_t)t.d);
+  size_t nx = (size_t)(t.rows * x_width(&t)), ny = (size_t)(t.rows * y_width(&t)) + GUARD;
+  float *x = rand_vec(nx), *g = rand_vec(g_size(&t)), *bt = rand_vec(bt_size(&t));
   for (size_t i = 0; i < nx; i++) x[i] *= 4; /* exp and cancellation get some range */
   if (t.kind == R_MAX && t.rows > 1) x[t.d + t.d / 2] = NAN; /* row 1 keeps it */
   float *out = malloc(ny * sizeof *out);
   for (size_t i = 0; i < ny; i++) out[i] = SENTINEL;
   cl_program prog;
   cl_kernel k = cl_build(cl, ocl_code_str(&src), "rows", &prog);
-  cl_mem m[4] = {cl_buf(cl, nx, x), cl_buf(cl, ny, out), cl_buf(cl, (size_t)t.d, g),
-                 cl_buf(cl, (size_t)t.d, bt)};
+  cl_mem m[4] = {cl_buf(cl, nx, x), cl_buf(cl, ny, out), cl_buf(cl, g_size(&t), g),
+                 cl_buf(cl, bt_size(&t), bt)};
   size_t gs[3], ls[3];
   ocl_row_ndrange(&r, gs, ls);
   int ok = k && m[0] && m[1] && m[2] && m[3] && !cl_launch(cl, k, 4, m, gs, ls) &&
@@ -615,13 +676,14 @@ static void run_row(Cl *cl, RCase t, int wg, const OclLimits *lim) {
 static void test_rows(Cl *cl) {
   OclLimits lim = ocl_limits_default();
   int64_t ds[] = {1, 7, 33, 64, 768, 1023};
-  for (int k = R_SOFTMAX; k <= R_BUF; k++)
+  for (int k = R_SOFTMAX; k <= R_ATTN; k++)
     for (int i = 0; i < 6; i++) {
       RCase t = {(RKind)k, i % 2 ? 5 : 3, ds[i]};
       run_row(cl, t, 0, &lim);
       run_row(cl, t, 32, &lim);
       if (ds[i] >= 64) run_row(cl, t, 256, &lim);
-      if (k != R_BUF || ds[i] <= 128) run_row(cl, t, 1, &lim); /* private buffers <= 1 KiB */
+      if ((k != R_BUF && k != R_ATTN) || ds[i] <= 128) /* private buffers <= 1 KiB */
+        run_row(cl, t, 1, &lim);
     }
   char err[256];
   OclRow r;
