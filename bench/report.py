@@ -80,11 +80,12 @@ def raw_rows(d):
         for r in doc.get("results", []):
             rows[(r["problem"], "torch-" + r["mode"], r["threads"])] = r
     for doc in load_lines(os.path.join(d, "xgc.jsonl")):
-        res = doc.get("result")
+        # run.sh's lines name the "problem"; xgrun's (the device kit) the "example"
+        res, spec = doc.get("result"), doc.get("problem", doc.get("example"))
         if isinstance(res, dict) and "median_ms" in res:
-            rows[(doc["problem"], "xgc", doc["threads"])] = res
-        elif "problem" in doc:
-            rows[(doc["problem"], "xgc", doc["threads"])] = {"error": doc.get("error", res)}
+            rows[(spec, "xgc", doc["threads"])] = res
+        elif spec:
+            rows[(spec, "xgc", doc["threads"])] = {"error": doc.get("error", res)}
     return rows
 
 

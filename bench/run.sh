@@ -27,15 +27,11 @@ REPS=${REPS:-10}
 SECONDS_PER=${SECONDS_PER:-1}
 XGC_RUNS=${XGC_RUNS:-15}
 WAIT_IDLE=${WAIT_IDLE:-60}
+. "$here/lib.sh"
 host=$(hostname -s 2>/dev/null || hostname)
 date=$(date +%Y-%m-%d)
-if [ -z "${OUT:-}" ]; then # bench/results/HOST-DATE.json, -2, -3... for later runs that day
-  OUT=$src/bench/results/$host-$date.json n=1
-  while [ -e "$OUT" ]; do n=$((n + 1)); OUT=$src/bench/results/$host-$date-$n.json; done
-fi
+OUT=${OUT:-$(result_file "$src/bench/results" "")}
 
-die() { echo "run.sh: $*" >&2; exit 1; }
-say() { echo "== $*" >&2; }
 [ -x "$PYTHON" ] || die "$PYTHON not found: install the Debian package 'python3'"
 [ -x "$PEAK" ] || die "$PEAK not found: run from the build directory after make (or make bench)"
 PROBLEMS=${PROBLEMS:-$("$PYTHON" -c "import sys; sys.path.insert(0, sys.argv[1]); import problems
@@ -43,25 +39,7 @@ print(' '.join(problems.DEFAULT))" "$here")}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xgc-bench.XXXXXX") || die "cannot make a temporary directory"
 trap 'rm -rf "$tmp"' EXIT
 
-# One JSON document per line, whatever the tool's layout.
-compact() { "$PYTHON" -c 'import json, sys; print(json.dumps(json.load(sys.stdin)))'; }
-words_json() { echo "$*" | "$PYTHON" -c 'import json, sys; print(json.dumps(sys.stdin.read().split()))'; }
 model_of() { echo "$src/bench/models/$(echo "$1" | tr ':' '_').xg"; }
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
-now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
-# On a shared machine: wait (at most WAIT_IDLE s) for a quiet second.
-busy_percent() { # over one second, from /proc/stat
-  a=$(head -n 1 /proc/stat); sleep 1; b=$(head -n 1 /proc/stat)
-  echo "$a|$b" | awk -F'|' '{ split($1, x, " "); split($2, y, " "); t = 0
-    for (i = 2; i <= 9; i++) t += y[i] - x[i]
-    printf "%d\n", t ? 100 * (1 - (y[5] - x[5]) / t) : 0 }'
-}
-waited=0
-idle_gate() {
-  w=0
-  while [ "$w" -lt "$WAIT_IDLE" ] && [ "$(busy_percent)" -ge 5 ]; do w=$((w + 1)); done
-  waited=$((waited + w))
-}
 
 # ------------------------------------------------------------------ meta
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -73,11 +51,7 @@ cat > "$tmp/meta.json" <<EOF
  "problems": $(words_json $PROBLEMS), "reps": $REPS, "seconds_per_median": $SECONDS_PER,
  "loadavg_start": "$(loadavg)",
 EOF
-load=$(cut -d' ' -f1 /proc/loadavg)
-if awk -v l="$load" -v n="$ncpu" 'BEGIN { exit !(l > n / 4) }'; then
-  echo "run.sh: warning: load average $load on $ncpu CPUs: others are running," \
-       "the numbers will be noisy" >&2
-fi
+warn_load
 
 # ------------------------------------------------------------------ peak
 maxthr=${THREADS##*,}

@@ -41,12 +41,19 @@ def build(weights, dtype):
         "norm2.weight": w[P + "ln_2_weight"], "norm2.bias": w[P + "ln_2_bias"],
     }
     layer.load_state_dict({k: v.contiguous() for k, v in sd.items()})
-    layer = layer.eval().to(dtype)
-    causal = torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)  # True: masked
+    return Block(layer.eval().to(dtype))
 
-    def run(x):
-        return layer(x, src_mask=causal)
-    return run
+
+class Block(torch.nn.Module):
+    """The layer with its causal mask (True: masked), as one module."""
+
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+        self.register_buffer("causal", torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1))
+
+    def forward(self, x):
+        return self.layer(x, src_mask=self.causal)
 
 
 ex = xgref.Example("gpt2_block", PARAMS, [("x", (1, T, D), "f32")], ["y"], build)

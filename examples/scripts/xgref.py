@@ -94,6 +94,66 @@ def write_safetensors(path, tensors):
             f.write(np.ascontiguousarray(a).astype("<f4").tobytes())
 
 
+def read_safetensors(path):
+    """{name: array} of a safetensors file (F32, I32 and I64 tensors; the
+    arrays are copies).  ValueError naming the file and the problem when it
+    is malformed."""
+    types = {"F32": "<f4", "I32": "<i4", "I64": "<i8"}
+    with open(path, "rb") as f:
+        blob = f.read()
+    if len(blob) < 8:
+        raise ValueError("%s: too short for a safetensors header" % path)
+    (n,) = struct.unpack("<Q", blob[:8])
+    if 8 + n > len(blob):
+        raise ValueError("%s: header of %d bytes past the end of the file" % (path, n))
+    header = json.loads(blob[8:8 + n].decode())
+    out = {}
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        if t["dtype"] not in types:
+            raise ValueError("%s: tensor '%s' has dtype %s (not read here)" % (path, name, t["dtype"]))
+        lo, hi = t["data_offsets"]
+        dt = np.dtype(types[t["dtype"]])
+        count = int(np.prod(t["shape"], dtype=np.int64))
+        if hi - lo != count * dt.itemsize or 8 + n + hi > len(blob):
+            raise ValueError("%s: tensor '%s': bad data offsets" % (path, name))
+        out[name] = np.frombuffer(blob, dt, count, 8 + n + lo).reshape(t["shape"]).copy()
+    return out
+
+
+def read_tol(path):
+    """{output: (rtol, atol)} of a NAME.tol file (written by main below)."""
+    tol = {}
+    with open(path) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                name, rtol, atol = line.split()
+                tol[name] = (float(rtol), float(atol))
+    return tol
+
+
+def check_outputs(name, outs, check_dir):
+    """Each output of example `name` ({output: array}) against
+    check_dir/NAME.out-OUT.npy, as tests/examples/run.sh tests it: every
+    element within atol + rtol |want| (NAME.tol).  Returns {output: {"ok",
+    "max_abs_err", "of_max" (of max |want|), "rtol", "atol"}}."""
+    tol = read_tol(os.path.join(check_dir, name + ".tol"))
+    res = {}
+    for out, got in outs.items():
+        want = np.load(os.path.join(check_dir, "%s.out-%s.npy" % (name, out))).astype(np.float64)
+        got = np.asarray(got, dtype=np.float64)
+        if got.shape != want.shape:
+            res[out] = {"ok": False, "error": "shape %s, want %s" % (got.shape, want.shape)}
+            continue
+        rtol, atol = tol[out]
+        err = np.abs(got - want)
+        worst = float(np.max(err)) if err.size else 0.0
+        res[out] = {"ok": bool(np.all(err <= atol + rtol * np.abs(want))), "max_abs_err": worst,
+                    "of_max": worst / (scale(want) or 1.0), "rtol": rtol, "atol": atol}
+    return res
+
+
 # ------------------------------------------------------------------ driver
 
 class Example:

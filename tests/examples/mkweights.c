@@ -1,6 +1,7 @@
-/* mkweights.c -- writes the weights of an example for tests/examples/run.sh:
- * every param of a list takes xgc's random weight fill, except those given
- * in a (small, committed) safetensors file.  docs/examples.md says why. */
+/* mkweights.c -- writes the weights of an example for tests/examples/run.sh
+ * and for the device kit (bench/device/): every param of a list takes xgc's
+ * random weight fill, except those given in a (small, committed) safetensors
+ * file.  docs/examples.md says why. */
 #include "runtime/rt.h"
 
 #include <errno.h>
@@ -18,8 +19,9 @@ typedef struct {
 } Params;
 
 static int usage(void) {
-  fprintf(stderr, "usage: mkweights SEED PARAMS.txt FIXED.safetensors OUT.safetensors\n"
-                  "  PARAMS.txt: one param a line, 'name d0 d1 ...' (f32); '#' starts a comment\n");
+  fprintf(stderr, "usage: mkweights SEED PARAMS.txt FIXED.safetensors|- OUT.safetensors\n"
+                  "  PARAMS.txt: one param a line, 'name d0 d1 ...' (f32); '#' starts a comment\n"
+                  "  FIXED: the params that keep their values ('-': none)\n");
   return 2;
 }
 
@@ -73,13 +75,13 @@ static int same_shape(const RtTensor *a, const RtTensor *b) {
   return 1;
 }
 
-/* Fills every param: the fixed value where `fixed` has one (same dtype and
- * shape, else an error), the random weight fill otherwise.  Every tensor of
- * `fixed` must be a param. */
+/* Fills every param: the fixed value where `fixed` (NULL: none) has one
+ * (same dtype and shape, else an error), the random weight fill otherwise.
+ * Every tensor of `fixed` must be a param. */
 static int fill(Params *p, const RtSafetensors *fixed, const char *fixed_path, uint64_t seed) {
   int used = 0;
   for (int i = 0; i < p->count; i++) {
-    const RtTensor *t = rt_st_find(fixed, p->names[i]);
+    const RtTensor *t = fixed ? rt_st_find(fixed, p->names[i]) : NULL;
     if (!t) {
       rt_fill_random_weight(&p->tensors[i], seed, p->names[i]);
       continue;
@@ -92,7 +94,7 @@ static int fill(Params *p, const RtSafetensors *fixed, const char *fixed_path, u
     memcpy(p->tensors[i].data, t->data, t->nbytes);
     used++;
   }
-  if (used != rt_st_count(fixed)) {
+  if (fixed && used != rt_st_count(fixed)) {
     fprintf(stderr, "mkweights: %s: %d tensors are not params\n", fixed_path,
             rt_st_count(fixed) - used);
     return -1;
@@ -109,8 +111,9 @@ int main(int argc, char **argv) {
   static Params p;
   char err[512];
   int rc = read_params(&p, argv[2]);
-  RtSafetensors *fixed = rc ? NULL : rt_st_open(argv[3], err, sizeof err);
-  if (!rc && !fixed) {
+  int none = !strcmp(argv[3], "-");
+  RtSafetensors *fixed = rc || none ? NULL : rt_st_open(argv[3], err, sizeof err);
+  if (!rc && !none && !fixed) {
     fprintf(stderr, "mkweights: %s\n", err);
     rc = -1;
   }
