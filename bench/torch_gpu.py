@@ -3,8 +3,9 @@
 # problems, printed in its format, so that one device run compares the two:
 #   python3 bench/torch_gpu.py [--reps N] [--cudnn-benchmark] [--examples]
 #       [SPEC...]
-# SPEC as in bench/problems.py: matmul:MxKxN, conv:NxCxHxWxF (3x3, pad 1,
-# no bias), softmax:RxD, layernorm:RxD; the defaults are bench/ocl_gemm's.
+# SPEC as in bench/problems.py (parsed here, so that the script runs alone
+# on a device): matmul:MxKxN, conv:NxCxHxWxF (3x3, pad 1, no bias),
+# softmax:RxD, layernorm:RxD; the defaults are bench/ocl_gemm's.
 # Each line: the median of N runs (CUDA events around each call, after 3
 # warm-up runs and a synchronize), min and max, TFLOP/s or GB/s at the
 # median.  --examples also times the example networks of examples/scripts
@@ -13,9 +14,6 @@ import argparse
 import os
 import statistics
 import sys
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import problems  # noqa: E402
 
 try:
     import torch
@@ -45,9 +43,38 @@ def timed(fn, reps):
     return statistics.median(ts), min(ts), max(ts)
 
 
+SIZES = {"matmul": 3, "conv": 5, "softmax": 2, "layernorm": 2}
+
+
+def parse(spec):
+    """(kind, [sizes]) of a spec, as bench/problems.py parses it."""
+    kind, _, sizes = spec.partition(":")
+    try:
+        d = [int(x) for x in sizes.split("x")]
+    except ValueError:
+        d = []
+    if kind not in SIZES or len(d) != SIZES[kind] or min(d) < 1:
+        sys.exit(f"torch_gpu: bad spec '{spec}' (matmul:MxKxN, conv:NxCxHxWxF, softmax:RxD, "
+                 "layernorm:RxD)")
+    return kind, d
+
+
+def work(kind, d):
+    """(amount, unit) of one run, as bench/problems.py counts it: flops, or
+    bytes with every input read once and every output written once."""
+    if kind == "matmul":
+        return 2.0 * d[0] * d[1] * d[2], "GFLOP/s"
+    if kind == "conv":
+        n, c, h, w, f = d
+        return 2.0 * n * f * h * w * c * 9, "GFLOP/s"
+    if kind == "softmax":
+        return 4.0 * 2 * d[0] * d[1], "GB/s"
+    return 4.0 * (2 * d[0] * d[1] + 2 * d[1]), "GB/s"
+
+
 def problem(spec):
     """The callable of a spec and its work (amount, unit)."""
-    kind, d = problems.parse(spec)
+    kind, d = parse(spec)
     dev = torch.device("cuda")
     rand = lambda *shape: torch.rand(*shape, device=dev) * 2 - 1  # noqa: E731
     if kind == "matmul":
@@ -63,9 +90,7 @@ def problem(spec):
     elif kind == "layernorm":
         x, g, bt = rand(*d), rand(d[1]), rand(d[1])
         fn = lambda: torch.nn.functional.layer_norm(x, (d[1],), g, bt, 1e-5)  # noqa: E731
-    else:
-        raise ValueError(f"'{spec}': torch_gpu does not time {kind}")
-    amount, unit = problems.work(spec)
+    amount, unit = work(kind, d)
     return fn, amount, unit
 
 

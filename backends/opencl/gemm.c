@@ -177,27 +177,50 @@ int ocl_gemm_check(const OclGemm *g, const OclLimits *lim, char *err, size_t err
 
 /* --------------------------------------------------------------- choice */
 
-/* Estimated time of a tiling (arbitrary units): the padded work over the
- * efficiency of the work-item's block -- its FMAs per step of k against
- * its local reads (a float4 read counts 2, a scalar 2) and its share of
- * the tile loads (4 per element) -- and over the share of the device's
- * compute units the grid fills.  docs/opencl.md. */
-static double estimate(const OclGemm *g, const OclGemmTile *t, int compute_units) {
-  int wg = ocl_gemm_wg(t);
-  double tiles = (double)cdiv(g->m, t->tm) * (double)cdiv(g->n, t->tn) * (double)g->batch;
-  double work = tiles * t->tm * t->tn;
-  int ra = t->rm % 4 == 0 ? t->rm / 4 : t->rm, rb = t->rn % 4 == 0 ? t->rn / 4 : t->rn;
-  double fmas = (double)t->rm * t->rn;
-  double eff = fmas / (fmas + 2.0 * (ra + rb) + 4.0 * (t->tm + t->tn) / wg);
+/* The cost model of the choice (docs/opencl.md), in multiply-adds of one
+ * work-item: an element loaded into a tile from memory costs LOAD_VEC4
+ * (float4 loads), LOAD_SCALAR (one at a time) or LOAD_CUSTOM (a callback's
+ * expression: a conv's gather, its index arithmetic), a read of local
+ * memory LOCAL_READ.  Calibrated on an H200 (bench/ocl_gpu.sh --sweep,
+ * bench/results/h200-2026-11-21/gpu.txt): matmul 4096^3, conv 64x56x56. */
+#define LOAD_VEC4 8.0
+#define LOAD_SCALAR 12.0
+#define LOAD_CUSTOM 64.0
+#define LOCAL_READ 3.0
+
+static double load_cost(const Load *l, const OclGemmInput *x) {
+  if (x->kind == OCL_ACCESS_CUSTOM) return LOAD_CUSTOM;
+  return l->vec == 4 ? LOAD_VEC4 : LOAD_SCALAR;
+}
+
+/* Estimated time of g's tiling (arbitrary units): the work of every
+ * work-item of every tile per step of k -- its block's multiply-adds, its
+ * local reads and its share of the tile loads -- over the share of the
+ * device's compute units the grid fills. */
+static double estimate(const OclGemm *g, int compute_units) {
+  Gen G;
+  plan(&G, g);
+  double tiles = (double)cdiv(g->m, G.tm) * (double)cdiv(g->n, G.tn) * (double)g->batch;
+  int ra = G.rm % 4 == 0 ? G.rm / 4 : G.rm, rb = G.rn % 4 == 0 ? G.rn / 4 : G.rn;
+  double item = (double)G.rm * G.rn + LOCAL_READ * (ra + rb) +
+                (G.tm * load_cost(&G.la, &g->a) + G.tn * load_cost(&G.lb, &g->b)) / G.wg;
   double util = tiles / compute_units;
   if (util > 1) util = 1;
-  return work / (eff * util);
+  return tiles * G.wg * item / util;
+}
+
+/* TK: 16, or 8 for blocks of 32 accumulators or more (fewer registers for
+ * the prefetched loads: two work-groups fit an SM of 64K registers; 128 x
+ * 128 x 8 runs 18% faster than x 16 on the H200), or less when K is. */
+static int choose_tk(const OclGemm *g, int rm, int rn) {
+  if (g->k < 8) return 4;
+  return g->k < 16 || rm * rn >= 32 ? 8 : 16;
 }
 
 int ocl_gemm_choose(OclGemm *g, const OclLimits *lim, char *err, size_t errlen) {
   if (check_sizes(g, err, errlen)) return -1;
-  int tk = g->k >= 16 ? 16 : g->k >= 8 ? 8 : 4;
-  int minwg = lim->max_wg >= 64 ? 64 : 1;
+  /* work-groups of at least 4 warps: fewer hide the latencies badly */
+  int minwg = lim->max_wg >= 128 ? 128 : lim->max_wg >= 64 ? 64 : 1;
   double best = 0;
   int found = 0;
   OclGemmTile keep = g->tile;
@@ -205,11 +228,11 @@ int ocl_gemm_choose(OclGemm *g, const OclLimits *lim, char *err, size_t errlen) 
     for (int rn = 1; rn <= 8; rn *= 2)
       for (int ty = 1; ty <= 256; ty *= 2)
         for (int tx = 1; tx <= 256; tx *= 2) {
-          OclGemmTile t = {rm * ty, rn * tx, tk, rm, rn};
+          OclGemmTile t = {rm * ty, rn * tx, choose_tk(g, rm, rn), rm, rn};
           if (tx * ty < minwg || tx * ty > lim->max_wg || t.tm > 256 || t.tn > 256) continue;
           g->tile = t;
           if (check_tile(g, lim, NULL, 0)) continue;
-          double e = estimate(g, &t, lim->compute_units > 0 ? lim->compute_units : 1);
+          double e = estimate(g, lim->compute_units > 0 ? lim->compute_units : 1);
           /* ties go to the larger tile */
           if (!found || e < best * (1 - 1e-9) ||
               (e <= best * (1 + 1e-9) && t.tm * t.tn > keep.tm * keep.tn))

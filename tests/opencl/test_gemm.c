@@ -298,7 +298,13 @@ static void test_choice(void) {
   int ok = !ocl_gemm_choose(&g, &lim, err, sizeof err);
   ocl_gemm_describe(&g, d, sizeof d);
   /* the documented choice for large matmuls (docs/opencl.md) */
-  report(ok && strcmp(d, "128x128x16/8x8 wg 256 a:k4 b:r4 c:n4") == 0, "matmul 4096^3 tiles", d);
+  report(ok && strcmp(d, "128x128x8/8x8 wg 256 a:k4 b:r4 c:n4") == 0, "matmul 4096^3 tiles", d);
+  /* and for conv 1x64x56x56 -> 64, the best of bench/ocl_gpu.sh --sweep on the H200 */
+  OclConv2d cv = {1, 64, 56, 56, 64, 3, 3, 1, 1, "B", "A", "C", NULL, 0};
+  ocl_conv2d_gemm(&cv, &g);
+  ok = !ocl_gemm_choose(&g, &lim, err, sizeof err);
+  ocl_gemm_describe(&g, d, sizeof d);
+  report(ok && strcmp(d, "64x32x16/4x4 wg 128 a:k4 b:r1 c:n4") == 0, "conv 1x64x56x56 tiles", d);
   /* every choice respects the limits */
   OclLimits small = {64, 4096, 8};
   int64_t dims[] = {1, 7, 33, 1023, 4096};
