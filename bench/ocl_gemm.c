@@ -3,7 +3,7 @@
  * of bench/problems.py; bench/torch_gpu.py times PyTorch on the same ones.
  *
  *   bench/ocl_gemm [--reps N] [--tiles TMxTNxTKxRMxRN,...] [--sweep]
- *                  [--device-limits] [--list] [SPEC...]
+ *                  [--device-limits] [--flat-k] [SPEC...]
  *
  * SPEC: matmul:MxKxN (default 4096x4096x4096), conv:NxCxHxWxF
  * (1x64x56x56x64), softmax:RxD (4096x1024), layernorm:RxD (384x768).
@@ -14,7 +14,8 @@
  * built-in list.  Each line: the median kernel time of N runs (OpenCL
  * profiling events, after 3 warm-up runs), min and max, TFLOP/s (GB/s for
  * the row kernels: input and output once) at the median, and the largest
- * error of sampled outputs against double-precision C.
+ * error of sampled outputs against double-precision C.  --flat-k: the
+ * conv's gather takes k flat and divides it (as before K's digits).
  *
  * It loads libOpenCL.so.1 with dlopen and needs no OpenCL headers, so it
  * builds on a machine with only a C compiler and the driver:
@@ -293,7 +294,7 @@ static float *rand_vec(size_t n) {
 }
 
 typedef struct Opts {
-  int reps, device_limits;
+  int reps, device_limits, flat_k;
   int ntiles;
   OclGemmTile tiles[64];
 } Opts;
@@ -377,6 +378,9 @@ static void each_tiling(Dev *d, const Opts *o, const char *spec, OclGemm *g, cl_
   }
   for (int i = 0; i < o->ntiles; i++) {
     g->tile = o->tiles[i];
+    /* a conv's K by digits takes TK a multiple of its window */
+    if (ocl_gemm_check(g, &d->own, err, sizeof err) && g->nkdig)
+      g->tile.tk = ocl_gemm_tk(g, g->tile.rm, g->tile.rn);
     run_gemm(d, o, spec, g, &d->own, args, flops, sample_err, ctx, nout);
   }
 }
@@ -416,9 +420,9 @@ static void bench_matmul(Dev *d, const Opts *o, const Spec *p, const char *spec)
   g.params = "global const float *A, global const float *B, global float *C, "
              "global const float *bias";
   g.batch = 1, g.m = M, g.n = N, g.k = K;
-  g.a = (OclGemmInput){OCL_ACCESS_STRIDED, "A", 0, 0, K, 1, NULL, NULL, 0};
-  g.b = (OclGemmInput){OCL_ACCESS_STRIDED, "B", 0, 0, 1, N, NULL, NULL, 0};
-  g.c = (OclGemmOutput){OCL_ACCESS_STRIDED, "C", 0, 0, N, 1, NULL, NULL, NULL, NULL};
+  g.a = (OclGemmInput){.kind = OCL_ACCESS_STRIDED, .ptr = "A", .sr = K, .sk = 1};
+  g.b = (OclGemmInput){.kind = OCL_ACCESS_STRIDED, .ptr = "B", .sr = 1, .sk = N};
+  g.c = (OclGemmOutput){.kind = OCL_ACCESS_STRIDED, .ptr = "C", .sm = N, .sn = 1};
   MatmulCtx c = {a, b, M, K, N};
   each_tiling(d, o, spec, &g, args, 2.0 * (double)M * (double)N * (double)K, matmul_err, &c,
               (size_t)(M * N));
@@ -457,7 +461,7 @@ static double conv_err(const void *p, const float *out) {
 
 static void bench_conv(Dev *d, const Opts *o, const Spec *p, const char *spec) {
   OclConv2d cv = {p->d[0], p->d[1], p->d[2], p->d[3], p->d[4], 3, 3, 1, 1,
-                  "B",     "A",     "C",     NULL,    0};
+                  "B",     "A",     "C",     NULL,    0,       o->flat_k};
   int64_t nx = cv.n * cv.c * cv.h * cv.w, nw = cv.f * cv.c * 9;
   int64_t ny = cv.n * cv.f * ocl_conv2d_oh(&cv) * ocl_conv2d_ow(&cv);
   float *x = rand_vec((size_t)nx), *w = rand_vec((size_t)nw);
@@ -563,14 +567,14 @@ static int parse_tiles(const char *s, Opts *o) {
 
 static void usage(void) {
   fprintf(stderr, "usage: ocl_gemm [--reps N] [--tiles TMxTNxTKxRMxRN,...] [--sweep] "
-                  "[--device-limits] [SPEC...]\n"
+                  "[--device-limits] [--flat-k] [SPEC...]\n"
                   "  SPEC: matmul:MxKxN, conv:NxCxHxWxF (3x3, pad 1), softmax:RxD, "
                   "layernorm:RxD\n");
   exit(2);
 }
 
 int main(int argc, char **argv) {
-  Opts o = {20, 0, 0, {{0}}};
+  Opts o = {20, 0, 0, 0, {{0}}};
   const char *specs[64];
   int ns = 0;
   for (int i = 1; i < argc; i++) {
@@ -582,6 +586,8 @@ int main(int argc, char **argv) {
     } else if (strcmp(argv[i], "--sweep") == 0) {
       for (size_t j = 0; j < sizeof SWEEP / sizeof SWEEP[0] && o.ntiles < 64; j++)
         o.tiles[o.ntiles++] = SWEEP[j];
+    } else if (strcmp(argv[i], "--flat-k") == 0) {
+      o.flat_k = 1;
     } else if (strcmp(argv[i], "--device-limits") == 0) {
       o.device_limits = 1;
     } else if (argv[i][0] == '-' || ns == 64) {

@@ -69,6 +69,10 @@ typedef enum OclAccessKind {
  * m for A and n for B.  b, r and k are C expressions of type int, in range
  * (the generator never asks for an element outside the operand). */
 typedef void (*OclLoadFn)(void *ctx, OclCode *out, const char *b, const char *r, const char *k);
+/* The same with k as its digits (OclGemm.kdig): kd[i] is an int
+ * expression of digit i, in range. */
+typedef void (*OclLoadDigitsFn)(void *ctx, OclCode *out, const char *b, const char *r,
+                                const char *const *kd);
 /* Appends to out a float expression: the epilogue of the sum `acc` at
  * (b, m, n) (a bias, an activation), int expressions in range. */
 typedef void (*OclEpilogueFn)(void *ctx, OclCode *out, const char *b, const char *m, const char *n,
@@ -85,8 +89,9 @@ typedef struct OclGemmInput {
    * Strides may be 0 (a broadcast over the batch). */
   const char *ptr;
   int64_t off, sb, sr, sk;
-  /* CUSTOM */
+  /* CUSTOM: load, or load_kd when the caller gives K's digits */
   OclLoadFn load;
+  OclLoadDigitsFn load_kd;
   void *ctx;
   int r_major; /* CUSTOM: neighbours in r are closer in memory than in k
                   (conv input pixels): work-items load along r */
@@ -103,7 +108,9 @@ typedef struct OclGemmOutput {
 } OclGemmOutput;
 
 /* The tiling.  The work-group has (TM/RM) x (TN/RN) work-items; TM, TN,
- * RM, RN are powers of 2, RM <= TM, RN <= TN, TK is 4, 8 or 16. */
+ * RM, RN are powers of 2, RM <= TM, RN <= TN, TK is 4, 8 or 16 -- or, when
+ * K has digits, a multiple of the inner digits' product up to 64. */
+enum { OCL_GEMM_MAX_KDIG = 8 };
 typedef struct OclGemmTile {
   int tm, tn, tk;
   int rm, rn;
@@ -118,6 +125,14 @@ typedef struct OclGemm {
                            before and `}` after (ocl_gemm_attribute); name and
                            params are then unused */
   int64_t batch, m, n, k;
+  /* K as digits, row-major (kdig[0] the outermost; their product is K), or
+   * nkdig 0.  An operand with load_kd gets each digit's expression: the
+   * innermost digits whose product P is at most 64 (a conv's window) then
+   * cost nothing in the loop over k (TK is a multiple of P, so they are
+   * the same for a work-item's element at every step), and the others
+   * follow from a counter of the steps (a conv's channel: one add). */
+  int nkdig;
+  int64_t kdig[OCL_GEMM_MAX_KDIG];
   OclGemmInput a, b; /* A(b, m, k), B(b, k, n) */
   OclGemmOutput c;
   OclGemmTile tile; /* ocl_gemm_choose fills it, or the caller */
@@ -129,6 +144,10 @@ typedef struct OclGemm {
  * fills; docs/opencl.md).  Returns 0, or -1 with a message in err when the
  * sizes are invalid or nothing fits. */
 int ocl_gemm_choose(OclGemm *g, const OclLimits *lim, char *err, size_t errlen);
+/* The TK ocl_gemm_choose takes for blocks of RM x RN: 16; 8 for blocks of
+ * 32 accumulators or more; less when K is shorter; with K's digits a
+ * multiple of the inner digits' product near 16 (18 for a 3x3 window). */
+int ocl_gemm_tk(const OclGemm *g, int rm, int rn);
 /* Checks g (sizes, operands, g->tile against lim).  0, or -1 with a
  * message in err. */
 int ocl_gemm_check(const OclGemm *g, const OclLimits *lim, char *err, size_t errlen);
@@ -224,6 +243,8 @@ typedef struct OclConv2d {
   const char *xp, *wp, *yp; /* the buffers as kernel expressions */
   const char *bias;      /* NULL: none */
   int relu;
+  int flat_k; /* the gather divides k into (c, u, v) itself, instead of
+                 taking K's digits (OclGemm.kdig): for tests */
 } OclConv2d;
 
 int64_t ocl_conv2d_oh(const OclConv2d *cv);

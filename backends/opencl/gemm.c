@@ -32,6 +32,9 @@ typedef struct Gen {
   Load la, lb; /* A and B */
   int vec_c;   /* float4 stores of C */
   const char *ix; /* "int" or "long": the type of strided offsets */
+  int digits;     /* some operand loads K's digits (load_kd) */
+  int ks;         /* the inner digits: kdig[ks..nkdig), of product P */
+  int64_t P;      /* TK is a multiple of it */
 } Gen;
 
 static int is_pow2(int64_t x) { return x > 0 && (x & (x - 1)) == 0; }
@@ -42,10 +45,9 @@ static int64_t eff_sb(const OclGemm *g, int64_t sb) { return g->batch == 1 ? 0 :
 
 /* Can input x (rows of extent r in the problem, tile rows `rows`) load
  * float4 units along k / along r? */
-static int vec_k(const OclGemm *g, const OclGemmInput *x, int64_t r) {
-  (void)r;
-  return x->kind == OCL_ACCESS_STRIDED && x->sk == 1 && g->k % 4 == 0 && x->off % 4 == 0 &&
-         eff_sb(g, x->sb) % 4 == 0 && x->sr % 4 == 0;
+static int vec_k(const OclGemm *g, const OclGemmInput *x, int tk) {
+  return x->kind == OCL_ACCESS_STRIDED && x->sk == 1 && g->k % 4 == 0 && tk % 4 == 0 &&
+         x->off % 4 == 0 && eff_sb(g, x->sb) % 4 == 0 && x->sr % 4 == 0;
 }
 static int vec_r(const OclGemm *g, const OclGemmInput *x, int64_t r, int rows) {
   return x->kind == OCL_ACCESS_STRIDED && x->sr == 1 && r % 4 == 0 && rows % 4 == 0 &&
@@ -57,7 +59,7 @@ static Load plan_load(const OclGemm *g, const OclGemmInput *x, int64_t r, int ro
   Load l;
   l.rows = rows;
   if (vec_r(g, x, r, rows)) l.vec = 4, l.along_k = 0;
-  else if (vec_k(g, x, r)) l.vec = 4, l.along_k = 1;
+  else if (vec_k(g, x, tk)) l.vec = 4, l.along_k = 1;
   else {
     l.vec = 1;
     if (x->kind == OCL_ACCESS_CUSTOM) l.along_k = !x->r_major;
@@ -80,9 +82,23 @@ int ocl_gemm_wg(const OclGemmTile *t) {
   return (t->tm / t->rm) * (t->tn / t->rn);
 }
 
+/* The inner digits of K: the longest suffix of kdig of product <= 64. */
+static void inner_digits(const OclGemm *g, int *ks, int64_t *P) {
+  *ks = g->nkdig, *P = 1;
+  while (*ks > 0 && *P * g->kdig[*ks - 1] <= 64) *P *= g->kdig[--*ks];
+}
+
+static int uses_digits(const OclGemm *g) {
+  return g->nkdig > 0 && ((g->a.kind == OCL_ACCESS_CUSTOM && g->a.load_kd) ||
+                          (g->b.kind == OCL_ACCESS_CUSTOM && g->b.load_kd));
+}
+
 static void plan(Gen *G, const OclGemm *g) {
   const OclGemmTile *t = &g->tile;
   G->g = g;
+  G->digits = uses_digits(g);
+  G->ks = g->nkdig, G->P = 1;
+  if (G->digits) inner_digits(g, &G->ks, &G->P);
   G->tm = t->tm, G->tn = t->tn, G->tk = t->tk, G->rm = t->rm, G->rn = t->rn;
   G->ty = t->tm / t->rm, G->tx = t->tn / t->rn;
   G->wg = G->tx * G->ty;
@@ -127,12 +143,21 @@ static int check_sizes(const OclGemm *g, char *err, size_t n) {
   int64_t ext[2] = {g->m, g->n};
   for (int i = 0; i < 2; i++) {
     const OclGemmInput *x = in[i];
-    if (x->kind == OCL_ACCESS_CUSTOM ? !x->load : !x->ptr)
+    if (x->kind == OCL_ACCESS_CUSTOM ? !x->load && !(x->load_kd && g->nkdig > 0) : !x->ptr)
       return fail(err, n, i ? "operand B has no access" : "operand A has no access", g->name);
     if (x->kind == OCL_ACCESS_STRIDED &&
         max_offset(x->off, x->sb, g->batch, x->sr, ext[i], x->sk, g->k) < 0)
       return fail(err, n, "negative stride or offset", g->name);
   }
+  if (g->nkdig < 0 || g->nkdig > OCL_GEMM_MAX_KDIG)
+    return fail(err, n, "bad number of digits of K", g->name);
+  int64_t prod = 1;
+  for (int i = 0; i < g->nkdig; i++) {
+    if (g->kdig[i] < 1) return fail(err, n, "a digit of K of extent < 1", g->name);
+    prod *= g->kdig[i];
+  }
+  if (g->nkdig && prod != g->k)
+    return fail(err, n, "the digits of K do not multiply to K", g->name);
   const OclGemmOutput *c = &g->c;
   if (c->kind == OCL_ACCESS_CUSTOM ? !c->store : !c->ptr)
     return fail(err, n, "operand C has no access", g->name);
@@ -144,14 +169,20 @@ static int check_sizes(const OclGemm *g, char *err, size_t n) {
 
 static int check_tile(const OclGemm *g, const OclLimits *lim, char *err, size_t n) {
   const OclGemmTile *t = &g->tile;
-  char msg[200];
+  char msg[240];
+  int ks;
+  int64_t P = 1;
+  if (uses_digits(g)) inner_digits(g, &ks, &P);
+  int tk_ok = P > 1 ? t->tk >= 1 && t->tk <= 64 && t->tk % P == 0
+                    : t->tk == 4 || t->tk == 8 || t->tk == 16;
   if (!is_pow2(t->tm) || !is_pow2(t->tn) || !is_pow2(t->rm) || !is_pow2(t->rn) ||
-      t->rm > t->tm || t->rn > t->tn || (t->tk != 4 && t->tk != 8 && t->tk != 16) ||
-      t->rm > 8 || t->rn > 8 || t->tm > 512 || t->tn > 512) {
+      t->rm > t->tm || t->rn > t->tn || !tk_ok || t->rm > 8 || t->rn > 8 || t->tm > 512 ||
+      t->tn > 512) {
     snprintf(msg, sizeof msg,
              "bad tiling %dx%dx%d/%dx%d (TM, TN, RM, RN powers of 2, RM <= TM, RN <= TN, "
-             "RM, RN <= 8, TM, TN <= 512, TK 4, 8 or 16)",
-             t->tm, t->tn, t->tk, t->rm, t->rn);
+             "RM, RN <= 8, TM, TN <= 512, TK 4, 8 or 16, or a multiple of %lld up to 64 "
+             "with the digits of K)",
+             t->tm, t->tn, t->tk, t->rm, t->rn, (long long)P);
     return fail(err, n, msg, g->name);
   }
   Gen G;
@@ -186,10 +217,11 @@ int ocl_gemm_check(const OclGemm *g, const OclLimits *lim, char *err, size_t err
 #define LOAD_VEC4 8.0
 #define LOAD_SCALAR 12.0
 #define LOAD_CUSTOM 64.0
+#define LOAD_DIGITS 16.0 /* a callback given K's digits: a guess, not yet measured */
 #define LOCAL_READ 3.0
 
-static double load_cost(const Load *l, const OclGemmInput *x) {
-  if (x->kind == OCL_ACCESS_CUSTOM) return LOAD_CUSTOM;
+static double load_cost(const Gen *G, const Load *l, const OclGemmInput *x) {
+  if (x->kind == OCL_ACCESS_CUSTOM) return G->digits && x->load_kd ? LOAD_DIGITS : LOAD_CUSTOM;
   return l->vec == 4 ? LOAD_VEC4 : LOAD_SCALAR;
 }
 
@@ -203,7 +235,7 @@ static double estimate(const OclGemm *g, int compute_units) {
   double tiles = (double)cdiv(g->m, G.tm) * (double)cdiv(g->n, G.tn) * (double)g->batch;
   int ra = G.rm % 4 == 0 ? G.rm / 4 : G.rm, rb = G.rn % 4 == 0 ? G.rn / 4 : G.rn;
   double item = (double)G.rm * G.rn + LOCAL_READ * (ra + rb) +
-                (G.tm * load_cost(&G.la, &g->a) + G.tn * load_cost(&G.lb, &g->b)) / G.wg;
+                (G.tm * load_cost(&G, &G.la, &g->a) + G.tn * load_cost(&G, &G.lb, &g->b)) / G.wg;
   double util = tiles / compute_units;
   if (util > 1) util = 1;
   return tiles * G.wg * item / util;
@@ -212,9 +244,16 @@ static double estimate(const OclGemm *g, int compute_units) {
 /* TK: 16, or 8 for blocks of 32 accumulators or more (fewer registers for
  * the prefetched loads: two work-groups fit an SM of 64K registers; 128 x
  * 128 x 8 runs 18% faster than x 16 on the H200), or less when K is. */
-static int choose_tk(const OclGemm *g, int rm, int rn) {
-  if (g->k < 8) return 4;
-  return g->k < 16 || rm * rn >= 32 ? 8 : 16;
+int ocl_gemm_tk(const OclGemm *g, int rm, int rn) {
+  int ks;
+  int64_t P = 1;
+  if (uses_digits(g)) inner_digits(g, &ks, &P);
+  if (P > 1 && 16 % P != 0) { /* a multiple of P near 16: 18 for a 3x3 window */
+    int64_t m = (16 + P / 2) / P;
+    return (int)(P * (m > 0 ? m : 1));
+  }
+  int tk = g->k < 8 ? 4 : g->k < 16 || rm * rn >= 32 ? 8 : 16;
+  return tk < P ? (int)P : tk;
 }
 
 int ocl_gemm_choose(OclGemm *g, const OclLimits *lim, char *err, size_t errlen) {
@@ -228,7 +267,7 @@ int ocl_gemm_choose(OclGemm *g, const OclLimits *lim, char *err, size_t errlen) 
     for (int rn = 1; rn <= 8; rn *= 2)
       for (int ty = 1; ty <= 256; ty *= 2)
         for (int tx = 1; tx <= 256; tx *= 2) {
-          OclGemmTile t = {rm * ty, rn * tx, choose_tk(g, rm, rn), rm, rn};
+          OclGemmTile t = {rm * ty, rn * tx, ocl_gemm_tk(g, rm, rn), rm, rn};
           if (tx * ty < minwg || tx * ty > lim->max_wg || t.tm > 256 || t.tn > 256) continue;
           g->tile = t;
           if (check_tile(g, lim, NULL, 0)) continue;
@@ -259,8 +298,10 @@ static const char *load_name(const Load *l) {
 void ocl_gemm_describe(const OclGemm *g, char *buf, size_t len) {
   Gen G;
   plan(&G, g);
-  snprintf(buf, len, "%dx%dx%d/%dx%d wg %d a:%s b:%s c:%s", G.tm, G.tn, G.tk, G.rm, G.rn, G.wg,
-           load_name(&G.la), load_name(&G.lb), G.vec_c ? "n4" : "1");
+  int n = snprintf(buf, len, "%dx%dx%d/%dx%d wg %d a:%s b:%s c:%s", G.tm, G.tn, G.tk, G.rm,
+                   G.rn, G.wg, load_name(&G.la), load_name(&G.lb), G.vec_c ? "n4" : "1");
+  if (G.digits && n > 0 && (size_t)n < len)
+    snprintf(buf + n, len - (size_t)n, " k:%d+%lld", G.ks, (long long)G.P);
 }
 
 /* ------------------------------------------------------------- emission */
@@ -305,8 +346,36 @@ static int unit_whole(const Gen *G, const Load *l, int i) { return (i + 1) * G->
 
 /* Loads unit i of input x (A: op 'a', rows from g_m0; B: 'b', from g_n0)
  * at k step `kb` into its register g_pa0 / g_pb0. */
+/* The digits of k for unit i of operand op at step (kb, kob): the outer
+ * ones from the step counter kob and the unit's offset, the inner ones
+ * from the offset alone (the same at every step). */
+static void digit_names(Gen *G, char op, int i, const char *kob, char names[][96]) {
+  const OclGemm *g = G->g;
+  char off[16], outer[64], inner[64];
+  snprintf(off, sizeof off, "g_%c%dk", op, i);
+  if (G->P > 1) {
+    snprintf(outer, sizeof outer, "(%s + %s / %lld)", kob, off, (long long)G->P);
+    snprintf(inner, sizeof inner, "(%s %% %lld)", off, (long long)G->P);
+  } else {
+    snprintf(outer, sizeof outer, "(%s + %s)", kob, off);
+    snprintf(inner, sizeof inner, "0");
+  }
+  int64_t w = 1;
+  for (int d = g->nkdig - 1; d >= 0; d--) {
+    const char *flat = d >= G->ks ? inner : outer;
+    int first = d == G->ks || d == 0, last = d == g->nkdig - 1 || d == G->ks - 1;
+    if (d == G->ks - 1) w = 1; /* the outer digits restart */
+    if (g->kdig[d] == 1) snprintf(names[d], 96, "0");
+    else if (first && last) snprintf(names[d], 96, "%s", flat);
+    else if (first) snprintf(names[d], 96, "(%s / %lld)", flat, (long long)w);
+    else if (last) snprintf(names[d], 96, "(%s %% %lld)", flat, (long long)g->kdig[d]);
+    else snprintf(names[d], 96, "(%s / %lld %% %lld)", flat, (long long)w, (long long)g->kdig[d]);
+    w *= g->kdig[d];
+  }
+}
+
 static void load_unit(Gen *G, const OclGemmInput *x, const Load *l, char op, int i, int64_t ext,
-                      int tile, const char *kb) {
+                      int tile, const char *kb, const char *kob) {
   const OclGemm *g = G->g;
   int gr = ext % tile != 0, gk = g->k % G->tk != 0, gu = !unit_whole(G, l, i);
   P("    {\n      const int g_r = g_%c0 + g_%c%dr, g_k = %s + g_%c%dk;\n", op == 'a' ? 'm' : 'n',
@@ -321,7 +390,13 @@ static void load_unit(Gen *G, const OclGemmInput *x, const Load *l, char op, int
     P(")\n  ");
   }
   P("      g_p%c%d = ", op, i);
-  if (x->kind == OCL_ACCESS_CUSTOM) {
+  if (x->kind == OCL_ACCESS_CUSTOM && G->digits && x->load_kd) {
+    char names[OCL_GEMM_MAX_KDIG][96];
+    const char *kd[OCL_GEMM_MAX_KDIG];
+    digit_names(G, op, i, kob, names);
+    for (int d = 0; d < g->nkdig; d++) kd[d] = names[d];
+    x->load_kd(x->ctx, G->o, "g_b", "g_r", kd);
+  } else if (x->kind == OCL_ACCESS_CUSTOM) {
     x->load(x->ctx, G->o, "g_b", "g_r", "g_k");
   } else {
     if (l->vec == 4) P("*(global const float4 *)(");
@@ -332,9 +407,11 @@ static void load_unit(Gen *G, const OclGemmInput *x, const Load *l, char op, int
   P(";\n    }\n");
 }
 
-static void load_tiles(Gen *G, const char *kb) {
-  for (int i = 0; i < G->la.per; i++) load_unit(G, &G->g->a, &G->la, 'a', i, G->g->m, G->tm, kb);
-  for (int i = 0; i < G->lb.per; i++) load_unit(G, &G->g->b, &G->lb, 'b', i, G->g->n, G->tn, kb);
+static void load_tiles(Gen *G, const char *kb, const char *kob) {
+  for (int i = 0; i < G->la.per; i++)
+    load_unit(G, &G->g->a, &G->la, 'a', i, G->g->m, G->tm, kb, kob);
+  for (int i = 0; i < G->lb.per; i++)
+    load_unit(G, &G->g->b, &G->lb, 'b', i, G->g->n, G->tn, kb, kob);
 }
 
 /* Stores unit i's register into the local tile (transposed when loaded
@@ -498,17 +575,21 @@ static void header(Gen *G) {
 static void body(Gen *G) {
   const OclGemm *g = G->g;
   P("  {\n");
-  load_tiles(G, "0");
+  load_tiles(G, "0", "0");
   P("  }\n");
-  P("  for (int g_kt = 0; g_kt < %lld; g_kt += %d) {\n", (long long)g->k, G->tk);
+  if (G->digits)
+    P("  for (int g_kt = 0, g_ko = 0; g_kt < %lld; g_kt += %d, g_ko += %lld) {\n",
+      (long long)g->k, G->tk, (long long)(G->tk / G->P));
+  else P("  for (int g_kt = 0; g_kt < %lld; g_kt += %d) {\n", (long long)g->k, G->tk);
   for (int i = 0; i < G->la.per; i++) store_unit(G, &G->la, 'a', i);
   for (int i = 0; i < G->lb.per; i++) store_unit(G, &G->lb, 'b', i);
   P("    barrier(CLK_LOCAL_MEM_FENCE);\n");
   if (g->k > G->tk) {
-    char kb[32];
+    char kb[32], kob[48];
     snprintf(kb, sizeof kb, "(g_kt + %d)", G->tk);
+    snprintf(kob, sizeof kob, "(g_ko + %lld)", (long long)(G->tk / G->P));
     P("    if (g_kt + %d < %lld) {\n", G->tk, (long long)g->k);
-    load_tiles(G, kb);
+    load_tiles(G, kb, kob);
     P("    }\n");
   }
   P("#pragma unroll\n    for (int g_kk = 0; g_kk < %d; g_kk++) {\n", G->tk);

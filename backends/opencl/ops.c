@@ -34,6 +34,25 @@ static void conv_load(void *ctx, OclCode *o, const char *b, const char *r, const
   if (cv->pad > 0) ocl_code_printf(o, " : 0.0f)");
 }
 
+/* The same from k's digits (c, u, v). */
+static void conv_load_kd(void *ctx, OclCode *o, const char *b, const char *r,
+                         const char *const *kd) {
+  const OclConv2d *cv = ctx;
+  int64_t ow = ocl_conv2d_ow(cv), hw = cv->h * cv->w;
+  const char *ix = cv->n * cv->c * hw + 4 < INT32_MAX ? "int" : "long";
+  char y[200], x[200];
+  snprintf(y, sizeof y, "(%s / %lld * %lld + %s - %lld)", r, (long long)ow, (long long)cv->stride,
+           kd[1], (long long)cv->pad);
+  snprintf(x, sizeof x, "(%s %% %lld * %lld + %s - %lld)", r, (long long)ow,
+           (long long)cv->stride, kd[2], (long long)cv->pad);
+  if (cv->pad > 0)
+    ocl_code_printf(o, "((uint)%s < %lldu && (uint)%s < %lldu ? ", y, (long long)cv->h, x,
+                    (long long)cv->w);
+  ocl_code_printf(o, "(%s)[(%s)%s * %lld + (%s)%s * %lld + %s * %lld + %s]", cv->xp, ix, b,
+                  (long long)(cv->c * hw), ix, kd[0], (long long)hw, y, (long long)cv->w, x);
+  if (cv->pad > 0) ocl_code_printf(o, " : 0.0f)");
+}
+
 static void conv_epilogue(void *ctx, OclCode *o, const char *b, const char *m, const char *n,
                           const char *acc) {
   const OclConv2d *cv = ctx;
@@ -47,6 +66,7 @@ static void conv_epilogue(void *ctx, OclCode *o, const char *b, const char *m, c
 void ocl_conv2d_gemm(const OclConv2d *cv, OclGemm *g) {
   int64_t oh = ocl_conv2d_oh(cv), ow = ocl_conv2d_ow(cv), win = cv->kh * cv->kw;
   g->batch = cv->n, g->m = cv->f, g->n = oh * ow, g->k = cv->c * win;
+  g->nkdig = 0;
   memset(&g->a, 0, sizeof g->a);
   g->a.kind = OCL_ACCESS_STRIDED; /* w[f, (c, u, v)] */
   g->a.ptr = cv->wp, g->a.sr = g->k, g->a.sk = 1;
@@ -57,6 +77,10 @@ void ocl_conv2d_gemm(const OclConv2d *cv, OclGemm *g) {
   } else {
     g->b.kind = OCL_ACCESS_CUSTOM;
     g->b.load = conv_load, g->b.ctx = (void *)cv, g->b.r_major = 1;
+    if (!cv->flat_k) {
+      g->b.load_kd = conv_load_kd;
+      g->nkdig = 3, g->kdig[0] = cv->c, g->kdig[1] = cv->kh, g->kdig[2] = cv->kw;
+    }
   }
   memset(&g->c, 0, sizeof g->c);
   g->c.kind = OCL_ACCESS_STRIDED; /* y[b, f, p] */

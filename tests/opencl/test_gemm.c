@@ -40,9 +40,12 @@ static const float SENTINEL = 1234.5f; /* their value */
 
 /* ---------------------------------------------------------------- cases */
 
-typedef enum Kind { MATMUL, MATMUL_TA, BMM, BMM_NT, LINEAR, CUSTOM, CONV } Kind;
-static const char *kind_name[] = {"matmul", "matmul_ta", "bmm", "bmm_nt", "linear", "custom",
-                                  "conv"};
+typedef enum Kind { MATMUL, MATMUL_TA, BMM, BMM_NT, LINEAR, CUSTOM, CUSTOM_KD, CONV } Kind;
+static const char *kind_name[] = {"matmul", "matmul_ta", "bmm",       "bmm_nt",
+                                  "linear", "custom",    "custom_kd", "conv"};
+/* CUSTOM_KD: CUSTOM with K = 360 as the digits (3, 4, 5, 6): two outer and
+ * two inner ones; A takes them (and recombines them), B takes k flat. */
+static const int64_t KD[4] = {3, 4, 5, 6};
 
 typedef struct GCase {
   Kind kind;
@@ -52,7 +55,7 @@ typedef struct GCase {
 
 /* Sizes of the host arrays of a case. */
 static void sizes(const GCase *t, size_t *na, size_t *nb, size_t *nc) {
-  *na = (size_t)(t->kind == CUSTOM ? 1 : t->batch) * (size_t)(t->m * t->k);
+  *na = (size_t)(t->kind == CUSTOM || t->kind == CUSTOM_KD ? 1 : t->batch) * (size_t)(t->m * t->k);
   *nb = (size_t)t->batch * (size_t)(t->k * t->n);
   *nc = (size_t)t->batch * (size_t)(t->m * t->n);
   if (t->kind == MATMUL || t->kind == MATMUL_TA || t->kind == LINEAR) *na = (size_t)(t->m * t->k);
@@ -72,6 +75,7 @@ static double a_at(const GCase *t, const float *a, int64_t b, int64_t m, int64_t
   case MATMUL:
   case LINEAR:
   case CUSTOM:
+  case CUSTOM_KD:
   case CONV: return a[m * t->k + k];
   }
   return 0;
@@ -83,7 +87,8 @@ static double b_at(const GCase *t, const float *bb, int64_t b, int64_t k, int64_
   case MATMUL:
   case MATMUL_TA:
   case BMM:
-  case CUSTOM: return bb[(b * t->k + k) * t->n + n];
+  case CUSTOM:
+  case CUSTOM_KD: return bb[(b * t->k + k) * t->n + n];
   case CONV: break;
   }
   return 0;
@@ -127,6 +132,14 @@ static void custom_a(void *ctx, OclCode *o, const char *b, const char *r, const 
   const GCase *t = ctx;
   (void)b; /* A is shared by the batches */
   ocl_code_printf(o, "A[%s * %lld + %s]", r, (long long)t->k, k);
+}
+static void custom_a_kd(void *ctx, OclCode *o, const char *b, const char *r,
+                        const char *const *kd) {
+  const GCase *t = ctx;
+  (void)b;
+  ocl_code_printf(o, "A[%s * %lld + ((%s * %lld + %s) * %lld + %s) * %lld + %s]", r,
+                  (long long)t->k, kd[0], (long long)KD[1], kd[1], (long long)KD[2], kd[2],
+                  (long long)KD[3], kd[3]);
 }
 static void custom_b(void *ctx, OclCode *o, const char *b, const char *r, const char *k) {
   const GCase *t = ctx;
@@ -175,6 +188,11 @@ static void describe(GCase *t, OclGemm *g) {
     strided(&g->a, "A", 0, K, 1), strided(&g->b, "B", 0, K, 1);
     g->c.epilogue = bias_relu;
     break;
+  case CUSTOM_KD:
+    g->nkdig = 4;
+    memcpy(g->kdig, KD, sizeof KD);
+    g->a.load_kd = custom_a_kd;
+    /* fall through */
   case CUSTOM:
     g->a.kind = OCL_ACCESS_CUSTOM, g->a.load = custom_a, g->a.ctx = t, g->a.r_major = 0;
     g->b.kind = OCL_ACCESS_CUSTOM, g->b.load = custom_b, g->b.ctx = t, g->b.r_major = 1;
@@ -188,10 +206,11 @@ static void case_label(const GCase *t, const OclGemm *g, char *buf, size_t n) {
   char d[96];
   ocl_gemm_describe(g, d, sizeof d);
   if (t->kind == CONV)
-    snprintf(buf, n, "conv %lldx%lldx%lldx%lld -> %lld, %lldx%lld s%lld p%lld%s [%s]",
+    snprintf(buf, n, "conv %lldx%lldx%lldx%lld -> %lld, %lldx%lld s%lld p%lld%s%s [%s]",
              (long long)t->cv.n, (long long)t->cv.c, (long long)t->cv.h, (long long)t->cv.w,
              (long long)t->cv.f, (long long)t->cv.kh, (long long)t->cv.kw,
-             (long long)t->cv.stride, (long long)t->cv.pad, t->cv.bias ? " bias relu" : "", d);
+             (long long)t->cv.stride, (long long)t->cv.pad, t->cv.bias ? " bias relu" : "",
+             t->cv.flat_k ? " flat k" : "", d);
   else
     snprintf(buf, n, "%s %lldx%lldx%lldx%lld [%s]", kind_name[t->kind], (long long)t->batch,
              (long long)t->m, (long long)t->n, (long long)t->k, d);
@@ -241,6 +260,7 @@ static void run_gemm(Cl *cl, GCase t, OclGemmTile tile, const OclLimits *lim) {
   int bad = 0;
   if (tile.tm) g.tile = tile;
   else bad = ocl_gemm_choose(&g, lim, err, sizeof err);
+  if (tile.tm && !tile.tk) g.tile.tk = ocl_gemm_tk(&g, tile.rm, tile.rn); /* TK 0: the choice's */
   if (!bad) bad = ocl_gemm_check(&g, &cl->lim, err, sizeof err);
   case_label(&t, &g, label, sizeof label);
   if (filter && !strstr(label, filter)) return;
@@ -300,11 +320,12 @@ static void test_choice(void) {
   /* the documented choice for large matmuls (docs/opencl.md) */
   report(ok && strcmp(d, "128x128x8/8x8 wg 256 a:k4 b:r4 c:n4") == 0, "matmul 4096^3 tiles", d);
   /* and for conv 1x64x56x56 -> 64, the best of bench/ocl_gpu.sh --sweep on the H200 */
-  OclConv2d cv = {1, 64, 56, 56, 64, 3, 3, 1, 1, "B", "A", "C", NULL, 0};
+  OclConv2d cv = {1, 64, 56, 56, 64, 3, 3, 1, 1, "B", "A", "C", NULL, 0, 0};
   ocl_conv2d_gemm(&cv, &g);
   ok = !ocl_gemm_choose(&g, &lim, err, sizeof err);
   ocl_gemm_describe(&g, d, sizeof d);
-  report(ok && strcmp(d, "64x32x16/4x4 wg 128 a:k4 b:r1 c:n4") == 0, "conv 1x64x56x56 tiles", d);
+  report(ok && strcmp(d, "64x32x18/4x4 wg 128 a:k1 b:r1 c:n4 k:1+9") == 0, "conv 1x64x56x56 tiles",
+         d);
   /* every choice respects the limits */
   OclLimits small = {64, 4096, 8};
   int64_t dims[] = {1, 7, 33, 1023, 4096};
@@ -361,17 +382,36 @@ static void test_gemms(Cl *cl) {
     run_gemm(cl, shapes[s], none, &lim);
     for (int f = 0; f < nf; f++) run_gemm(cl, shapes[s], forced[f], &lim);
   }
-  /* conv2d: 3x3 pad 1 stride 1 and 2, bias + relu, a pointwise one */
+  /* K's digits: the forced tilings with the choice's TK (0) */
+  GCase kd = {CUSTOM_KD, 2, 31, 47, 360, {0}};
+  run_gemm(cl, kd, none, &lim);
+  for (int f = 0; f < nf; f++) {
+    OclGemmTile t = forced[f];
+    t.tk = 0;
+    run_gemm(cl, kd, t, &lim);
+  }
+  /* conv2d: 3x3 pad 1 stride 1 and 2, bias + relu, a pointwise one, an
+   * unpadded one; K as digits (c, u, v) with TK a multiple of the window,
+   * and flat (the gather divides) */
   OclConv2d convs[] = {
-      {2, 3, 7, 9, 5, 3, 3, 1, 1, NULL, NULL, NULL, NULL, 0},
-      {1, 16, 14, 14, 32, 3, 3, 1, 1, NULL, NULL, NULL, "bias", 1},
-      {2, 5, 11, 10, 7, 3, 3, 2, 1, NULL, NULL, NULL, NULL, 0},
-      {1, 8, 9, 9, 16, 3, 3, 2, 1, NULL, NULL, NULL, "bias", 1},
-      {1, 33, 7, 7, 20, 1, 1, 1, 0, NULL, NULL, NULL, NULL, 0},
-      {1, 4, 8, 8, 4, 3, 3, 1, 0, NULL, NULL, NULL, NULL, 0},
+      {2, 3, 7, 9, 5, 3, 3, 1, 1, NULL, NULL, NULL, NULL, 0, 0},
+      {1, 16, 14, 14, 32, 3, 3, 1, 1, NULL, NULL, NULL, "bias", 1, 0},
+      {2, 5, 11, 10, 7, 3, 3, 2, 1, NULL, NULL, NULL, NULL, 0, 0},
+      {1, 8, 9, 9, 16, 3, 3, 2, 1, NULL, NULL, NULL, "bias", 1, 0},
+      {1, 33, 7, 7, 20, 1, 1, 1, 0, NULL, NULL, NULL, NULL, 0, 0},
+      {1, 4, 8, 8, 4, 3, 3, 1, 0, NULL, NULL, NULL, NULL, 0, 0},
+      {1, 3, 12, 12, 8, 7, 7, 2, 3, NULL, NULL, NULL, NULL, 0, 0},
   };
+  /* TK 0: the choice's (a multiple of the window); 36: float4 loads of A too */
+  const OclGemmTile by_digits[] = {{64, 32, 0, 4, 4}, {16, 64, 0, 2, 4}, {128, 128, 0, 8, 8},
+                                   {64, 32, 36, 4, 4}};
   for (size_t i = 0; i < sizeof convs / sizeof convs[0]; i++) {
     GCase t = {CONV, 0, 0, 0, 0, convs[i]};
+    int64_t window = convs[i].kh * convs[i].kw;
+    run_gemm(cl, t, none, &lim);
+    for (int f = 0; f < 4; f++)
+      if (f < 3 || (window == 9 && t.cv.c % 4 == 0)) run_gemm(cl, t, by_digits[f], &lim);
+    t.cv.flat_k = 1;
     run_gemm(cl, t, none, &lim);
     run_gemm(cl, t, forced[0], &lim);
     run_gemm(cl, t, forced[2], &lim);
@@ -711,7 +751,7 @@ static void test_body_only(Cl *cl) {
   body_only = 1;
   GCase mm = {LINEAR, 1, 33, 64, 40, {0}};
   run_gemm(cl, mm, (OclGemmTile){0, 0, 0, 0, 0}, &lim);
-  GCase cv = {CONV, 0, 0, 0, 0, {2, 5, 11, 10, 7, 3, 3, 2, 1, NULL, NULL, NULL, "bias", 1}};
+  GCase cv = {CONV, 0, 0, 0, 0, {2, 5, 11, 10, 7, 3, 3, 2, 1, NULL, NULL, NULL, "bias", 1, 0}};
   run_gemm(cl, cv, (OclGemmTile){0, 0, 0, 0, 0}, &lim);
   run_row(cl, (RCase){R_LAYERNORM, 3, 100}, 0, &lim);
   run_row(cl, (RCase){R_BUF, 3, 20}, 1, &lim);
