@@ -294,7 +294,7 @@ static float *rand_vec(size_t n) {
 }
 
 typedef struct Opts {
-  int reps, device_limits, flat_k;
+  int reps, device_limits, flat_k, sweep;
   int ntiles;
   OclGemmTile tiles[64];
 } Opts;
@@ -362,12 +362,37 @@ static void run_gemm(Dev *d, const Opts *o, const char *spec, OclGemm *g, const 
   ocl_code_free(&src);
 }
 
-/* The tilings to time: the chosen one, or the listed ones. */
+/* Tilings worth trying on a large GPU (--sweep): for plain contractions,
+ * and for those with K's digits (a conv: TK a multiple of its window). */
+static const OclGemmTile SWEEP[] = {
+    {128, 128, 16, 8, 8}, {128, 128, 8, 8, 8}, {64, 128, 16, 4, 8}, {128, 64, 16, 8, 4},
+    {128, 64, 8, 8, 4},   {64, 64, 16, 4, 4},  {64, 64, 8, 8, 8},   {32, 64, 16, 4, 4},
+    {64, 32, 16, 4, 4},   {128, 256, 8, 8, 8}, {256, 128, 8, 8, 8},
+};
+static const OclGemmTile SWEEP_DIGITS[] = {
+    {64, 32, 18, 4, 4}, {64, 32, 36, 4, 4}, {64, 32, 9, 4, 4},   {64, 64, 18, 4, 4},
+    {64, 64, 18, 8, 8}, {64, 16, 18, 4, 2}, {64, 32, 18, 8, 4},  {32, 32, 18, 4, 4},
+    {32, 64, 18, 4, 4}, {64, 128, 18, 8, 8}, {128, 64, 18, 8, 4},
+};
+
+/* The tilings to time: the chosen one, the listed ones, or (--sweep) the
+ * chosen one and the sweep's. */
 static void each_tiling(Dev *d, const Opts *o, const char *spec, OclGemm *g, cl_mem *args,
                         double flops, double (*sample_err)(const void *, const float *),
                         const void *ctx, size_t nout) {
   OclLimits lim = o->device_limits ? d->own : ocl_limits_default();
   char err[256];
+  if (o->sweep) { /* the chosen tiling, then the list */
+    Opts one = *o;
+    one.sweep = 0, one.ntiles = 0;
+    each_tiling(d, &one, spec, g, args, flops, sample_err, ctx, nout);
+    const OclGemmTile *list = g->nkdig ? SWEEP_DIGITS : SWEEP;
+    size_t n = g->nkdig ? sizeof SWEEP_DIGITS / sizeof *SWEEP_DIGITS : sizeof SWEEP / sizeof *SWEEP;
+    one.ntiles = (int)n;
+    memcpy(one.tiles, list, n * sizeof *list);
+    each_tiling(d, &one, spec, g, args, flops, sample_err, ctx, nout);
+    return;
+  }
   if (o->ntiles == 0) {
     if (ocl_gemm_choose(g, &lim, err, sizeof err)) {
       printf("%-26s skipped: %s\n", spec, err);
@@ -545,13 +570,6 @@ static void bench_rows(Dev *d, const Opts *o, const Spec *p, const char *spec) {
 
 /* ----------------------------------------------------------------- main */
 
-/* Tilings worth trying on a large GPU (--sweep). */
-static const OclGemmTile SWEEP[] = {
-    {128, 128, 16, 8, 8}, {128, 128, 8, 8, 8}, {64, 128, 16, 4, 8}, {128, 64, 16, 8, 4},
-    {64, 64, 16, 4, 4},   {64, 64, 16, 8, 8},  {32, 64, 16, 4, 4},  {32, 32, 16, 4, 4},
-    {64, 32, 16, 4, 4},   {128, 256, 8, 8, 8}, {256, 128, 8, 8, 8},
-};
-
 static int parse_tiles(const char *s, Opts *o) {
   while (*s && o->ntiles < 64) {
     OclGemmTile t;
@@ -574,7 +592,7 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
-  Opts o = {20, 0, 0, 0, {{0}}};
+  Opts o = {20, 0, 0, 0, 0, {{0}}};
   const char *specs[64];
   int ns = 0;
   for (int i = 1; i < argc; i++) {
@@ -584,8 +602,7 @@ int main(int argc, char **argv) {
     } else if (strcmp(argv[i], "--tiles") == 0 && i + 1 < argc) {
       if (parse_tiles(argv[++i], &o)) usage();
     } else if (strcmp(argv[i], "--sweep") == 0) {
-      for (size_t j = 0; j < sizeof SWEEP / sizeof SWEEP[0] && o.ntiles < 64; j++)
-        o.tiles[o.ntiles++] = SWEEP[j];
+      o.sweep = 1;
     } else if (strcmp(argv[i], "--flat-k") == 0) {
       o.flat_k = 1;
     } else if (strcmp(argv[i], "--device-limits") == 0) {

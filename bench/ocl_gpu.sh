@@ -4,7 +4,8 @@
 # OpenCL headers: it loads libOpenCL.so.1 itself), runs it, then
 # bench/torch_gpu.py (CUDA, fp32, TF32 off) on the same problems.
 #   bench/ocl_gpu.sh [--sweep] [--examples] [SPEC...]
-# --sweep: ocl_gemm also times its list of other tilings; --examples:
+# --sweep: ocl_gemm also times its lists of other tilings (and the conv
+# with the gather of flat k, for comparison); --examples:
 # torch_gpu.py also times the example networks.  CC (default gcc), PYTHON
 # (default python3) and OUT (where the binary goes, default a temporary
 # directory) from the environment.  docs/opencl.md, "Fast kernels".
@@ -30,6 +31,8 @@ echo "== xgc's generated OpenCL kernels (bench/ocl_gemm)"
 if [ -n "$sweep" ]; then
   echo "== other tilings"
   "$dir/ocl_gemm" --sweep matmul:4096x4096x4096 conv:1x64x56x56x64
+  echo "== the conv's gather dividing k (as before K's digits)"
+  "$dir/ocl_gemm" --flat-k --tiles 64x32x16x4x4 conv:1x64x56x56x64
 fi
 echo "== PyTorch (bench/torch_gpu.py)"
 # shellcheck disable=SC2086 # empty options vanish on purpose
