@@ -1,8 +1,9 @@
 /* driver/bench.c -- `xgc bench FILE [--model NAME] [--threads N] [--runs N]
- * [--warmup N] [--json]`: compiles a model, loads it with pseudo-random
- * weights, runs it on pseudo-random inputs, and prints the median, min and
- * max latency after warm-up, GFLOP/s (lower_node_flops) and the peak of the
- * memory plan.  docs/cpu.md. */
+ * [--warmup N] [--json] [--profile]`: compiles a model, loads it with
+ * pseudo-random weights, runs it on pseudo-random inputs, and prints the
+ * median, min and max latency after warm-up, GFLOP/s (lower_node_flops)
+ * and the peak of the memory plan; --profile adds each kernel launch's
+ * device time (OpenCL models).  docs/cpu.md, docs/opencl-runtime.md. */
 #include "driver/driver.h"
 #include "runtime/xg.h"
 
@@ -12,9 +13,22 @@
 
 typedef struct BenchOpts {
   const char *file, *model;
-  int threads, runs, warmup, json;
+  int threads, runs, warmup, json, profile;
   FrontOpts fo;
 } BenchOpts;
+
+/* --profile: one launch's device time, summed over the timed runs. */
+typedef struct LaunchTime {
+  int index;
+  const char *kernel, *what;
+  double total_ms;
+  int runs; /* timed runs it ran in (a once launch: at most one) */
+} LaunchTime;
+
+typedef struct Profile {
+  LaunchTime *t;
+  int n;
+} Profile;
 
 static int bench_parse(int argc, char **argv, BenchOpts *o, Arena *a) {
   memset(o, 0, sizeof *o);
@@ -35,6 +49,8 @@ static int bench_parse(int argc, char **argv, BenchOpts *o, Arena *a) {
       *(name[2] == 't' ? &o->threads : name[2] == 'r' ? &o->runs : &o->warmup) = (int)n;
     } else if (!strcmp(s, "--json")) {
       o->json = 1;
+    } else if (!strcmp(s, "--profile")) {
+      o->profile = 1;
     } else if (front_opt(argc, argv, &i, &o->fo, a, &rc)) {
       if (rc) return rc;
     } else if (s[0] == '-' && s[1]) {
@@ -96,17 +112,103 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static void report(const BenchOpts *o, const Pipeline *pl, double *t, int threads) {
+/* ---------------------------------------------------------------- profile */
+
+/* The launches of m (an OpenCL model loaded with profiling); -1 after
+ * reporting a model without launches. */
+static int profile_init(Pipeline *pl, xg_model *m, Profile *pr) {
+  pr->n = xg_model_num_launches(m);
+  if (pr->n <= 0) {
+    diag_plain(&pl->f.diag, DIAG_ERROR,
+               "--profile times the kernel launches of an OpenCL model (--target=opencl); model "
+               "'%s' is a CPU model, which runs as one function: use the latency alone",
+               pl->p->name);
+    return -1;
+  }
+  if (!(pr->t = calloc((size_t)pr->n, sizeof *pr->t))) return -1;
+  for (int i = 0; i < pr->n; i++) pr->t[i].index = i;
+  return 0;
+}
+
+/* Adds the last run's times. */
+static int profile_add(Pipeline *pl, xg_model *m, Profile *pr) {
+  for (int i = 0; i < pr->n; i++) {
+    double ms;
+    LaunchTime *t = &pr->t[i];
+    if (xg_model_launch_time(m, i, &t->kernel, &t->what, &ms) != XG_OK) {
+      diag_plain(&pl->f.diag, DIAG_ERROR, "%s", xg_last_error());
+      return -1;
+    }
+    if (ms >= 0) t->total_ms += ms, t->runs++;
+  }
+  return 0;
+}
+
+static int cmp_launch(const void *a, const void *b) {
+  const LaunchTime *x = a, *y = b;
+  if (x->total_ms != y->total_ms) return x->total_ms > y->total_ms ? -1 : 1;
+  return x->index - y->index;
+}
+
+/* A JSON string of s (quotes, backslashes and control characters escaped). */
+static void json_str(const char *s) {
+  putchar('"');
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') printf("\\%c", c);
+    else if (c < 0x20) printf("\\u%04x", c);
+    else putchar(c);
+  }
+  putchar('"');
+}
+
+static void profile_json(const Profile *pr) {
+  printf(", \"launches\": [");
+  for (int i = 0; i < pr->n; i++) {
+    const LaunchTime *t = &pr->t[i];
+    printf("%s{\"launch\": %d, \"kernel\": ", i ? ", " : "", t->index);
+    json_str(t->kernel);
+    printf(", \"what\": ");
+    json_str(t->what);
+    printf(", \"runs\": %d, \"total_ms\": %.6f}", t->runs, t->total_ms);
+  }
+  printf("]");
+}
+
+/* The table: launches by total time, the sum per run against the median. */
+static void profile_print(const BenchOpts *o, const Profile *pr, double median_ms) {
+  double sum = 0;
+  for (int i = 0; i < pr->n; i++) sum += pr->t[i].total_ms;
+  printf("  profile: device time of each launch over the %d timed runs (OpenCL events)\n",
+         o->runs);
+  printf("    %12s %10s %6s %5s  %s\n", "total ms", "mean ms", "%", "runs", "launch kernel (what)");
+  for (int i = 0; i < pr->n; i++) {
+    const LaunchTime *t = &pr->t[i];
+    printf("    %12.4f %10.4f %5.1f%% %5d  %d %s (%s)\n", t->total_ms,
+           t->runs ? t->total_ms / t->runs : 0.0, sum > 0 ? 100 * t->total_ms / sum : 0.0,
+           t->runs, t->index, t->kernel, t->what);
+  }
+  printf("  kernels: %.4f ms per run in all, of a median latency of %.4f ms\n", sum / o->runs,
+         median_ms);
+}
+
+/* ----------------------------------------------------------------- report */
+
+static void report(const BenchOpts *o, const Pipeline *pl, double *t, int threads,
+                   Profile *pr) {
   qsort(t, (size_t)o->runs, sizeof *t, cmp_double);
   double med = o->runs % 2 ? t[o->runs / 2] : (t[o->runs / 2 - 1] + t[o->runs / 2]) / 2;
   double flops = pl->p->flops, gf = flops / med * 1e-9;
+  if (pr->t) qsort(pr->t, (size_t)pr->n, sizeof *pr->t, cmp_launch);
   if (o->json) {
     printf(
         "{\"model\": \"%s\", \"file\": \"%s\", \"cpu\": \"%s\", \"threads\": %d, \"runs\": %d, "
         "\"warmup\": %d, \"median_ms\": %.6f, \"min_ms\": %.6f, \"max_ms\": %.6f, \"flops\": %.0f, "
-        "\"gflops\": %.3f, \"scratch_bytes\": %lld}\n",
+        "\"gflops\": %.3f, \"scratch_bytes\": %lld",
         pl->p->name, o->file, pl->info.cpu, threads, o->runs, o->warmup, med * 1e3, t[0] * 1e3,
         t[o->runs - 1] * 1e3, flops, gf, (long long)pl->p->scratch_bytes);
+    if (pr->t) profile_json(pr);
+    printf("}\n");
     return;
   }
   printf("model %s (%s), cpu %s, %d thread%s\n", pl->p->name, o->file, pl->info.cpu, threads,
@@ -116,11 +218,13 @@ static void report(const BenchOpts *o, const Pipeline *pl, double *t, int thread
   printf("  compute: %.6g MFLOP per run, %.2f GFLOP/s at the median\n", flops * 1e-6, gf);
   printf("  memory:  scratch %lld bytes (the memory plan's peak)\n",
          (long long)pl->p->scratch_bytes);
+  if (pr->t) profile_print(o, pr, med * 1e3);
 }
 
 static int bench_run(Pipeline *pl, const BenchOpts *o, const char *so, const char *wfile) {
   const LoopProgram *p = pl->p;
-  xg_options opts = {o->threads};
+  xg_options opts = {.threads = o->threads, .profile = o->profile};
+  Profile prof = {NULL, 0};
   xg_model *m;
   if (xg_model_load(so, wfile, &opts, &m) != XG_OK) {
     diag_plain(&pl->f.diag, DIAG_ERROR, "%s", xg_last_error());
@@ -132,7 +236,8 @@ static int bench_run(Pipeline *pl, const BenchOpts *o, const char *so, const cha
   void **outs = calloc((size_t)p->noutputs + 1, sizeof *outs);
   double *t = calloc((size_t)o->runs, sizeof *t);
   int rc = !in || !out || !ins || !outs || !t || random_tensors(pl, p->inputs, p->ninputs, in, 0) ||
-           random_tensors(pl, p->outputs, p->noutputs, out, 0);
+           random_tensors(pl, p->outputs, p->noutputs, out, 0) ||
+           (o->profile && profile_init(pl, m, &prof));
   for (int i = 0; !rc && i < p->ninputs; i++) ins[i] = in[i].data;
   for (int i = 0; !rc && i < p->noutputs; i++) outs[i] = out[i].data;
   for (int i = 0; !rc && i < o->warmup + o->runs; i++) {
@@ -142,16 +247,17 @@ static int bench_run(Pipeline *pl, const BenchOpts *o, const char *so, const cha
       rc = 1;
     }
     if (i >= o->warmup) t[i - o->warmup] = now_s() - t0;
+    if (!rc && i >= o->warmup && prof.t) rc = profile_add(pl, m, &prof);
   }
   int threads = o->threads;
   if (!threads) {
     char err[256];
     if (rt_pool_threads(0, &threads, err, sizeof err)) threads = 0;
   }
-  if (!rc) report(o, pl, t, threads);
+  if (!rc) report(o, pl, t, threads, &prof);
   for (int i = 0; in && i < p->ninputs; i++) rt_tensor_free(&in[i]);
   for (int i = 0; out && i < p->noutputs; i++) rt_tensor_free(&out[i]);
-  free(in), free(out), free(ins), free(outs), free(t);
+  free(in), free(out), free(ins), free(outs), free(t), free(prof.t);
   xg_model_free(m);
   return rc;
 }

@@ -82,6 +82,7 @@ const char *buf_type_str(Arena *a, const LoopBuf *b);
 int run_command(int argc, char **argv);   /* xgc run (run.c) */
 int build_command(int argc, char **argv); /* xgc build (build.c) */
 int bench_command(int argc, char **argv); /* xgc bench (bench.c) */
+int cache_command(int argc, char **argv); /* xgc cache (cache.c) */
 /* --emit=loops or --emit=llvm of every model of a checked module. */
 int emit_models(Front *f, const Module *m, const FrontOpts *o, const char *emit);
 

@@ -367,7 +367,7 @@ static int run_cpu(RunState *r, const RunOpts *o) {
   if (!so || pipeline_library(pl, so, NULL)) return 1;
   const char *wfile = cpu_weights_file(r, o);
   if (r->g->nweights && !wfile) return 1;
-  xg_options opts = {o->threads};
+  xg_options opts = {.threads = o->threads};
   xg_model *m;
   if (xg_model_load(so, wfile, &opts, &m) != XG_OK) {
     diag_plain(&r->f->diag, DIAG_ERROR, "%s", xg_last_error());

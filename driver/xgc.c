@@ -1,6 +1,6 @@
 /* xgc.c -- the command-line driver: parses options, runs the front end and
  * prints what was asked for (check, --emit), or hands over to a command
- * (run, build, bench: the other files of driver/).  Exit status: 0 clean, 1 diagnostics,
+ * (run, build, bench, cache: the other files of driver/).  Exit status: 0 clean, 1 diagnostics,
  * 2 usage. */
 #include "config.h"
 #include "driver/driver.h"
@@ -20,8 +20,9 @@ static const char usage_text[] =
     "       xgc build FILE [--model NAME] -o MODEL.so [--cpu=CPU]\n"
     "                                        compile a model to a shared library and MODEL.h\n"
     "       xgc run [--ref] FILE [run options]  compile and run a model (--ref: interpret it)\n"
-    "       xgc bench FILE [--model NAME] [--threads N] [--runs N] [--json]\n"
+    "       xgc bench FILE [--model NAME] [--threads N] [--runs N] [--json] [--profile]\n"
     "                                        time a compiled model on random inputs and weights\n"
+    "       xgc cache [--dir | --clear]      show or clear the OpenCL kernel-binary cache\n"
     "       xgc --help | --version\n"
     "\n"
     "options:\n"
@@ -203,7 +204,7 @@ static int parse_args(int argc, char **argv, Options *o, Arena *a) {
   }
   if (!o->check && !o->emit)
     return usage_error(
-        "%s", "nothing to do: give 'check', --emit=KIND, or a command (run, build, bench)");
+        "%s", "nothing to do: give 'check', --emit=KIND, or a command (run, build, bench, cache)");
   if (o->check && o->emit) return usage_error("%s", "'check' and --emit cannot be combined");
   if (o->nfiles == 0) return usage_error("%s", "no input files");
   if (o->emit && o->nfiles != 1) return usage_error("%s", "--emit takes exactly one file");
@@ -318,6 +319,7 @@ int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "run")) return run_command(argc, argv);
   if (argc > 1 && !strcmp(argv[1], "build")) return build_command(argc, argv);
   if (argc > 1 && !strcmp(argv[1], "bench")) return bench_command(argc, argv);
+  if (argc > 1 && !strcmp(argv[1], "cache")) return cache_command(argc, argv);
   Arena a;
   arena_init(&a);
   Options o;

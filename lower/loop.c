@@ -27,13 +27,7 @@ const char *loop_buf_kind_name(LoopBufKind k) {
 }
 
 const char *loop_run_error(int code) {
-  switch (code) {
-  case XG_RUN_OK: return "no error";
-  case XG_RUN_RANGE: return "a read out of range (a subscript the source does not guard with ?\?)";
-  case XG_RUN_DIVZERO: return "an integer division or modulo by zero";
-  case XG_RUN_CONVERT: return "a conversion of a float to an integer type out of its range";
-  default: return "an unknown failure";
-  }
+  return xg_run_error_text(code);
 }
 
 LowerTarget lower_default_target(void) {

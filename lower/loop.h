@@ -8,6 +8,7 @@
 #define XG_LOOP_H
 
 #include "ir/ir.h"
+#include "runtime/xg_abi.h"
 
 /* ------------------------------------------------------------------ target
  * What the schedules need to know of the machine.  Filled by the back end
@@ -194,8 +195,8 @@ typedef struct LoopProgram {
   double flops;
 } LoopProgram;
 
-/* Why a run of compiled code fails: what xg_abi_model.run returns. */
-enum { XG_RUN_OK = 0, XG_RUN_RANGE = 1, XG_RUN_DIVZERO = 2, XG_RUN_CONVERT = 3 };
+/* Why a run of compiled code fails: what xg_abi_model.run returns
+ * (XG_RUN_* of runtime/xg_abi.h, which the runtime shares); its text. */
 const char *loop_run_error(int code);
 
 /* ------------------------------------------------------------ entry points */

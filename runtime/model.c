@@ -1,7 +1,9 @@
 /* runtime/model.c -- the C API of xg.h: loads a compiled model library and
- * its weights, checks one against the other, runs it on a thread pool. */
+ * its weights, checks one against the other, runs it on a thread pool (a
+ * CPU model) or hands it to the OpenCL executor (runtime/ocl_*.c). */
 #include "runtime/xg.h"
 #include "runtime/xg_abi.h"
+#include "runtime/ocl.h"
 #include "runtime/rt.h"
 #include "runtime/rt_int.h"
 
@@ -28,13 +30,15 @@ struct xg_model {
   RtSafetensors *st;         /* its tensors, over map */
   const void **weights;      /* desc->nweights pointers into st */
   void *scratch;             /* desc->scratch_bytes, 64-byte aligned, or NULL */
-  xg_pool *pool;
+  xg_pool *pool;             /* a CPU model's */
+  RtclModel *ocl;            /* an OpenCL model's executor */
   atomic_int running;        /* an xg_model_run is in progress */
 };
 
 /* ------------------------------------------------------------------ errors */
 
-enum { MODEL_ERRLEN = 2048 };
+/* Room for a message with an OpenCL build log (ocl_build.c trims it). */
+enum { MODEL_ERRLEN = 8192 };
 static _Thread_local char model_err[MODEL_ERRLEN];
 
 const char *xg_last_error(void) {
@@ -197,13 +201,21 @@ static xg_status model_check_tensors(const char *path, const char *what, int n,
 }
 
 /* Checks what the runtime relies on: counts, arrays, tensors, unique
- * weight names, the run function. */
+ * weight names, a run function or an OpenCL program (rtcl_check_desc). */
 static xg_status model_check_desc(const xg_abi_model *d, const char *path) {
-  char shown[RT_NAME_STRLEN];
+  char shown[RT_NAME_STRLEN], err[MODEL_ERRLEN];
   xg_status s = XG_OK;
   if (!d->name)
     return model_fail(XG_ERR_FORMAT, "%s: bad model descriptor: the model has no name", path);
-  if (!d->run) return model_fail(XG_ERR_FORMAT, "%s: bad model descriptor: no run function", path);
+  if (!d->run && !d->ocl)
+    return model_fail(XG_ERR_FORMAT,
+                      "%s: bad model descriptor: neither a run function nor an OpenCL program",
+                      path);
+  if (d->run && d->ocl)
+    return model_fail(XG_ERR_FORMAT,
+                      "%s: bad model descriptor: both a run function and an OpenCL program "
+                      "(a model has one or the other)",
+                      path);
   if ((s = model_check_tensors(path, "input", d->ninputs, d->inputs)) ||
       (s = model_check_tensors(path, "output", d->noutputs, d->outputs)) ||
       (s = model_check_tensors(path, "weight", d->nweights, d->weights)))
@@ -213,6 +225,7 @@ static xg_status model_check_desc(const xg_abi_model *d, const char *path) {
   if (dup)
     return model_fail(XG_ERR_FORMAT, "%s: bad model descriptor: two weights are called '%s'", path,
                       rt_show(shown, dup, strlen(dup)));
+  if (d->ocl && (s = rtcl_check_desc(d, path, err, sizeof err))) return model_fail(s, "%s", err);
   return XG_OK;
 }
 
@@ -292,12 +305,13 @@ static xg_status model_load_weights(xg_model *m, const char *path) {
 #define MODEL_MAX_SCRATCH ((uint64_t)1 << 56)
 
 /* The weight pointers and the scratch arena (zeroed, so that a model that
- * reads before it writes does so the same way on every run). */
+ * reads before it writes does so the same way on every run); an OpenCL
+ * model has its arena on the device instead (scratch_bytes unused). */
 static xg_status model_alloc(xg_model *m) {
   const xg_abi_model *d = m->desc;
   if (!(m->weights = calloc((size_t)d->nweights + 1, sizeof *m->weights)))
     return model_fail(XG_ERR_MEMORY, "%s: out of memory", m->library);
-  if (!d->scratch_bytes) return XG_OK;
+  if (!d->scratch_bytes || d->ocl) return XG_OK;
   uint64_t size = (d->scratch_bytes + 63) & ~(uint64_t)63;
   if (d->scratch_bytes > MODEL_MAX_SCRATCH || size > SIZE_MAX ||
       posix_memalign(&m->scratch, 64, (size_t)size) != 0) {
@@ -309,8 +323,21 @@ static xg_status model_alloc(xg_model *m) {
   return XG_OK;
 }
 
+/* An OpenCL model: the executor gets the weights, which are not needed
+ * on the host afterwards (the mapping goes). */
+static xg_status model_load_ocl(xg_model *m, int profile) {
+  char err[MODEL_ERRLEN];
+  xg_status s = rtcl_load(m->desc, m->weights, profile, m->library, &m->ocl, err, sizeof err);
+  if (s) return model_fail(s, "%s", err);
+  rt_st_close(m->st);
+  rt_unmap_file(&m->map);
+  m->st = NULL;
+  memset(m->weights, 0, (size_t)m->desc->nweights * sizeof *m->weights);
+  return XG_OK;
+}
+
 static xg_status model_load_into(xg_model *m, const char *library, const char *weights,
-                                 int threads) {
+                                 int threads, int profile) {
   char err[MODEL_ERRLEN], shown[RT_NAME_STRLEN];
   xg_status s;
   if (!(m->library = strdup(library)))
@@ -325,6 +352,7 @@ static xg_status model_load_into(xg_model *m, const char *library, const char *w
                       rt_show(shown, m->desc->name, strlen(m->desc->name)), library,
                       (int)m->desc->nweights, m->desc->nweights > 1 ? "s" : "");
   if (weights && (s = model_load_weights(m, weights))) return s;
+  if (m->desc->ocl) return model_load_ocl(m, profile);
   if (!(m->pool = rt_pool_create(threads, err, sizeof err)))
     return model_fail(XG_ERR_RUNTIME, "xg_model_load: %s", err);
   return XG_OK;
@@ -341,7 +369,7 @@ xg_status xg_model_load(const char *library, const char *weights, const xg_optio
     return model_fail(XG_ERR_ARGUMENT, "xg_model_load: %s", err);
   xg_model *m = calloc(1, sizeof *m);
   if (!m) return model_fail(XG_ERR_MEMORY, "xg_model_load: out of memory");
-  xg_status s = model_load_into(m, library, weights, threads);
+  xg_status s = model_load_into(m, library, weights, threads, opts ? opts->profile : 0);
   if (s) xg_model_free(m);
   else *out = m;
   return s;
@@ -349,6 +377,7 @@ xg_status xg_model_load(const char *library, const char *weights, const xg_optio
 
 void xg_model_free(xg_model *m) {
   if (!m) return;
+  rtcl_free(m->ocl);
   rt_pool_free(m->pool);
   free(m->scratch);
   free(m->weights);
@@ -428,11 +457,51 @@ xg_status xg_model_run(xg_model *m, const void *const *inputs, void *const *outp
   if (atomic_exchange(&m->running, 1))
     return model_fail(XG_ERR_ARGUMENT, "xg_model_run: model '%s' is already running in another "
                       "thread (one run at a time per loaded model)", shown);
+  if (m->ocl) {
+    char err[MODEL_ERRLEN];
+    s = rtcl_run(m->ocl, inputs, outputs, err, sizeof err);
+    atomic_store(&m->running, 0);
+    return s ? model_fail(s, "%s", err) : XG_OK;
+  }
   xg_abi_args args = {inputs, outputs, m->weights, m->scratch, m->pool};
   int32_t rc = d->run(&args);
   atomic_store(&m->running, 0);
   if (rc)
-    return model_fail(XG_ERR_RUNTIME, "%s: model '%s' failed with code %d", m->library, shown,
-                      (int)rc);
+    return model_fail(XG_ERR_RUNTIME, "%s: model '%s' failed with code %d (%s)", m->library, shown,
+                      (int)rc, xg_run_error_text(rc));
+  return XG_OK;
+}
+
+/* ------------------------------------------------------------- profiles */
+
+int xg_model_num_launches(const xg_model *m) {
+  if (!m) return model_fail(XG_ERR_ARGUMENT, "xg_model_num_launches: model is NULL"), -1;
+  return m->desc->ocl ? m->desc->ocl->nlaunches : 0;
+}
+
+xg_status xg_model_launch_time(const xg_model *m, int i, const char **kernel, const char **what,
+                               double *ms) {
+  char shown[RT_NAME_STRLEN];
+  if (!m) return model_fail(XG_ERR_ARGUMENT, "xg_model_launch_time: model is NULL");
+  rt_show(shown, m->desc->name, strlen(m->desc->name));
+  if (!m->ocl)
+    return model_fail(XG_ERR_ARGUMENT,
+                      "xg_model_launch_time: model '%s' is a CPU model: it has no kernel "
+                      "launches to time (per-launch profiles are for OpenCL models)",
+                      shown);
+  int n = m->desc->ocl->nlaunches;
+  if (i < 0 || i >= n)
+    return model_fail(XG_ERR_ARGUMENT,
+                      "xg_model_launch_time: launch %d is out of range (model '%s' has %d "
+                      "launch%s)",
+                      i, shown, n, n == 1 ? "" : "es");
+  if (!rtcl_profiling(m->ocl))
+    return model_fail(XG_ERR_ARGUMENT,
+                      "xg_model_launch_time: model '%s' was loaded without profiling (set "
+                      "xg_options.profile)",
+                      shown);
+  if (kernel) *kernel = m->desc->ocl->launches[i].kernel;
+  if (what) *what = m->desc->ocl->launches[i].what;
+  if (ms) *ms = rtcl_launch_ms(m->ocl, i);
   return XG_OK;
 }

@@ -128,4 +128,29 @@ struct xg_pool *rt_pool_create(int nthreads, char *err, size_t errlen);
 void rt_pool_free(struct xg_pool *pool);
 int rt_pool_size(const struct xg_pool *pool);
 
+/* ------------------------------------------------------------------- cache
+ * The kernel-binary cache of OpenCL models (runtime/ocl_cache.c,
+ * docs/opencl-runtime.md): `xgc cache` shows and clears it. */
+enum { RT_CACHE_PATH_MAX = 4096 };
+/* The directory: $XG_CACHE_DIR ("off": no cache; empty counts as unset),
+ * else $XDG_CACHE_HOME/xgc (an absolute XDG_CACHE_HOME), else
+ * $HOME/.cache/xgc (an absolute HOME).  Returns 1 with the path in buf, or
+ * 0 with why there is no cache in buf ("XG_CACHE_DIR=off", ...). */
+int rt_cache_dir(char *buf, size_t len);
+/* Counts (remove == 0) or removes (remove == 1) the cache's files in dir:
+ * entries "ocl-<64 hex digits>.bin" and leftover temporary files
+ * "ocl-<64 hex digits>.tmp-XXXXXX" that start with the entry magic, and
+ * nothing else.  A missing dir has none.  0 with *files and *bytes set, or
+ * -1 with a message in err. */
+int rt_cache_entries(const char *dir, int remove, long *files, uint64_t *bytes, char *err,
+                     size_t errlen);
+/* What the cache did in this process, for tests and XG_VERBOSE: hits,
+ * misses (no entry), rejected entries (truncated, corrupt, stale, or
+ * refused by the driver: rebuilt from source), entries written, and writes
+ * that failed (an unwritable directory: the model still loads). */
+typedef struct RtCacheStats {
+  long hits, misses, rejects, stores, store_failures;
+} RtCacheStats;
+void rt_cache_stats(RtCacheStats *s);
+
 #endif

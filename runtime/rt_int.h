@@ -1,5 +1,6 @@
 /* rt_int.h -- what the runtime's files share and nobody else sees: the error
- * printer, shape arithmetic and printing, quoting of names, file mapping. */
+ * printer, shape arithmetic and printing, quoting of names, file mapping,
+ * SHA-256. */
 #ifndef XG_RT_INT_H
 #define XG_RT_INT_H
 
@@ -46,5 +47,19 @@ typedef struct RtMap {
 /* Maps path; returns 0, or -1 with "PATH: cannot open: ..." in err. */
 int rt_map_file(const char *path, RtMap *m, char *err, size_t errlen);
 void rt_unmap_file(RtMap *m);
+
+/* SHA-256 (runtime/sha256.c): init, update any number of times, final. */
+enum { RT_SHA256_LEN = 32 };
+typedef struct RtSha256 {
+  uint32_t h[8];
+  uint64_t len; /* bytes so far */
+  unsigned char buf[64];
+} RtSha256;
+void rt_sha256_init(RtSha256 *c);
+void rt_sha256_update(RtSha256 *c, const void *data, size_t n);
+void rt_sha256_final(RtSha256 *c, unsigned char out[RT_SHA256_LEN]);
+void rt_sha256(const void *data, size_t n, unsigned char out[RT_SHA256_LEN]);
+/* n bytes as 2n lowercase hex digits and a NUL into out. */
+void rt_hex(char *out, const unsigned char *bytes, size_t n);
 
 #endif

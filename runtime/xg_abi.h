@@ -25,6 +25,33 @@ typedef struct xg_pool xg_pool;
 typedef void (*xg_range_fn)(void *ctx, int64_t begin, int64_t end);
 void xg_parallel_for(xg_pool *pool, int64_t n, xg_range_fn fn, void *ctx);
 
+/* Why a run fails: the code a CPU model's run returns, or the one an
+ * OpenCL model's kernel stores in the status word.  The runtime's message
+ * for a failed run gives the code and its text (xg_run_error_text), and so
+ * does `xgc run` (lower/loop.h uses the same table). */
+#define XG_RUN_ERRORS(X)                                                                 \
+  X(XG_RUN_OK, 0, "no error")                                                            \
+  X(XG_RUN_RANGE, 1, "a read out of range (a subscript the source does not guard with ?\?)") \
+  X(XG_RUN_DIVZERO, 2, "an integer division or modulo by zero")                          \
+  X(XG_RUN_CONVERT, 3, "a conversion of a float to an integer type out of its range")
+
+enum {
+#define X(name, code, text) name = code,
+  XG_RUN_ERRORS(X)
+#undef X
+};
+
+/* The text of a run error code; "an unknown failure" for another code. */
+static inline const char *xg_run_error_text(int code) {
+  switch (code) {
+#define X(name, code, text) \
+  case name: return text;
+    XG_RUN_ERRORS(X)
+#undef X
+  default: return "an unknown failure";
+  }
+}
+
 /* A tensor of the model's signature or weights (dtype as xg_dtype of xg.h). */
 typedef struct xg_abi_tensor {
   const char *name;
@@ -60,10 +87,12 @@ typedef struct xg_abi_args {
 /* ------------------------------------------------------------ OpenCL models
  * A model built with --target=opencl is data only: OpenCL C source, the
  * memory objects it uses and the kernel launches of one run, in order.
- * The runtime (runtime/ocl*.c) creates every memory object once at load,
- * uploads the weights once, builds the program (through the kernel-binary
- * cache), and for each run writes the inputs, enqueues the launches on one
- * in-order queue, reads the status word and the outputs. */
+ * The runtime (runtime/ocl*.c) creates every memory object once at load
+ * and zeroes it (images too), uploads the weights once, builds the program
+ * (through the kernel-binary cache), and for each run writes the inputs,
+ * enqueues the launches on one in-order queue, reads the status word and
+ * the outputs.  scratch_bytes is unused (the arena is on the device).
+ * docs/opencl-runtime.md. */
 typedef enum xg_ocl_mem_kind {
   XG_OCL_INPUT,  /* a buffer holding model input `index` (written each run) */
   XG_OCL_OUTPUT, /* a buffer holding model output `index` (read after each run) */
@@ -74,7 +103,7 @@ typedef enum xg_ocl_mem_kind {
   XG_OCL_IMAGE,  /* an image2d_t, CL_RGBA / CL_FLOAT, width x height pixels,
                     created at load (a tensor in the image layout) */
   XG_OCL_STATUS  /* one cl_int, set to 0 before each run; a kernel that finds a
-                    run error (XG_RUN_* of lower/loop.h) stores its code there;
+                    run error (XG_RUN_* above) stores its code there;
                     the runtime reads it after the run and fails the run when
                     it is not 0 */
 } xg_ocl_mem_kind;

@@ -2,7 +2,7 @@
 # install.sh -- `make install DESTDIR=...` installs xgc, xg.h, libxgrt, the
 # stdlib and xgc.pc; a program built with `pkg-config --cflags --libs xgc`
 # against them runs the build tree's fake model, and so does one that opens
-# libxgrt with dlopen(RTLD_LOCAL).
+# libxgrt with dlopen(RTLD_LOCAL), and one linked statically.
 # Environment: BUILDDIR, SRCDIR, MAKE, CC, SAN_CFLAGS (from make check).
 BUILDDIR=${BUILDDIR:-.}
 SRCDIR=${SRCDIR:-.}
@@ -54,3 +54,15 @@ $CC $SAN_CFLAGS -o "$tmp/app_dlopen" "$SRCDIR/tests/install/app_dlopen.c" \
   -I"$(dirname "$hdr")" -ldl || fail "cannot build app_dlopen"
 out=$("$tmp/app_dlopen" "$so" "$fake" "$tmp/w.safetensors") || fail "app_dlopen failed: $out"
 echo "$out"
+
+# A static link: libxgrt.a and the private libraries of xgc.pc (libcjson,
+# the OpenCL ICD loader, ...); -rdynamic exports xg_parallel_for to models.
+static=$(PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR="$root" \
+  pkg-config --static --libs-only-l xgc | sed 's/-lxgrt//') || fail "pkg-config --static failed"
+echo "pkg-config --static --libs-only-l xgc (without -lxgrt): $static"
+# shellcheck disable=SC2086
+$CC $SAN_CFLAGS -rdynamic -I"$(dirname "$hdr")" -o "$tmp/app_static" "$SRCDIR/tests/install/app.c" \
+  "$libdir/libxgrt.a" $static || fail "cannot link app.c statically with xgc.pc's Libs.private"
+out=$("$tmp/app_static" "$fake" "$tmp/w2.safetensors") || fail "the static program failed: $out"
+[ "$out" = "$want" ] || fail "unexpected output of the static program: $out"
+echo "static: $out"

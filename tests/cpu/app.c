@@ -44,7 +44,7 @@ int main(int argc, char **argv) {
   static float x[MLP_INPUT_X_ELEMS], y1[MLP_OUTPUT_LOGITS_ELEMS], y2[MLP_OUTPUT_LOGITS_ELEMS];
   for (int i = 0; i < MLP_INPUT_X_ELEMS; i++) x[i] = (float)sin(0.37 * i);
   for (int threads = 1; threads <= 2; threads++) {
-    xg_options opts = {threads};
+    xg_options opts = {.threads = threads};
     xg_model *m;
     if (xg_model_load(argv[1], argv[2], &opts, &m) != XG_OK)
       return fprintf(stderr, "app: %s\n", xg_last_error()), 1;

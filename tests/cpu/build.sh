@@ -25,7 +25,7 @@ for cpu in native x86-64; do
   [ -f "$tmp/mlp.h" ] || fail "no mlp.h next to mlp.so"
   # shellcheck disable=SC2086 # SAN_CFLAGS are several flags
   $CC $SAN_CFLAGS -std=c11 -Wall -Werror -I"$tmp" -I"$SRCDIR/runtime" -o "$tmp/app" "$SRCDIR/tests/cpu/app.c" \
-    "$rt" -lcjson -lpthread -ldl -lm -Wl,-u,xg_parallel_for \
+    "$rt" -lcjson -lOpenCL -lpthread -ldl -lm -Wl,-u,xg_parallel_for \
     -Wl,--dynamic-list="$SRCDIR/runtime/xg_abi.syms" || fail "cannot build app.c against mlp.h"
   "$tmp/app" "$tmp/mlp.so" "$w" "$tmp/x.npy" "$tmp/y.npy" || fail "app ($cpu)"
   "$XGC" run --ref --stdlib-dir="$SRCDIR/stdlib" "$SRCDIR/examples/mlp.xg" --weights "$w" \
@@ -41,7 +41,7 @@ done
 grep -q "(pack w1) once" "$tmp/loops" || fail "resblock's weights are not packed once"
 # shellcheck disable=SC2086
 $CC $SAN_CFLAGS -std=c11 -Wall -Werror -I"$SRCDIR" -o "$tmp/twice" "$SRCDIR/tests/cpu/twice.c" \
-  "$rt" -lcjson -lpthread -ldl -lm -Wl,-u,xg_parallel_for \
+  "$rt" -lcjson -lOpenCL -lpthread -ldl -lm -Wl,-u,xg_parallel_for \
   -Wl,--dynamic-list="$SRCDIR/runtime/xg_abi.syms" || fail "cannot build twice.c"
 "$tmp/twice" "$tmp/resblock.so" "$tmp/w.safetensors" || fail "twice"
 

@@ -29,7 +29,7 @@ static int write_weights(const char *path) {
 int main(int argc, char **argv) {
   if (argc != 3) return fprintf(stderr, "usage: app MODEL.so WEIGHTS\n"), 2;
   if (write_weights(argv[2])) return fprintf(stderr, "app: cannot write %s\n", argv[2]), 1;
-  xg_options opts = {2};
+  xg_options opts = {.threads = 2};
   xg_model *m;
   if (xg_model_load(argv[1], argv[2], &opts, &m) != XG_OK)
     return fprintf(stderr, "app: %s\n", xg_last_error()), 1;

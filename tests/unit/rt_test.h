@@ -13,24 +13,32 @@
 
 #include "runtime/rt.h"
 
-/* The scratch directory, made by rtt_setup and removed by rtt_cleanup. */
+/* The scratch directory, made by rtt_setup (once: a suite may make it
+ * before rtt_run) and removed by rtt_cleanup. */
 static char rtt_dir[] = "/tmp/xg-rt-XXXXXX";
 
 static inline int rtt_setup(void) {
+  if (strcmp(rtt_dir + sizeof rtt_dir - 7, "XXXXXX")) return 0;
   return mkdtemp(rtt_dir) ? 0 : -1;
 }
 
-static inline void rtt_cleanup(void) {
-  DIR *d = opendir(rtt_dir);
+/* Removes dir and what it holds (files and directories of files, without
+ * following links). */
+static inline void rtt_remove(const char *dir, int depth) {
+  DIR *d = opendir(dir);
   struct dirent *e;
   char path[4096];
   while (d && (e = readdir(d)))
-    if (e->d_name[0] != '.') {
-      snprintf(path, sizeof path, "%s/%s", rtt_dir, e->d_name);
-      unlink(path);
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+      if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path) continue;
+      if (unlink(path) != 0 && depth < 4) rtt_remove(path, depth + 1);
     }
   if (d) closedir(d);
-  rmdir(rtt_dir);
+  rmdir(dir);
+}
+
+static inline void rtt_cleanup(void) {
+  rtt_remove(rtt_dir, 0);
 }
 
 /* The path of name inside the scratch directory (a rotating static buffer). */
@@ -73,15 +81,17 @@ static inline const char *rtt_write(const char *name, const void *data, size_t l
   return path;
 }
 
-/* The whole file, malloc'd; *len set.  NULL if it cannot be read. */
+/* The whole file, malloc'd with a NUL after it; *len set.  NULL if it
+ * cannot be read. */
 static inline unsigned char *rtt_slurp(const char *path, size_t *len) {
   FILE *fp = fopen(path, "rb");
   if (!fp) return NULL;
   fseek(fp, 0, SEEK_END);
   long n = ftell(fp);
   fseek(fp, 0, SEEK_SET);
-  unsigned char *b = malloc(n > 0 ? (size_t)n : 1);
+  unsigned char *b = malloc(n > 0 ? (size_t)n + 1 : 1);
   *len = b && n >= 0 && fread(b, 1, (size_t)n, fp) == (size_t)n ? (size_t)n : 0;
+  if (b) b[*len] = 0;
   fclose(fp);
   return b;
 }

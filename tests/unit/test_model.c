@@ -113,7 +113,7 @@ static void check_msg(const char *want) {
 static void test_load_run(void) {
   const char *wpath = write_weights("fake.safetensors", NULL, NULL, 0);
   for (int threads = 1; threads <= 3; threads++) {
-    xg_options o = {threads};
+    xg_options o = {.threads = threads};
     xg_model *m = NULL;
     xg_status s = xg_model_load(FAKE, wpath, &o, &m);
     if (s) fprintf(stderr, "\n  %s\n", xg_last_error());
@@ -157,6 +157,12 @@ static void test_queries(void) {
   /* a success leaves the last message alone */
   CU_ASSERT_EQUAL(xg_model_num_inputs(m), 1);
   check_msg("xg_model_num_outputs: model is NULL");
+  /* per-launch profiles are for OpenCL models (test_ocl) */
+  CU_ASSERT_EQUAL(xg_model_num_launches(m), 0);
+  double ms;
+  CU_ASSERT_EQUAL(xg_model_launch_time(m, 0, NULL, NULL, &ms), XG_ERR_ARGUMENT);
+  check_msg("xg_model_launch_time: model 'fake' is a CPU model: it has no kernel launches to time "
+            "(per-launch profiles are for OpenCL models)");
   xg_model_free(m);
 }
 
@@ -170,7 +176,7 @@ static void test_threads(void) {
   CU_ASSERT_EQUAL(run_fake(m, 0, 1, &chunks), XG_OK);
   CU_ASSERT_EQUAL(chunks, 3);
   xg_model_free(m);
-  xg_options o = {2}, zero = {0};
+  xg_options o = {.threads = 2}, zero = {0};
   CU_ASSERT_EQUAL_FATAL(xg_model_load(FAKE, wpath, &o, &m), XG_OK);
   CU_ASSERT_EQUAL(run_fake(m, 0, 1, &chunks), XG_OK);
   CU_ASSERT_EQUAL(chunks, 2);
@@ -202,7 +208,7 @@ static void *run_thread(void *arg) {
 
 static void test_two_models(void) {
   const char *wpath = write_weights("two.safetensors", NULL, NULL, 0);
-  xg_options o = {2};
+  xg_options o = {.threads = 2};
   xg_model *a = NULL, *b = NULL;
   CU_ASSERT_EQUAL_FATAL(xg_model_load(FAKE, wpath, &o, &a), XG_OK);
   CU_ASSERT_EQUAL_FATAL(xg_model_load(FAKE, wpath, &o, &b), XG_OK);
@@ -306,7 +312,8 @@ static void test_bad_descriptor(void) {
        "model with the xgc of this runtime)"},
       {FAKE_NULL, XG_ERR_FORMAT, "xg_model_describe() returned NULL"},
       {FAKE_NONAME, XG_ERR_FORMAT, "bad model descriptor: the model has no name"},
-      {FAKE_NORUN, XG_ERR_FORMAT, "bad model descriptor: no run function"},
+      {FAKE_NORUN, XG_ERR_FORMAT,
+       "bad model descriptor: neither a run function nor an OpenCL program"},
       {FAKE_BADDTYPE, XG_ERR_FORMAT, "bad model descriptor: input 0 ('x'): dtype 9 is unknown"},
       {FAKE_BADNBYTES, XG_ERR_FORMAT,
        "bad model descriptor: weight 1 ('b'): nbytes is 31, shape [8] of f32 needs 32"},
@@ -391,7 +398,10 @@ static void test_bad_run(void) {
   check_msg("xg_model_run: output 1 ('chunks') is NULL");
   char want[8192];
   CU_ASSERT_EQUAL(run_fake(m, 1, 1, &chunks), XG_ERR_RUNTIME);
-  snprintf(want, sizeof want, "%s: model 'fake' failed with code 3", FAKE);
+  snprintf(want, sizeof want,
+           "%s: model 'fake' failed with code 3 (a conversion of a float to an integer type out "
+           "of its range)",
+           FAKE);
   check_msg(want);
   CU_ASSERT_EQUAL(run_fake(m, 0, 1, &chunks), XG_OK); /* and runs again */
   xg_model_free(m);

@@ -1,0 +1,2 @@
+1
+bench examples/mlp.xg --profile --runs 1 --warmup 1
