@@ -534,7 +534,7 @@ static void bench_rows(Dev *d, const Opts *o, const Spec *p, const char *spec) {
   float *x = rand_vec((size_t)(R * D)), *gam = rand_vec((size_t)D), *bet = rand_vec((size_t)D);
   cl_mem args[4] = {upload(d, x, (size_t)(R * D)), upload(d, NULL, (size_t)(R * D)),
                     upload(d, gam, (size_t)D), upload(d, bet, (size_t)D)};
-  OclRowOp op = {R, D, "X", "Y", "G", "Bt", 1e-5, {{0}}};
+  OclRowOp op = {R, D, "X", "Y", "G", "Bt", 1e-5, {{0}}, {NULL}};
   OclRow r;
   memset(&r, 0, sizeof r);
   r.name = "rows";

@@ -254,12 +254,14 @@ int64_t ocl_conv2d_ow(const OclConv2d *cv);
 void ocl_conv2d_gemm(const OclConv2d *cv, OclGemm *g);
 
 /* softmax and layernorm over rows of D (y = (x - mean) / sqrt(var + eps) *
- * gamma + beta, the variance biased): r's sizes and steps (kept in op). */
+ * gamma + beta, the variance biased): r's sizes and steps (kept in op).
+ * Rows of up to 4096 elements are read once into local memory. */
 typedef struct OclRowOp {
   int64_t rows, d;
   const char *x, *y, *gamma, *beta; /* buffers as kernel expressions */
   double eps;
-  OclRowStep steps[5];
+  OclRowStep steps[6];
+  const char *bufs[1];
 } OclRowOp;
 
 void ocl_row_softmax(OclRowOp *op, OclRow *r);

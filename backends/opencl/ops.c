@@ -90,9 +90,21 @@ void ocl_conv2d_gemm(const OclConv2d *cv, OclGemm *g) {
 
 /* --------------------------------------------------------------- rows */
 
+/* Rows up to this many elements are read once into a row buffer in local
+ * memory (16 KiB), and the passes over them read it there. */
+#define ROW_CACHE 4096
+
+static int cached(const OclRowOp *op) { return op->d <= ROW_CACHE; }
+
 static void x_at(void *ctx, OclCode *o, const char *row, const char *d) {
   const OclRowOp *op = ctx;
-  ocl_code_printf(o, "(%s)[%s * %lld + %s]", op->x, row, (long long)op->d, d);
+  if (cached(op)) ocl_code_printf(o, "g_xr[%s]", d);
+  else ocl_code_printf(o, "(%s)[%s * %lld + %s]", op->x, row, (long long)op->d, d);
+}
+
+static void x_load(void *ctx, OclCode *o, const char *row, const char *d) {
+  const OclRowOp *op = ctx;
+  ocl_code_printf(o, "g_xr[%s] = (%s)[%s * %lld + %s];", d, op->x, row, (long long)op->d, d);
 }
 
 static void sm_shift(void *ctx, OclCode *o, const char *row, const char *d) {
@@ -101,21 +113,42 @@ static void sm_shift(void *ctx, OclCode *o, const char *row, const char *d) {
   ocl_code_printf(o, " - g_mx)");
 }
 
+static void sm_exp(void *ctx, OclCode *o, const char *row, const char *d) {
+  ocl_code_printf(o, "g_xr[%s] = ", d);
+  sm_shift(ctx, o, row, d);
+  ocl_code_printf(o, ";");
+}
+
 static void sm_out(void *ctx, OclCode *o, const char *row, const char *d) {
   const OclRowOp *op = ctx;
   ocl_code_printf(o, "(%s)[%s * %lld + %s] = ", op->y, row, (long long)op->d, d);
-  sm_shift(ctx, o, row, d);
+  if (cached(op)) ocl_code_printf(o, "g_xr[%s]", d); /* exp(x - max) already */
+  else sm_shift(ctx, o, row, d);
   ocl_code_printf(o, " / g_sum;");
 }
 
-void ocl_row_softmax(OclRowOp *op, OclRow *r) {
-  OclRowStep s[3] = {{OCL_ROW_REDUCE, OCL_RED_MAX, "g_mx", x_at, op, 0},
-                     {OCL_ROW_REDUCE, OCL_RED_SUM, "g_sum", sm_shift, op, 0},
-                     {OCL_ROW_MAP, OCL_RED_SUM, NULL, sm_out, op, 0}};
-  memcpy(op->steps, s, sizeof s);
+/* r's steps: the row read into g_xr first when it is short enough. */
+static void set_steps(OclRowOp *op, OclRow *r, const OclRowStep *s, int n) {
+  int k = 0;
+  if (cached(op)) op->steps[k++] = (OclRowStep){OCL_ROW_MAP, OCL_RED_SUM, NULL, x_load, op, 0};
+  for (int i = 0; i < n; i++) op->steps[k++] = s[i];
+  op->bufs[0] = "g_xr";
   r->rows = op->rows, r->d = op->d;
-  r->nsteps = 3, r->steps = op->steps;
-  r->nbufs = 0, r->bufs = NULL;
+  r->nsteps = k, r->steps = op->steps;
+  r->nbufs = cached(op), r->bufs = op->bufs, r->buf_elems = NULL;
+}
+
+void ocl_row_softmax(OclRowOp *op, OclRow *r) {
+  OclRowStep s[4] = {{OCL_ROW_REDUCE, OCL_RED_MAX, "g_mx", x_at, op, 0},
+                     {OCL_ROW_MAP, OCL_RED_SUM, NULL, sm_exp, op, 0},
+                     {OCL_ROW_REDUCE, OCL_RED_SUM, "g_sum", x_at, op, 0},
+                     {OCL_ROW_MAP, OCL_RED_SUM, NULL, sm_out, op, 0}};
+  if (cached(op)) set_steps(op, r, s, 4);
+  else {
+    s[1] = (OclRowStep){OCL_ROW_REDUCE, OCL_RED_SUM, "g_sum", sm_shift, op, 0};
+    s[2] = s[3];
+    set_steps(op, r, s, 3);
+  }
 }
 
 static void ln_mean(void *ctx, OclCode *o, const char *row, const char *d) {
@@ -151,8 +184,5 @@ void ocl_row_layernorm(OclRowOp *op, OclRow *r) {
                      {OCL_ROW_REDUCE, OCL_RED_SUM, "g_s2", ln_dev2, op, 0},
                      {OCL_ROW_LET, OCL_RED_SUM, "g_rstd", ln_rstd, op, 0},
                      {OCL_ROW_MAP, OCL_RED_SUM, NULL, ln_out, op, 0}};
-  memcpy(op->steps, s, sizeof s);
-  r->rows = op->rows, r->d = op->d;
-  r->nsteps = 5, r->steps = op->steps;
-  r->nbufs = 0, r->bufs = NULL;
+  set_steps(op, r, s, 5);
 }

@@ -728,9 +728,14 @@ static void test_rows(Cl *cl) {
       run_row(cl, t, 0, &lim);
       run_row(cl, t, 32, &lim);
       if (ds[i] >= 64) run_row(cl, t, 256, &lim);
-      if ((k != R_BUF && k != R_ATTN) || ds[i] <= 128) /* private buffers <= 1 KiB */
-        run_row(cl, t, 1, &lim);
+      /* private buffers of at most 1 KiB: row buffers (softmax's and
+       * layernorm's read the row into one) of 256 floats, two of 128 */
+      int64_t most = k == R_BUF || k == R_ATTN ? 128 : k == R_SOFTMAX || k == R_LAYERNORM ? 256 : 0;
+      if (!most || ds[i] <= most) run_row(cl, t, 1, &lim);
     }
+  /* rows past ocl_row_softmax's and ocl_row_layernorm's row buffer */
+  run_row(cl, (RCase){R_SOFTMAX, 2, 5000}, 0, &lim);
+  run_row(cl, (RCase){R_LAYERNORM, 3, 4097}, 0, &lim);
   char err[256];
   OclRow r;
   OclRowOp op;
