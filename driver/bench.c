@@ -211,8 +211,11 @@ static void report(const BenchOpts *o, const Pipeline *pl, double *t, int thread
     printf("}\n");
     return;
   }
-  printf("model %s (%s), cpu %s, %d thread%s\n", pl->p->name, o->file, pl->info.cpu, threads,
-         threads == 1 ? "" : "s");
+  if (pl->p->target.gpu) /* the device is the runtime's choice (XG_OPENCL_DEVICE) */
+    printf("model %s (%s), target opencl\n", pl->p->name, o->file);
+  else
+    printf("model %s (%s), cpu %s, %d thread%s\n", pl->p->name, o->file, pl->info.cpu, threads,
+           threads == 1 ? "" : "s");
   printf("  latency: median %.4f ms, min %.4f ms, max %.4f ms (%d runs after %d warm-up)\n",
          med * 1e3, t[0] * 1e3, t[o->runs - 1] * 1e3, o->runs, o->warmup);
   printf("  compute: %.6g MFLOP per run, %.2f GFLOP/s at the median\n", flops * 1e-6, gf);

@@ -93,17 +93,32 @@ int pipeline_lower(Pipeline *pl, const FrontOpts *o) {
     diag_plain(&pl->f.diag, DIAG_ERROR, "%s", err);
     return 1;
   }
+  if (o->opencl) pl->info = lower_gpu_target(), pl->info.images = o->images == OCL_IMAGES_ON;
+  pl->ocl.images = o->images;
   pl->p = lower_model(&pl->c, pl->g, &pl->info);
   if (!pl->p) return 1;
   if (loop_verify(pl->p, &pl->f.diag)) return 1;
   return 0;
 }
 
+/* The object of the model: its code, or for an OpenCL model the
+ * descriptor holding kernels and launches. */
+static int pipeline_object(Pipeline *pl, const char *obj, FILE *emit_llvm, char *err,
+                           size_t errlen) {
+  LlvmOptions lo = {emit_llvm};
+  if (!pl->p->target.gpu) return llvm_compile(pl->p, pl->target, &lo, obj, err, errlen);
+  const xg_abi_ocl *m = ocl_generate(pl->p, &pl->ocl, pl->c.arena, &pl->f.diag);
+  if (!m) {
+    snprintf(err, errlen, "cannot generate the OpenCL kernels of '%s'", pl->p->name);
+    return -1;
+  }
+  return llvm_compile_ocl(pl->p, m, pl->target, &lo, obj, err, errlen);
+}
+
 int pipeline_library(Pipeline *pl, const char *so_path, FILE *emit_llvm) {
   char err[4096];
   const char *obj = arena_printf(&pl->f.arena, "%s.o", so_path);
-  LlvmOptions lo = {emit_llvm};
-  if (llvm_compile(pl->p, pl->target, &lo, obj, err, sizeof err)) {
+  if (pipeline_object(pl, obj, emit_llvm, err, sizeof err)) {
     diag_plain(&pl->f.diag, DIAG_ERROR, "%s", err);
     unlink(obj);
     return 1;
@@ -125,9 +140,34 @@ const char *buf_type_str(Arena *a, const LoopBuf *b) {
 
 /* ------------------------------------------------------------------- emit */
 
-/* --emit=loops or --emit=llvm: each model of m, lowered for --cpu. */
+/* The output of --emit=llvm or --emit=opencl for program p. */
+static int emit_code(Front *f, IrCtx *c, const FrontOpts *o, LoopProgram *p, LlvmTarget *target,
+                     const char *emit) {
+  char err[4096];
+  LlvmOptions lo = {stdout};
+  const xg_abi_ocl *m = NULL;
+  if (p->target.gpu) {
+    OclOptions oo = {o->images};
+    if (!(m = ocl_generate(p, &oo, c->arena, &f->diag))) return 1;
+    if (!strcmp(emit, "opencl")) {
+      ocl_print(stdout, p, m);
+      return 0;
+    }
+  }
+  int rc = m ? llvm_compile_ocl(p, m, target, &lo, NULL, err, sizeof err)
+             : llvm_compile(p, target, &lo, NULL, err, sizeof err);
+  if (rc) diag_plain(&f->diag, DIAG_ERROR, "%s", err);
+  return rc ? 1 : 0;
+}
+
+/* --emit=loops, llvm or opencl: each model of m, lowered for --cpu or for
+ * --target=opencl. */
 int emit_models(Front *f, const Module *m, const FrontOpts *o, const char *emit) {
   int printed = 0, errors = 0;
+  if (!strcmp(emit, "opencl") && !o->opencl) {
+    diag_plain(&f->diag, DIAG_ERROR, "--emit=opencl prints OpenCL kernels: add --target=opencl");
+    return 1;
+  }
   LlvmTarget *target = NULL;
   LowerTarget info;
   char err[4096];
@@ -138,6 +178,7 @@ int emit_models(Front *f, const Module *m, const FrontOpts *o, const char *emit)
       diag_plain(&f->diag, DIAG_ERROR, "%s", err);
       return 1;
     }
+    if (o->opencl) info = lower_gpu_target(), info.images = o->images == OCL_IMAGES_ON;
     IrCtx c;
     ir_ctx_init(&c, f);
     IrPassOpts po = {o->verify_each, NULL, stdout};
@@ -152,11 +193,7 @@ int emit_models(Front *f, const Module *m, const FrontOpts *o, const char *emit)
       loop_print(stdout, p);
       continue;
     }
-    LlvmOptions lo = {stdout};
-    if (llvm_compile(p, target, &lo, NULL, err, sizeof err)) {
-      diag_plain(&f->diag, DIAG_ERROR, "%s", err);
-      errors++;
-    }
+    errors += emit_code(f, &c, o, p, target, emit);
   }
   llvm_target_free(target);
   if (!printed && !errors)

@@ -5,6 +5,7 @@
 #define XG_DRIVER_H
 
 #include "backends/llvm/llvm.h"
+#include "backends/opencl/opencl.h"
 #include "ir/ir.h"
 #include "lower/loop.h"
 #include "parser/parser.h"
@@ -27,12 +28,16 @@ typedef struct FrontOpts {
   PtrVec includes;        /* -I directories */
   const char *stdlib_dir; /* --stdlib-dir */
   int error_limit;        /* --error-limit (default 20) */
-  const char *cpu;        /* --cpu (default "native") */
+  const char *cpu;        /* --cpu (default "native"): also the host of an OpenCL model's
+                             library */
   int verify_each;        /* --verify-each */
+  int opencl;             /* --target=opencl (default cpu) */
+  OclImages images;       /* --opencl-images (default auto) */
 } FrontOpts;
 
 void front_opts_init(FrontOpts *o);
-/* Takes -I, --stdlib-dir, --error-limit, --cpu, --verify-each at argv[*i]:
+/* Takes -I, --stdlib-dir, --error-limit, --cpu, --verify-each, --target,
+ * --opencl-images at argv[*i]:
  * returns 1 when it did (*rc: 0 or the usage status), 0 for another
  * option. */
 int front_opt(int argc, char **argv, int *i, FrontOpts *o, Arena *a, int *rc);
@@ -47,8 +52,9 @@ typedef struct Pipeline {
   Module *m;
   const AstNode *model;
   IrGraph *g;
-  LowerTarget info;
-  LlvmTarget *target;
+  LowerTarget info;  /* what the lowering targets (a GPU for --target=opencl) */
+  LlvmTarget *target; /* the host: the CPU model's code, or the OpenCL model's descriptor */
+  OclOptions ocl;
   LoopProgram *p;
   char tmpdir[256]; /* a private temporary directory, or "" */
 } Pipeline;
@@ -58,10 +64,12 @@ typedef struct Pipeline {
 int pipeline_load(Pipeline *pl, const FrontOpts *o, const char *file, const char *name);
 /* The graph of a given model declaration (for --emit over a whole file). */
 int pipeline_graph(Pipeline *pl, const FrontOpts *o, const AstNode *model);
-/* Makes the target of o->cpu and lowers the graph (the loop IR verified).
+/* Makes the target of o->cpu (and, for --target=opencl, lowers for a
+ * GPU) and lowers the graph (the loop IR verified).
  * Returns 0, or 1 after reporting. */
 int pipeline_lower(Pipeline *pl, const FrontOpts *o);
-/* Compiles the program into the shared library so_path (the object goes
+/* Compiles the program (for the CPU, or as an OpenCL model: kernels and
+ * launches in the library) into the shared library so_path (the object goes
  * next to it, then away); the module is printed to emit_llvm if not NULL.
  * Returns 0, or 1 after reporting. */
 int pipeline_library(Pipeline *pl, const char *so_path, FILE *emit_llvm);
@@ -83,7 +91,7 @@ int run_command(int argc, char **argv);   /* xgc run (run.c) */
 int build_command(int argc, char **argv); /* xgc build (build.c) */
 int bench_command(int argc, char **argv); /* xgc bench (bench.c) */
 int cache_command(int argc, char **argv); /* xgc cache (cache.c) */
-/* --emit=loops or --emit=llvm of every model of a checked module. */
+/* --emit=loops, llvm or opencl of every model of a checked module. */
 int emit_models(Front *f, const Module *m, const FrontOpts *o, const char *emit);
 
 #endif

@@ -16,8 +16,9 @@
 
 static const char usage_text[] =
     "usage: xgc check [options] FILE...      check .xg files; exit 1 on errors\n"
-    "       xgc --emit=KIND [options] FILE   print a stage of FILE: ast, ir, classes, loops, llvm\n"
-    "       xgc build FILE [--model NAME] -o MODEL.so [--cpu=CPU]\n"
+    "       xgc --emit=KIND [options] FILE   print a stage of FILE: ast, ir, classes, loops,\n"
+    "                                        llvm, opencl\n"
+    "       xgc build FILE [--model NAME] -o MODEL.so [--cpu=CPU] [--target=opencl]\n"
     "                                        compile a model to a shared library and MODEL.h\n"
     "       xgc run [--ref] FILE [run options]  compile and run a model (--ref: interpret it)\n"
     "       xgc bench FILE [--model NAME] [--threads N] [--runs N] [--json] [--profile]\n"
@@ -35,6 +36,9 @@ static const char usage_text[] =
     "  --dump-after=PASS  print the graph IR after PASS (build, classify)\n"
     "  --cpu=CPU          the CPU to compile for: native (default) or a name\n"
     "                     (x86-64-v3, haswell, skylake-avx512, ...; docs/cpu.md)\n"
+    "  --target=T         cpu (default) or opencl: OpenCL C kernels run through the\n"
+    "                     OpenCL ICD loader (docs/opencl.md)\n"
+    "  --opencl-images=M  auto (default), on or off: 4-D tensors in image memory\n"
     "\n"
     "run options (docs/interpreter.md, docs/cpu.md):\n"
     "  --ref                   the reference interpreter instead of compiled code\n"
@@ -140,6 +144,16 @@ int front_opt(int argc, char **argv, int *i, FrontOpts *o, Arena *a, int *rc) {
     if (!(o->cpu = opt_value(argc, argv, i, "--cpu"))) *rc = 2;
   } else if (!strcmp(s, "--verify-each")) {
     o->verify_each = 1;
+  } else if (is_opt(s, "--target")) {
+    const char *v = opt_value(argc, argv, i, "--target");
+    if (!v) *rc = 2;
+    else if (!strcmp(v, "cpu") || !strcmp(v, "opencl")) o->opencl = !strcmp(v, "opencl");
+    else *rc = usage_error("unknown --target '%s' (cpu or opencl)", v);
+  } else if (is_opt(s, "--opencl-images")) {
+    const char *v = opt_value(argc, argv, i, "--opencl-images");
+    if (!v) *rc = 2;
+    else if (ocl_images_parse(v, &o->images))
+      *rc = usage_error("bad --opencl-images '%s' (auto, on or off)", v);
   } else {
     return 0;
   }
@@ -155,7 +169,7 @@ void front_setup(Front *f, const FrontOpts *o) {
 /* ------------------------------------------------------- check and --emit */
 
 static int known_emit(const char *e) {
-  static const char *const kinds[] = {"ast", "ir", "classes", "loops", "llvm"};
+  static const char *const kinds[] = {"ast", "ir", "classes", "loops", "llvm", "opencl"};
   for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
     if (!strcmp(e, kinds[i])) return 1;
   return 0;
@@ -176,7 +190,8 @@ static int parse_arg(int argc, char **argv, int *i, Options *o, Arena *a) {
     o->emit = s + 7;
     if (!known_emit(o->emit))
       return usage_error(
-          "unknown --emit kind '%s' (this version knows: ast, ir, classes, loops, llvm)", o->emit);
+          "unknown --emit kind '%s' (this version knows: ast, ir, classes, loops, llvm, opencl)",
+          o->emit);
   } else if (!strncmp(s, "--dump-after=", 13)) {
     o->dump_after = s + 13;
     if (!ir_pass_known(o->dump_after))
@@ -294,7 +309,7 @@ static void run_ir(Front *f, const Module *m, const Options *o) {
 }
 
 static int is_codegen_emit(const char *e) {
-  return e && (!strcmp(e, "loops") || !strcmp(e, "llvm"));
+  return e && (!strcmp(e, "loops") || !strcmp(e, "llvm") || !strcmp(e, "opencl"));
 }
 
 /* Runs the front end over one file; returns 1 when it had errors. */

@@ -394,7 +394,7 @@ static LoopNest *compute(LowerCtx *L, const Contr *c) {
 
 int contract_stmt(LowerCtx *L, LoopKernel *k, const IrStmt *s) {
   Contr c;
-  if (!match(L, s, &c)) return 0;
+  if (L->t->gpu || !match(L, s, &c)) return 0; /* GPU: backends/opencl's own */
   tile(L, &c);
   const char *t = s->target->name;
   c.bp = lower_new_buf(L, arena_printf(L->a, "%s.%s.packed", t, c.b->tensor->name), LB_SCRATCH,

@@ -68,9 +68,9 @@ const Dim *lw_expr_dim(LowerCtx *L, const IrExpr *e, const Dim *const *env) {
 int lw_const_dim(LowerCtx *L, const Dim *d, Loc loc, int64_t *v) {
   if (d && dim_is_const(d, v)) return 1;
   diag_error(L->ir->diag, loc,
-             "the CPU back end needs constant shapes: '%s' is symbolic "
+             "the %s back end needs constant shapes: '%s' is symbolic "
              "(symbolic model dims are not supported yet)",
-             d ? dim_str(L->a, d) : "?");
+             lower_backend_name(L->t), d ? dim_str(L->a, d) : "?");
   L->errors++;
   return 0;
 }

@@ -35,11 +35,35 @@ static int lower_sub(LowerCtx *L, const IrExpr *s, Sub *out) {
   return out->e != NULL;
 }
 
-/* The conditions 0 <= s and s < extent that the interval does not prove. */
+/* The bounds of s that the facts give (L->fact[i] <= fact_hi[i]) when s
+ * is k + fact (an upper bound) or k - fact (a lower bound). */
+static void fact_bounds(LowerCtx *L, const Sub *s, int *has_hi, int64_t *hi, int *has_lo,
+                        int64_t *lo) {
+  *has_hi = *has_lo = 0;
+  for (int i = 0; s->d && i < L->nfacts; i++) {
+    int64_t k, b;
+    const Dim *diff = dim_sub(L->dc, s->d, L->fact[i]), *sum = dim_add(L->dc, s->d, L->fact[i]);
+    if (diff && dim_is_const(diff, &k) && !__builtin_add_overflow(L->fact_hi[i], k, &b)) {
+      if (!*has_hi || b < *hi) *hi = b;
+      *has_hi = 1;
+    } else if (sum && dim_is_const(sum, &k) && !__builtin_sub_overflow(k, L->fact_hi[i], &b)) {
+      if (!*has_lo || b > *lo) *lo = b;
+      *has_lo = 1;
+    }
+  }
+}
+
+/* The conditions 0 <= s and s < extent that the interval (and the facts)
+ * do not prove. */
 static LoopExpr *range_check(LowerCtx *L, const Sub *s, int64_t extent) {
   LoopExpr *c = NULL;
-  if (!s->r.known || s->r.lo < 0) c = le_binary(L->a, OP_LE, ELEM_BOOL, le_int(L->a, 0), s->e);
-  if (!s->r.known || s->r.hi >= extent)
+  int has_hi, has_lo;
+  int64_t hi = 0, lo = 0;
+  fact_bounds(L, s, &has_hi, &hi, &has_lo, &lo);
+  int upper_ok = (s->r.known && s->r.hi < extent) || (has_hi && hi < extent);
+  int lower_ok = (s->r.known && s->r.lo >= 0) || (has_lo && lo >= 0);
+  if (!lower_ok) c = le_binary(L->a, OP_LE, ELEM_BOOL, le_int(L->a, 0), s->e);
+  if (!upper_ok)
     c = le_and(L->a, c, le_binary(L->a, OP_LT, ELEM_BOOL, s->e, le_int(L->a, extent)));
   return c;
 }
@@ -65,27 +89,53 @@ static LoopExpr *offset_of(LowerCtx *L, const IrTensor *t, Sub *subs, int n, int
   return sum ? sum : le_int(L->a, 0);
 }
 
-/* Lowers the subscripts of a read or store of t; *check gets the range
- * conditions still needed (NULL: none). */
-static LoopExpr *lower_access(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs,
-                              int flat, LoopExpr **check) {
-  Sub s[LOOP_MAX_RANK];
+/* Lowers the subscripts of a read or store of t into s; *check gets the
+ * range conditions still needed (NULL: none).  0 after an error. */
+static int lower_subs(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs, int flat,
+                      Sub *s, LoopExpr **check) {
   *check = NULL;
   if (nsubs > LOOP_MAX_RANK) {
-    diag_error(L->ir->diag, t->loc, "the CPU back end supports tensors of rank %d at most",
-               LOOP_MAX_RANK);
+    diag_error(L->ir->diag, t->loc, "the %s back end supports tensors of rank %d at most",
+               lower_backend_name(L->t), LOOP_MAX_RANK);
     L->errors++;
-    return NULL;
+    return 0;
   }
   int64_t elems = 1;
   for (int i = 0; i < t->rank; i++) elems *= tensor_dim(L, t, i);
   for (int i = 0; i < nsubs; i++) {
-    if (!lower_sub(L, subs[i], &s[i])) return NULL;
+    if (!lower_sub(L, subs[i], &s[i])) return 0;
     int64_t ext = flat ? elems : tensor_dim(L, t, i);
-    if (ext < 0) return NULL;
-    if (check) *check = le_and(L->a, *check, range_check(L, &s[i], ext));
+    if (ext < 0) return 0;
+    *check = le_and(L->a, *check, range_check(L, &s[i], ext));
   }
-  return offset_of(L, t, s, nsubs, flat);
+  return 1;
+}
+
+static LoopExpr *lower_access(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs,
+                              int flat, LoopExpr **check) {
+  Sub s[LOOP_MAX_RANK];
+  return lower_subs(L, t, subs, nsubs, flat, s, check) ? offset_of(L, t, s, nsubs, flat) : NULL;
+}
+
+/* A read of a tensor in the image layout: the element's pixel and channel
+ * (lower/image.c), from the subscripts' polynomials when they all are,
+ * else from their loop expressions. */
+static LoopExpr *image_load(LowerCtx *L, const IrExpr *e, int buf, LoopExpr **check) {
+  Sub s[LOOP_MAX_RANK];
+  if (!lower_subs(L, e->tensor, e->args, e->nargs, e->flat, s, check)) return NULL;
+  LoopExpr *ld = le_new(L->a, LE_LOAD, e->type, 3);
+  ld->buf = buf;
+  int all_poly = 1;
+  for (int i = 0; i < e->nargs; i++) all_poly &= s[i].d != NULL;
+  if (all_poly) {
+    const Dim *d[4] = {s[0].d, NULL, NULL, NULL};
+    for (int i = 1; i < e->nargs && i < 4; i++) d[i] = s[i].d;
+    return image_coords(L, L->p->bufs[buf], d, e->flat, ld->args) ? ld : NULL;
+  }
+  LoopExpr *x[4] = {s[0].e, NULL, NULL, NULL};
+  for (int i = 1; i < e->nargs && i < 4; i++) x[i] = s[i].e;
+  image_coords_e(L, L->p->bufs[buf], x, e->flat, ld->args);
+  return ld;
 }
 
 LoopExpr *lw_offset(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsubs, int flat) {
@@ -94,10 +144,15 @@ LoopExpr *lw_offset(LowerCtx *L, const IrTensor *t, IrExpr *const *subs, int nsu
 }
 
 static LoopExpr *lower_read(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
-  LoopExpr *check;
-  LoopExpr *off = lower_access(L, e->tensor, e->args, e->nargs, e->flat, &check);
-  if (!off) return NULL;
-  LoopExpr *ld = le_load(L->a, lower_buf_of(L, e->tensor), e->type, off);
+  LoopExpr *check, *ld;
+  int buf = lower_buf_of(L, e->tensor);
+  if (L->p->bufs[buf]->kind == LB_IMAGE) {
+    if (!(ld = image_load(L, e, buf, &check))) return NULL;
+  } else {
+    LoopExpr *off = lower_access(L, e->tensor, e->args, e->nargs, e->flat, &check);
+    if (!off) return NULL;
+    ld = le_load(L->a, buf, e->type, off);
+  }
   if (!check) return ld;
   if (!e->dflt) {
     ld->guard = L->no_guard ? NULL : check;
@@ -118,6 +173,27 @@ static int64_t red_count(LowerCtx *L, const IrExpr *e) {
   return n;
 }
 
+/* Under `inner`, the channel loop of reduced index ix, bound so far to its
+ * pixel q: `for ch in [0, 4) unroll` with ix = 4*q + ch, and when the
+ * extent is not a multiple of 4, `if ix < extent` (a fact for the reads).
+ * Returns where the body goes, NULL after an error. */
+static LoopStmt *split_channels(LowerCtx *L, LoopStmt *inner, int ix, Loc loc) {
+  int64_t ext;
+  if (!lw_const_dim(L, L->node->indices[ix].extent.dim, loc, &ext)) return NULL;
+  int v = nest_var(L, arena_printf(L->a, "%s.ch", L->node->indices[ix].name), ELEM_INT, 0, 4);
+  LoopStmt *loop = ls_loop(L->a, v, 0, 4, LOOP_UNROLL, 0);
+  ls_push(L->a, inner, loop);
+  const Dim *c = dim_add(L->dc, dim_mul(L->dc, dim_const(L->dc, 4), L->nb->env[ix]),
+                         dim_sym(L->dc, L->nb->syms[v]));
+  L->nb->env[ix] = c;
+  if (ext % 4 == 0) return loop;
+  LoopStmt *guard =
+      ls_if(L->a, le_binary(L->a, OP_LT, ELEM_BOOL, lw_dim_loop(L, c), le_int(L->a, ext)));
+  ls_push(L->a, loop, guard);
+  image_fact(L, c, ext - 1);
+  return guard;
+}
+
 /* acc = identity; for the reduced indices (the vectorized one innermost):
  * acc op= body.  Returns the accumulator's value (divided for mean). */
 static LoopExpr *lower_reduce(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
@@ -131,10 +207,13 @@ static LoopExpr *lower_reduce(LowerCtx *L, const IrExpr *e, LoopStmt *block, int
   for (int i = 0; i < e->nred && n < 64; i++)
     if (e->red[i] == vec_red) order[n++] = e->red[i];
   LoopStmt *inner = block;
+  int split[64], nsplit = 0, facts = L->nfacts;
   for (int i = 0; i < n; i++) {
     int ix = order[i];
     int64_t ext;
     if (!lw_const_dim(L, L->node->indices[ix].extent.dim, e->loc, &ext)) return NULL;
+    int sp = ext > 4 && ix != vec_red && image_split_reduction(L, e->args[0], ix);
+    if (sp) split[nsplit++] = ix, ext = (ext + 3) / 4; /* pixels; channels below */
     LoopKind k = ix == vec_red ? LOOP_VECTOR : ext <= 4 ? LOOP_UNROLL : LOOP_SERIAL;
     int v = nest_var(L, L->node->indices[ix].name, ELEM_INT, 0, ext);
     LoopStmt *loop = ls_loop(a, v, 0, ext, k, L->lanes);
@@ -142,7 +221,10 @@ static LoopExpr *lower_reduce(LowerCtx *L, const IrExpr *e, LoopStmt *block, int
     inner = loop;
     L->nb->env[ix] = dim_sym(L->dc, L->nb->syms[v]);
   }
-  LoopExpr *body = lw_value(L, e->args[0], inner, -1);
+  for (int i = 0; i < nsplit; i++) /* ix = 4*q + ch, the four channels of a pixel innermost */
+    inner = split_channels(L, inner, split[i], e->loc);
+  LoopExpr *body = inner ? lw_value(L, e->args[0], inner, -1) : NULL;
+  L->nfacts = facts;
   for (int i = 0; i < n; i++) L->nb->env[order[i]] = NULL;
   if (!body) return NULL;
   ls_push(a, inner, ls_accum(a, acc, r, body));
@@ -291,7 +373,8 @@ LoopExpr *lw_value(LowerCtx *L, const IrExpr *e, LoopStmt *block, int vec_red) {
   case IE_REDUCE:
     if (!block) {
       diag_error(L->ir->diag, e->loc,
-                 "the CPU back end does not support a reduction inside a subscript");
+                 "the %s back end does not support a reduction inside a subscript",
+                 lower_backend_name(L->t));
       L->errors++;
       return NULL;
     }

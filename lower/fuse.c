@@ -98,11 +98,17 @@ static LoopStmt *prefix_loop(LowerCtx *L, const int *prefix, int np, int paralle
   return loop;
 }
 
-int fuse_node(LowerCtx *L, LoopKernel *k) {
+int fuse_prefix(LowerCtx *L) {
   const IrNode *n = L->node;
   if (n->nstmts < 2 || n->nlocals == 0) return 0;
   int np = common_prefix(n);
-  if (np == 0 || !fusable(L, np)) return 0;
+  return np > 0 && fusable(L, np) ? np : 0;
+}
+
+int fuse_node(LowerCtx *L, LoopKernel *k) {
+  const IrNode *n = L->node;
+  int np = fuse_prefix(L);
+  if (!np) return 0;
   const int *prefix = n->stmts[0].lhs;
   double work = 0, flops = 0, rows = 1;
   for (int i = 0; i < n->nstmts; i++) {
@@ -114,12 +120,17 @@ int fuse_node(LowerCtx *L, LoopKernel *k) {
   NestB nb;
   nest_begin(L, &nb);
   L->shrink = np;
-  LoopStmt *root = prefix_loop(L, prefix, np, work >= FUSE_PAR_WORK && rows >= 2);
+  LoopStmt *root, *inner;
+  if (!L->t->gpu) {
+    root = inner = prefix_loop(L, prefix, np, work >= FUSE_PAR_WORK && rows >= 2);
+  } else if (!(root = nest_gpu_grid(L, prefix, NULL, np, &inner))) {
+    root = inner = ls_loop(L->a, nest_var(L, "one", ELEM_INT, 0, 1), 0, 1, LOOP_SERIAL, 0);
+  }
   int ok = 1;
   for (int i = 0; i < n->nstmts && ok; i++) {
     Plan plan;
     sched_inner(L, &n->stmts[i], np, &plan);
-    ok = nest_body(L, root, &n->stmts[i], &plan, np);
+    ok = nest_body(L, inner, &n->stmts[i], &plan, np);
   }
   L->shrink = 0;
   const char *name = n->stmts[n->nstmts - 1].target->name;

@@ -31,9 +31,16 @@ const char *loop_run_error(int code) {
 }
 
 LowerTarget lower_default_target(void) {
-  LowerTarget t = {"x86-64-v3", 256, 16, 1, 32 << 10, 1 << 20, 8 << 20};
+  LowerTarget t = {"x86-64-v3", 256, 16, 1, 32 << 10, 1 << 20, 8 << 20, 0, 0, 0};
   return t;
 }
+
+LowerTarget lower_gpu_target(void) {
+  LowerTarget t = {"opencl", 128, 0, 1, 0, 0, 0, 1, 0, LOWER_IMAGE_MAX};
+  return t;
+}
+
+const char *lower_backend_name(const LowerTarget *t) { return t->gpu ? "OpenCL" : "CPU"; }
 
 int lower_lanes(const LowerTarget *t) { return t->vector_bits >= 64 ? t->vector_bits / 32 : 1; }
 

@@ -14,16 +14,35 @@
  * What the schedules need to know of the machine.  Filled by the back end
  * (llvm_target_info) from --cpu, or by lower_default_target. */
 typedef struct LowerTarget {
-  const char *cpu;    /* the CPU name: "skylake-avx512", or the host's */
+  const char *cpu;    /* the CPU name: "skylake-avx512", or the host's;
+                         "opencl" for a GPU target */
   int vector_bits;    /* 128, 256 or 512 */
   int vector_regs;    /* architectural vector registers: 16 or 32 */
   int fma;            /* fused multiply-add */
   int64_t l1, l2, l3; /* data cache bytes: per core (l1, l2), shared (l3) */
+  int gpu;            /* an OpenCL device (docs/opencl.md): no packed
+                         contractions and no vector loops; the leading
+                         left-hand loops of every statement are parallel,
+                         perfectly nested, at most 3 (the NDRange) */
+  int images;         /* GPU: put every eligible tensor in the image layout
+                         (LB_IMAGE: 4-D f32 intermediates and weights) */
+  int64_t image_max;  /* GPU: the largest image width and height (pixels) */
 } LowerTarget;
 
 /* A generic x86-64 target with AVX2 and FMA (256-bit vectors, 32 KiB L1,
  * 1 MiB L2, 8 MiB L3): for tests that must not depend on the host. */
 LowerTarget lower_default_target(void);
+/* The target of --target=opencl: gpu = 1, 128-bit vectors (float4), no
+ * images, images of at most LOWER_IMAGE_MAX pixels a side when enabled. */
+enum { LOWER_IMAGE_MAX = 8192 };
+LowerTarget lower_gpu_target(void);
+/* The most parallel loops a GPU nest starts with (NDRange dimensions), and
+ * the most iterations of each but the innermost: NDRange dimensions 1 and
+ * 2 beyond 65535 work-groups fail on some drivers (NVIDIA's maps them to
+ * CUDA's grid), so such a loop is fused with the next one. */
+enum { LOOP_GPU_DIMS = 3, LOOP_GPU_OUTER_MAX = 65535 };
+/* "CPU" or "OpenCL": the back end t is for, in messages. */
+const char *lower_backend_name(const LowerTarget *t);
 /* Lanes of a vector of 32-bit elements. */
 int lower_lanes(const LowerTarget *t);
 
@@ -35,7 +54,11 @@ int lower_lanes(const LowerTarget *t);
   X(LB_SCRATCH, "scratch") /* in the scratch arena at `offset` (memory plan) */                    \
   X(LB_STACK, "stack")     /* private to each call of one nest's function: a \
                               register tile (kept in registers when every   \
-                              offset is constant after unrolling) */
+                              offset is constant after unrolling) */                  \
+  X(LB_IMAGE, "image")     /* GPU: a 4-D f32 tensor [N, C, H, W] in an image of \
+                              W*ceil(C/4) x N*H pixels of 4 floats: element \
+                              (n, c, h, w) is channel c%4 of pixel          \
+                              (w + W*(c/4), h + H*n) (docs/opencl.md) */
 
 typedef enum LoopBufKind {
 #define X(k, s) k,
@@ -55,8 +78,10 @@ typedef struct LoopBuf {
   int index;              /* input/output/weight: position in the signature */
   int64_t offset;         /* LB_SCRATCH: byte offset in the arena (64-aligned) */
   int first, last;        /* LB_SCRATCH: the kernels that use it (live range) */
-  int persistent;         /* LB_SCRATCH: prepared once per loaded model (packed
-                          weights): live in every run, never shared */
+  int persistent;         /* LB_SCRATCH, LB_IMAGE: prepared once per loaded
+                             model (packed weights, weights as images): live
+                             in every run, never shared */
+  int64_t img_w, img_h;   /* LB_IMAGE: the image's width and height in pixels */
   const IrTensor *tensor; /* the graph tensor or node local it holds; NULL
                              for buffers of the lowering (packed panels) */
 } LoopBuf;
@@ -75,7 +100,9 @@ typedef struct LoopVar {
 #define XG_LOOP_EXPRS(X)                                                                           \
   X(LE_CONST, "const")   /* f (float types) or i (int and bool types) */                           \
   X(LE_VAR, "var")       /* the value of variable `var` */                                         \
-  X(LE_LOAD, "load")     /* buf[args[0]]: args[0] is an element offset */                          \
+  X(LE_LOAD, "load")     /* buf[args[0]]: args[0] is an element offset; an \
+                            LB_IMAGE buffer's args are the pixel's x, y and \
+                            the channel (0..3) */                               \
   X(LE_UNARY, "unary")   /* op args[0] (OP_NEG, OP_NOT) */                                         \
   X(LE_BINARY, "binary") /* args[0] op args[1] */                                                  \
   X(LE_CALL, "call")     /* builtin(args...) (never BI_SELECT) */                                  \
@@ -113,7 +140,8 @@ struct LoopExpr {
 #define XG_LOOP_KINDS(X)                                                                           \
   X(LOOP_SERIAL, "serial")                                                                         \
   X(LOOP_PARALLEL, "parallel") /* the outermost loop of a nest: its range is \
-                                  split over the thread pool */                     \
+                                  split over the thread pool (GPU: up to 3  \
+                                  perfectly nested ones, the NDRange) */             \
   X(LOOP_VECTOR, "vector")     /* `lanes` iterations at a time in SIMD       \
                                   registers; the remainder one by one */                     \
   X(LOOP_UNROLL, "unroll")     /* every iteration emitted */
@@ -148,7 +176,11 @@ struct LoopStmt {
   int lanes;       /* LS_LOOP of LOOP_VECTOR */
   PtrVec body;     /* LS_LOOP, LS_IF: LoopStmt*, in order */
   int buf;         /* LS_STORE */
-  LoopExpr *addr;  /* LS_STORE: element offset */
+  LoopExpr *addr;  /* LS_STORE: element offset; LB_IMAGE: the pixel's x */
+  LoopExpr *py;    /* LS_STORE to LB_IMAGE: the pixel's y */
+  int pc;          /* LS_STORE to LB_IMAGE: the channel, the index of an
+                      enclosing `for pc in [0, 4) unroll` (the pixel loop:
+                      its 4 stores make one pixel write) */
   LoopExpr *value; /* LS_STORE, LS_LET, LS_ACCUM; LS_IF: the condition */
   Reduction red;   /* LS_ACCUM: RD_SUM, RD_PROD, RD_MAX or RD_MIN */
 };
@@ -164,6 +196,9 @@ typedef struct LoopNest {
   double flops; /* counted as in lower_node_flops */
   int once;     /* prepares persistent buffers from weights only: runs
                          in the first run of a loaded model, before the rest */
+  const IrNode *node; /* the graph node it lowers */
+  const IrStmt *stmt; /* the statement, or NULL (a fused nest of several,
+                         a packing or copying nest) */
 } LoopNest;
 
 /* A kernel: the nests of one fused group of nodes (one node per group until

@@ -171,7 +171,7 @@ static LoopKernel **make_groups(LowerCtx *L, int *n) {
 }
 
 static void use_buf(LoopBuf *b, int kernel) {
-  if (b->kind != LB_SCRATCH) return;
+  if (b->kind != LB_SCRATCH && b->kind != LB_IMAGE) return;
   if (b->first < 0 || kernel < b->first) b->first = kernel;
   if (kernel > b->last) b->last = kernel;
 }
@@ -189,6 +189,7 @@ static int lower_node(LowerCtx *L, LoopKernel *k, const IrNode *n) {
     L->local_buf[i] = b->id;
     use_buf(b, k->id);
   }
+  image_node(L, k, fuse_prefix(L) > 0);
   for (int i = 0; i < n->ninputs; i++) use_buf(L->p->bufs[lower_buf_of(L, n->inputs[i])], k->id);
   for (int i = 0; i < n->noutputs; i++) use_buf(L->p->bufs[lower_buf_of(L, n->outputs[i])], k->id);
   int fused = fuse_node(L, k);
@@ -207,9 +208,9 @@ static int *sig_bufs(LowerCtx *L, IrTensor *const *ts, int n) {
 LoopProgram *lower_model(IrCtx *c, const IrGraph *g, const LowerTarget *t) {
   if (g->nsyms > 0) {
     diag_error(c->diag, g->loc,
-               "the CPU back end needs constant shapes: model '%s' has symbolic "
+               "the %s back end needs constant shapes: model '%s' has symbolic "
                "dims (%s%s), which are not supported yet",
-               g->name, g->syms[0], g->nsyms > 1 ? ", ..." : "");
+               lower_backend_name(t), g->name, g->syms[0], g->nsyms > 1 ? ", ..." : "");
     return NULL;
   }
   LowerCtx L = {.ir = c, .a = c->arena, .dc = &c->dc, .t = t, .lanes = lower_lanes(t)};

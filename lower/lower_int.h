@@ -8,6 +8,9 @@
 
 /* Tensors of higher rank are reported, not lowered. */
 enum { LOOP_MAX_RANK = 32 };
+/* Facts (LowerCtx.fact) in force at once: at most a pixel loop's channel
+ * and the channels of split reductions around it. */
+enum { LOWER_MAX_FACTS = 8 };
 
 /* --------------------------------------------------------- constructors */
 LoopExpr *le_new(Arena *a, LoopExprKind k, ElemType type, int nargs);
@@ -73,6 +76,12 @@ typedef struct LowerCtx {
   int no_guard;        /* reads without ?? are known in range: no checks (the
                            packing of contractions, whose reads were proven in
                            range for every valid point) */
+  int nfacts;          /* polynomials known to be <= fact_hi where the
+                           statement is lowered (the channel of a pixel loop
+                           or of a split reduction under `if c < C`): range
+                           checks use them */
+  const Dim *fact[LOWER_MAX_FACTS];
+  int64_t fact_hi[LOWER_MAX_FACTS];
   const IrExpr *subst; /* lw_value gives subst_value for this expression */
   LoopExpr *subst_value;
   int errors;
@@ -81,6 +90,8 @@ typedef struct LowerCtx {
 /* A new variable of the nest: named `base` (made unique with a suffix),
  * ranging over [lo, hi) when it is a loop index (registers: lo == hi). */
 int nest_var(LowerCtx *L, const char *base, ElemType type, int64_t lo, int64_t hi);
+/* Variable v of the nest being built as a polynomial (its symbol). */
+const Dim *nest_var_dim(LowerCtx *L, int v);
 /* A buffer of the lowering (a packed panel, a register tile): a flat array
  * of `elems` elements, live in the current kernel only.  Returns its id. */
 int lower_new_buf(LowerCtx *L, const char *name, LoopBufKind kind, ElemType elem, int64_t elems);
@@ -148,11 +159,23 @@ int nest_stmt(LowerCtx *L, LoopKernel *k, const IrStmt *s);
 /* Under `parent`: the loops of s's left-hand dims from `first` on (plan:
  * which is vectorized; no parallel loop), its value and its store. */
 int nest_body(LowerCtx *L, LoopStmt *parent, const IrStmt *s, const Plan *plan, int first);
+/* GPU: the loops over node indices ix[0..n) of extents ext (NULL: their
+ * extents) as at most LOOP_GPU_DIMS perfectly nested parallel loops (the
+ * NDRange): indices of extent 1 are bound to 0, the last two others get a
+ * loop each and the leading ones are fused into the first ((p / stride) %
+ * extent each); an outer loop of more than LOOP_GPU_OUTER_MAX iterations
+ * is fused with the next.  Returns the outermost loop, NULL when every
+ * extent is 1; *inner gets the innermost. */
+LoopStmt *nest_gpu_grid(LowerCtx *L, const int *ix, const int64_t *ext, int n,
+                        LoopStmt **inner);
 /* The schedule of s inside a fused nest whose loops bind its first `first`
  * left-hand dims: the vectorized index only. */
 void sched_inner(LowerCtx *L, const IrStmt *s, int first, Plan *plan);
 
 /* ---------------------------------------------------- fused nodes (fuse.c) */
+/* The number of leading left-hand indices fuse_node would lower the
+ * statements of L->node under in one nest, 0 when it would not. */
+int fuse_prefix(LowerCtx *L);
 /* Lowers all statements of L->node in one nest when they share their
  * leading left-hand indices (softmax's rows): one (parallel) loop over
  * them, the node's locals shrunk to per-iteration stack buffers.  1: done,
@@ -165,6 +188,35 @@ void nest_begin(LowerCtx *L, NestB *nb);
 LoopNest *nest_end(LowerCtx *L, const char *name, LoopStmt *root, double flops);
 void nest_add(LowerCtx *L, LoopKernel *k, LoopNest *n);
 double lower_stmt_flops(const IrNode *n, const IrStmt *s);
+
+/* ------------------------------------------------- the image layout (image.c)
+ * GPU targets with images (LowerTarget.images): 4-D f32 tensors as
+ * LB_IMAGE buffers (loop.h, docs/opencl.md). */
+/* Before the statements of L->node are lowered into kernel k: its outputs
+ * and locals that may live in images do (unless the node is lowered as one
+ * fused nest), and the weights it reads get an image each, prepared by a
+ * `once` nest of k (reads then go to the image). */
+void image_node(LowerCtx *L, LoopKernel *k, int fused);
+/* The pixel's x and y and the channel of element sub (n, c, h, w, or the
+ * flat index sub[0]) of image buffer b, as polynomials simplified under the
+ * nest.  0 after an error. */
+int image_coords(LowerCtx *L, const LoopBuf *b, const Dim *const *sub, int flat,
+                 LoopExpr **out);
+/* The same from loop expressions (data-dependent subscripts, which a guard
+ * or a select proves in range where the read is made). */
+void image_coords_e(LowerCtx *L, const LoopBuf *b, LoopExpr *const *sub, int flat,
+                    LoopExpr **out);
+/* Adds the fact d <= hi (LowerCtx.fact) to those in force. */
+void image_fact(LowerCtx *L, const Dim *d, int64_t hi);
+/* Should the reduction over node index ix of `body` be split into pixels
+ * and channels (ix = 4*q + ch, the loop over ch innermost and unrolled)?
+ * Yes when body reads an image at channel ix: the four reads of one pixel
+ * are then the same read, next to each other. */
+int image_split_reduction(LowerCtx *L, const IrExpr *body, int ix);
+/* The nest of statement s whose target is an LB_IMAGE buffer: the grid over
+ * its pixels (the channel index c as c/4), then the pixel loop over c%4.
+ * NULL after an error. */
+LoopNest *image_stmt_nest(LowerCtx *L, const IrStmt *s);
 
 /* ---------------------------------------------------- contractions (contract.c) */
 /* Lowers s the BLIS way when it is a contraction worth it (a sum over k of

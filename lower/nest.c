@@ -39,7 +39,7 @@ int nest_var(LowerCtx *L, const char *base, ElemType type, int64_t lo, int64_t h
   return id;
 }
 
-static const Dim *var_dim(LowerCtx *L, int v) { return dim_sym(L->dc, L->nb->syms[v]); }
+const Dim *nest_var_dim(LowerCtx *L, int v) { return dim_sym(L->dc, L->nb->syms[v]); }
 
 /* ------------------------------------------------------------------ nests */
 
@@ -71,7 +71,7 @@ static const Dim *parallel_loop(Build *b) {
   int fused = par > 1 || b->plan->block;
   int v = nest_var(L, fused ? "p" : L->node->indices[s->lhs[0]].name, ELEM_INT, 0, total);
   push_loop(b, ls_loop(L->a, v, 0, total, LOOP_PARALLEL, 0));
-  const Dim *p = var_dim(L, v), *blk = NULL;
+  const Dim *p = nest_var_dim(L, v), *blk = NULL;
   int64_t stride = 1;
   if (b->plan->block) {
     blk = nblocks > 1 ? dim_mod(L->dc, p, dim_const(L->dc, nblocks)) : L->dc->zero;
@@ -84,6 +84,62 @@ static const Dim *parallel_loop(Build *b) {
     stride *= L->ext[s->lhs[i]];
   }
   return blk;
+}
+
+/* One parallel loop over the live indices live[0..n) of extents e (the
+ * first varies slowest): each index is (q / stride) % extent. */
+static LoopStmt *grid_loop(LowerCtx *L, const int *live, const int64_t *e, int n) {
+  int64_t total = 1;
+  for (int i = 0; i < n; i++) total *= e[i];
+  int v = nest_var(L, n > 1 ? "p" : L->node->indices[live[0]].name, ELEM_INT, 0, total);
+  const Dim *q = nest_var_dim(L, v);
+  int64_t stride = 1;
+  for (int i = n - 1; i >= 0; i--) {
+    const Dim *d = stride > 1 ? dim_div(L->dc, q, dim_const(L->dc, stride)) : q;
+    if (i > 0) d = dim_mod(L->dc, d, dim_const(L->dc, e[i]));
+    L->nb->env[live[i]] = d;
+    stride *= e[i];
+  }
+  return ls_loop(L->a, v, 0, total, LOOP_PARALLEL, 0);
+}
+
+LoopStmt *nest_gpu_grid(LowerCtx *L, const int *ix, const int64_t *ext, int n,
+                        LoopStmt **inner) {
+  int live[LOOP_MAX_RANK], nl = 0;
+  int64_t lext[LOOP_MAX_RANK];
+  for (int i = 0; i < n; i++) {
+    int64_t e = ext ? ext[i] : L->ext[ix[i]];
+    if (e == 1) L->nb->env[ix[i]] = L->dc->zero;
+    else if (nl < LOOP_MAX_RANK) lext[nl] = e, live[nl++] = ix[i];
+  }
+  *inner = NULL;
+  if (nl == 0) return NULL;
+  /* groups of consecutive indices, one loop each: at most LOOP_GPU_DIMS,
+     the leading indices fused; an outer group (NDRange dims 1 and 2) of
+     more than LOOP_GPU_OUTER_MAX iterations is fused with the next */
+  int start[LOOP_MAX_RANK + 1], ng = 0;
+  for (int i = 0; i < nl; i++)
+    if (i == 0 || i > nl - LOOP_GPU_DIMS) start[ng++] = i;
+  start[ng] = nl;
+  for (int g = 0; g < ng - 1;) {
+    int64_t t = 1;
+    for (int i = start[g]; i < start[g + 1]; i++) t *= lext[i];
+    if (t <= LOOP_GPU_OUTER_MAX) {
+      g++;
+      continue;
+    }
+    for (int k = g + 1; k < ng; k++) start[k] = start[k + 1]; /* merge g and g + 1 */
+    ng--;
+  }
+  LoopStmt *root = NULL, *cur = NULL;
+  for (int g = 0; g < ng; g++) {
+    LoopStmt *loop = grid_loop(L, live + start[g], lext + start[g], start[g + 1] - start[g]);
+    if (cur) ls_push(L->a, cur, loop);
+    else root = loop;
+    cur = loop;
+  }
+  *inner = cur;
+  return root;
 }
 
 /* The loop of left-hand dim i (or its binding to 0 when its extent is 1). */
@@ -101,7 +157,7 @@ static void lhs_loop(Build *b, int i, const Dim *blk) {
   }
   int v = nest_var(L, name, ELEM_INT, lo, hi);
   push_loop(b, ls_loop(L->a, v, lo, hi, vec ? LOOP_VECTOR : LOOP_SERIAL, b->plan->lanes));
-  const Dim *d = var_dim(L, v);
+  const Dim *d = nest_var_dim(L, v);
   if (vec && b->part == PART_BLOCKS)
     d = dim_add(L->dc, dim_mul(L->dc, blk, dim_const(L->dc, b->plan->block)), d);
   L->nb->env[ix] = d;
@@ -145,6 +201,7 @@ LoopNest *nest_end(LowerCtx *L, const char *name, LoopStmt *root, double flops) 
   n->nvars = L->nb->nvars;
   n->vars = L->nb->vars;
   n->flops = flops;
+  n->node = L->node;
   L->nb = NULL;
   return n;
 }
@@ -155,7 +212,12 @@ static LoopNest *build_nest(LowerCtx *L, const IrStmt *s, const Plan *plan, Part
   Build b = {L, s, plan, part, NULL, NULL};
   const Dim *blk = NULL;
   int first = 0;
-  if (part != PART_TAIL && (plan->par > 0 || plan->block)) {
+  if (L->t->gpu) {
+    LoopStmt *inner;
+    LoopStmt *root = nest_gpu_grid(L, s->lhs, NULL, plan->par, &inner);
+    if (root) b.root = root, b.cur = inner;
+    first = plan->par;
+  } else if (part != PART_TAIL && (plan->par > 0 || plan->block)) {
     blk = parallel_loop(&b);
     first = plan->par;
   }
@@ -173,7 +235,9 @@ static LoopNest *build_nest(LowerCtx *L, const IrStmt *s, const Plan *plan, Part
   for (int i = 0; i < s->nlhs; i++) pts *= (double)L->ext[s->lhs[i]];
   const char *name =
       part == PART_TAIL ? arena_printf(L->a, "%s (tail)", s->target->name) : s->target->name;
-  return nest_end(L, name, b.root, lower_stmt_flops(L->node, s) * nest_points(&b) / pts);
+  LoopNest *n = nest_end(L, name, b.root, lower_stmt_flops(L->node, s) * nest_points(&b) / pts);
+  n->stmt = s;
+  return n;
 }
 
 int nest_body(LowerCtx *L, LoopStmt *parent, const IrStmt *s, const Plan *plan, int first) {
@@ -197,6 +261,11 @@ void nest_add(LowerCtx *L, LoopKernel *k, LoopNest *n) {
 int nest_stmt(LowerCtx *L, LoopKernel *k, const IrStmt *s) {
   int c = contract_stmt(L, k, s);
   if (c) return c > 0;
+  if (L->p->bufs[lower_buf_of(L, s->target)]->kind == LB_IMAGE) {
+    LoopNest *n = image_stmt_nest(L, s);
+    if (n) nest_add(L, k, n);
+    return n != NULL;
+  }
   Plan plan;
   sched_stmt(L, s, &plan);
   LoopNest *n = build_nest(L, s, &plan, plan.block ? PART_BLOCKS : PART_ALL);

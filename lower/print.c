@@ -104,11 +104,19 @@ static void put_const(Pr *p, const LoopExpr *e) {
   else fprintf(p->out, "%lld", (long long)e->i);
 }
 
+/* "x.1@(x, y, c)": the pixel and the channel of an image; "x[off]" */
+static void put_access(Pr *p, int buf, LoopExpr *const *args, int n) {
+  fprintf(p->out, "%s%s", p->p->bufs[buf]->name, n == 3 ? "@(" : "[");
+  for (int i = 0; i < n; i++) {
+    if (i) fputs(", ", p->out);
+    expr(p, args[i], 0);
+  }
+  fputs(n == 3 ? ")" : "]", p->out);
+}
+
 static void put_load(Pr *p, const LoopExpr *e) {
   if (e->guard) fputs("checked(", p->out);
-  fprintf(p->out, "%s[", p->p->bufs[e->buf]->name);
-  expr(p, e->args[0], 0);
-  fputs("]", p->out);
+  put_access(p, e->buf, e->args, e->nargs);
   if (!e->guard) return;
   fputs(", ", p->out);
   expr(p, e->guard, 0);
@@ -181,9 +189,14 @@ static void stmt(Pr *p, const LoopStmt *s, int depth) {
     for (int i = 0; i < s->body.n; i++) stmt(p, s->body.items[i], depth + 1);
     return;
   case LS_STORE:
-    fprintf(p->out, "%s[", p->p->bufs[s->buf]->name);
-    expr(p, s->addr, 0);
-    fputs("] = ", p->out);
+    if (p->p->bufs[s->buf]->kind == LB_IMAGE) {
+      LoopExpr pc = {.kind = LE_VAR, .type = ELEM_INT, .var = s->pc};
+      LoopExpr *xy[3] = {s->addr, s->py, &pc};
+      put_access(p, s->buf, xy, 3);
+    } else {
+      put_access(p, s->buf, &s->addr, 1);
+    }
+    fputs(" = ", p->out);
     break;
   case LS_LET: fprintf(p->out, "%s = ", v); break;
   case LS_ACCUM:
@@ -220,12 +233,18 @@ static void put_buf(FILE *out, const LoopBuf *b) {
   fprintf(out, "  buffer %s: ", b->name);
   put_shape(out, b);
   fprintf(out, " %s", loop_buf_kind_name(b->kind));
-  if (b->kind == LB_SCRATCH && b->persistent)
+  if (b->kind == LB_IMAGE)
+    fprintf(out, " %lld x %lld", (long long)b->img_w, (long long)b->img_h);
+  if (b->kind == LB_IMAGE && b->persistent)
+    fputs(" (persistent)", out);
+  else if (b->kind == LB_IMAGE)
+    fprintf(out, " (kernels %d..%d)", b->first, b->last);
+  else if (b->kind == LB_SCRATCH && b->persistent)
     fprintf(out, " @%lld (%lld bytes, persistent)", (long long)b->offset, (long long)b->bytes);
   else if (b->kind == LB_SCRATCH)
     fprintf(out, " @%lld (%lld bytes, kernels %d..%d)", (long long)b->offset, (long long)b->bytes,
             b->first, b->last);
-  else if (b->kind != LB_STACK) fprintf(out, " %d", b->index);
+  else if (b->kind != LB_STACK && b->kind != LB_IMAGE) fprintf(out, " %d", b->index);
   fputs("\n", out);
 }
 
@@ -258,7 +277,10 @@ void loop_print(FILE *out, const LoopProgram *p) {
           p->nkernels, p->nkernels == 1 ? "" : "s", nests, nests == 1 ? "" : "s", p->flops,
           (long long)p->scratch_bytes);
   const LowerTarget *t = &p->target;
-  fprintf(out,
+  if (t->gpu)
+    fprintf(out, "  target %s: a GPU (parallel loops are the NDRange, no vector loops)\n", t->cpu);
+  else
+    fprintf(out,
           "  target %s: %d-bit vectors, %d registers%s, L1 %lld KiB, L2 %lld KiB, L3 %lld KiB\n",
           t->cpu, t->vector_bits, t->vector_regs, t->fma ? ", fma" : "", (long long)(t->l1 >> 10),
           (long long)(t->l2 >> 10), (long long)(t->l3 >> 10));

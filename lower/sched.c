@@ -150,8 +150,21 @@ static void choose_parallel(LowerCtx *L, const IrStmt *s, Plan *p) {
   p->block = b;
 }
 
+/* A GPU statement: every left-hand dim is parallel (nest.c maps them to
+ * the NDRange); no vector loops (a work-item is a lane). */
+static void gpu_plan(const IrStmt *s, Plan *p) {
+  p->vec = VEC_NONE;
+  p->vec_index = -1;
+  p->par = s->nlhs;
+  p->block = 0;
+}
+
 void sched_stmt(LowerCtx *L, const IrStmt *s, Plan *p) {
   p->lanes = L->lanes;
+  if (L->t->gpu) {
+    gpu_plan(s, p);
+    return;
+  }
   choose_vector(L, s, p, 0);
   choose_parallel(L, s, p);
 }
@@ -160,5 +173,10 @@ void sched_inner(LowerCtx *L, const IrStmt *s, int first, Plan *p) {
   p->lanes = L->lanes;
   p->par = 0;
   p->block = 0;
+  if (L->t->gpu) {
+    p->vec = VEC_NONE;
+    p->vec_index = -1;
+    return;
+  }
   choose_vector(L, s, p, first);
 }

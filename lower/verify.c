@@ -89,8 +89,12 @@ static void check_kind(Vf *v, const LoopExpr *e) {
     if (e->buf < 0 || e->buf >= v->p->nbufs) fail(v, "load of buffer %d", e->buf);
     else if (v->p->bufs[e->buf]->elem != e->type)
       fail(v, "load of %s as %s", v->p->bufs[e->buf]->name, elem_type_name(e->type));
-    if (e->args[0]->type != ELEM_INT)
-      fail(v, "offset of type %s", elem_type_name(e->args[0]->type));
+    if (e->buf >= 0 && e->buf < v->p->nbufs &&
+        e->nargs != (v->p->bufs[e->buf]->kind == LB_IMAGE ? 3 : 1))
+      fail(v, "load of %s with %d coordinates", v->p->bufs[e->buf]->name, e->nargs);
+    for (int i = 0; i < e->nargs; i++)
+      if (e->args[i]->type != ELEM_INT)
+        fail(v, "offset of type %s", elem_type_name(e->args[i]->type));
     if (e->guard) {
       check_expr(v, e->guard);
       if (e->guard->type != ELEM_BOOL) fail(v, "guard of type %s", elem_type_name(e->guard->type));
@@ -135,6 +139,12 @@ static void check_expr(Vf *v, const LoopExpr *e);
 static void check_loop(Vf *v, const LoopStmt *s, int top) {
   if (s->lo >= s->hi) fail(v, "empty loop over '%s'", v->n->vars[s->var].name);
   if (s->loop == LOOP_PARALLEL && !top) fail(v, "a parallel loop inside another loop");
+  if (s->loop == LOOP_VECTOR && v->p->target.gpu) fail(v, "a vector loop on a GPU target");
+  /* GPU: up to LOOP_GPU_DIMS parallel loops, perfectly nested (the NDRange) */
+  int grid = v->p->target.gpu && s->loop == LOOP_PARALLEL && s->body.n == 1 &&
+             ((const LoopStmt *)s->body.items[0])->kind == LS_LOOP &&
+             ((const LoopStmt *)s->body.items[0])->loop == LOOP_PARALLEL;
+  if (grid && top >= LOOP_GPU_DIMS) fail(v, "more than %d nested parallel loops", LOOP_GPU_DIMS);
   if (s->loop == LOOP_VECTOR && (s->lanes < 2 || v->vector_depth))
     fail(v, "a vector loop of %d lanes", s->lanes);
   if (v->defined[s->var]) fail(v, "loop variable '%s' already in scope", v->n->vars[s->var].name);
@@ -151,7 +161,7 @@ static void check_loop(Vf *v, const LoopStmt *s, int top) {
     v->vector_depth++;
     v->lane_var = s->var;
   }
-  for (int i = 0; i < s->body.n; i++) check_stmt(v, s->body.items[i], 0);
+  for (int i = 0; i < s->body.n; i++) check_stmt(v, s->body.items[i], grid ? top + 1 : 0);
   if (s->loop == LOOP_VECTOR) v->vector_depth--;
   v->lane_var = lane;
   memcpy(v->defined, keep, n);
@@ -186,6 +196,16 @@ static void check_if(Vf *v, const LoopStmt *s, int top) {
   free(keep);
 }
 
+/* A store to an image: on a GPU target, y given, the channel an index in
+ * scope (the pixel loop's). */
+static void check_pixel_store(Vf *v, const LoopStmt *s) {
+  if (!v->p->target.gpu) fail(v, "an image store on a CPU target");
+  if (!s->py) fail(v, "an image store without y");
+  else check_expr(v, s->py);
+  if (s->pc < 0 || s->pc >= v->n->nvars || !v->index[s->pc]) fail(v, "an image store's channel");
+  else check_var(v, s->pc);
+}
+
 static void check_stmt(Vf *v, const LoopStmt *s, int top) {
   switch (s->kind) {
   case LS_IF: check_if(v, s, top); return;
@@ -199,6 +219,7 @@ static void check_stmt(Vf *v, const LoopStmt *s, int top) {
            v->p->bufs[s->buf]->name);
     else if (s->value && v->p->bufs[s->buf]->elem != s->value->type)
       fail(v, "store of mismatched type");
+    else if (v->p->bufs[s->buf]->kind == LB_IMAGE) check_pixel_store(v, s);
     return;
   case LS_LET:
   case LS_ACCUM:

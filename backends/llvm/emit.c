@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void init_types(Cg *g) {
+void cg_init_types(Cg *g) {
   g->t_void = LLVMVoidTypeInContext(g->ctx);
   g->t_i1 = LLVMInt1TypeInContext(g->ctx);
   g->t_i8 = LLVMInt8TypeInContext(g->ctx);
@@ -235,7 +235,7 @@ static LLVMValueRef emit_run(Cg *g, LLVMValueRef *nests) {
 
 /* ----------------------------------------------------------- descriptor */
 
-static LLVMValueRef private_const(Cg *g, LLVMValueRef init, const char *name) {
+LLVMValueRef cg_private_const(Cg *g, LLVMValueRef init, const char *name) {
   LLVMValueRef gv = LLVMAddGlobal(g->mod, LLVMTypeOf(init), name);
   LLVMSetInitializer(gv, init);
   LLVMSetGlobalConstant(gv, 1);
@@ -244,8 +244,8 @@ static LLVMValueRef private_const(Cg *g, LLVMValueRef init, const char *name) {
   return gv;
 }
 
-static LLVMValueRef cstring(Cg *g, const char *s) {
-  return private_const(g, LLVMConstStringInContext(g->ctx, s, (unsigned)strlen(s), 0), "str");
+LLVMValueRef cg_cstring(Cg *g, const char *s) {
+  return cg_private_const(g, LLVMConstStringInContext(g->ctx, s, (unsigned)strlen(s), 0), "str");
 }
 
 static int abi_dtype(ElemType t) {
@@ -274,19 +274,19 @@ static LLVMValueRef tensors(Cg *g, LLVMTypeRef tt, const int *ids, int n, const 
     if (!dims) abort();
     for (int d = 0; d < b->rank; d++) dims[d] = cg_i64(g, b->shape[d]);
     LLVMValueRef shape =
-        b->rank ? private_const(g, LLVMConstArray(g->t_i64, dims, (unsigned)b->rank), "shape")
+        b->rank ? cg_private_const(g, LLVMConstArray(g->t_i64, dims, (unsigned)b->rank), "shape")
                 : LLVMConstNull(g->t_ptr);
     free(dims);
-    LLVMValueRef f[5] = {cstring(g, b->name), cg_i32(g, abi_dtype(b->elem)), cg_i32(g, b->rank),
+    LLVMValueRef f[5] = {cg_cstring(g, b->name), cg_i32(g, abi_dtype(b->elem)), cg_i32(g, b->rank),
                          shape, cg_i64(g, b->bytes)};
     elems[i] = LLVMConstNamedStruct(tt, f, 5);
   }
-  LLVMValueRef arr = private_const(g, LLVMConstArray(tt, elems, (unsigned)n), name);
+  LLVMValueRef arr = cg_private_const(g, LLVMConstArray(tt, elems, (unsigned)n), name);
   free(elems);
   return arr;
 }
 
-static void emit_descriptor(Cg *g, LLVMValueRef run) {
+void cg_descriptor(Cg *g, LLVMValueRef run, LLVMValueRef ocl) {
   const LoopProgram *p = g->p;
   LLVMTypeRef tt = LLVMStructCreateNamed(g->ctx, "xg_abi_tensor");
   LLVMTypeRef tf[5] = {g->t_ptr, g->t_i32, g->t_i32, g->t_ptr, g->t_i64};
@@ -296,17 +296,17 @@ static void emit_descriptor(Cg *g, LLVMValueRef run) {
                         g->t_ptr, g->t_ptr, g->t_i64, g->t_ptr, g->t_ptr};
   LLVMStructSetBody(mt, mf, 11, 0);
   LLVMValueRef v[11] = {cg_i32(g, XG_ABI_VERSION),
-                        cstring(g, p->name),
+                        cg_cstring(g, p->name),
                         cg_i32(g, p->ninputs),
                         cg_i32(g, p->noutputs),
                         cg_i32(g, p->nweights),
                         tensors(g, tt, p->inputs, p->ninputs, "inputs"),
                         tensors(g, tt, p->outputs, p->noutputs, "outputs"),
                         tensors(g, tt, p->weights, p->nweights, "weights"),
-                        cg_i64(g, p->scratch_bytes),
-                        run,
-                        LLVMConstPointerNull(g->t_ptr)}; /* ocl: a CPU model */
-  LLVMValueRef model = private_const(g, LLVMConstNamedStruct(mt, v, 11), "model");
+                        cg_i64(g, ocl ? 0 : p->scratch_bytes), /* OpenCL: arena_bytes */
+                        run ? run : LLVMConstPointerNull(g->t_ptr),
+                        ocl ? ocl : LLVMConstPointerNull(g->t_ptr)};
+  LLVMValueRef model = cg_private_const(g, LLVMConstNamedStruct(mt, v, 11), "model");
   LLVMValueRef fn =
       LLVMAddFunction(g->mod, XG_ABI_DESCRIBE_SYMBOL, LLVMFunctionType(g->t_ptr, NULL, 0, 0));
   fn_attrs(g, fn);
@@ -316,7 +316,7 @@ static void emit_descriptor(Cg *g, LLVMValueRef run) {
 
 /* ------------------------------------------------------------ the module */
 
-static void print_module(LLVMModuleRef m, FILE *out, const char *when) {
+void cg_print_module(LLVMModuleRef m, FILE *out, const char *when) {
   char *s = LLVMPrintModuleToString(m);
   fprintf(out, "; ---- %s optimization\n%s", when, s);
   LLVMDisposeMessage(s);
@@ -345,7 +345,7 @@ static void build_module(Cg *g) {
           bodies[k] = bodies[e];
       nests[k] = emit_nest(g, p->kernels[i], j, pos[k], npar[k], &bodies[k]);
     }
-  emit_descriptor(g, emit_run(g, nests));
+  cg_descriptor(g, emit_run(g, nests), NULL); /* ocl: a CPU model */
   for (int i = 0; i < total; i++) free(pos[i]);
   free(nests), free(bodies), free(ns), free(pos), free(npar);
   free(g->bufs);
@@ -359,7 +359,7 @@ int llvm_compile(const LoopProgram *p, LlvmTarget *t, const LlvmOptions *o, cons
   g.ctx = LLVMContextCreate();
   g.mod = LLVMModuleCreateWithNameInContext(p->name, g.ctx);
   g.b = LLVMCreateBuilderInContext(g.ctx);
-  init_types(&g);
+  cg_init_types(&g);
   LLVMSetTarget(g.mod, t->triple);
   LLVMTargetDataRef td = LLVMCreateTargetDataLayout(t->tm);
   LLVMSetModuleDataLayout(g.mod, td);
@@ -368,7 +368,7 @@ int llvm_compile(const LoopProgram *p, LlvmTarget *t, const LlvmOptions *o, cons
   LLVMDisposeBuilder(g.b);
   int rc = 0;
   char *msg = NULL;
-  if (o && o->emit_llvm) print_module(g.mod, o->emit_llvm, "before");
+  if (o && o->emit_llvm) cg_print_module(g.mod, o->emit_llvm, "before");
   if (LLVMVerifyModule(g.mod, LLVMReturnStatusAction, &msg)) {
     snprintf(err, errlen, "internal error: the LLVM module of '%s' is invalid: %s", p->name,
              msg ? msg : "?");
@@ -376,7 +376,7 @@ int llvm_compile(const LoopProgram *p, LlvmTarget *t, const LlvmOptions *o, cons
   }
   LLVMDisposeMessage(msg);
   if (rc == 0) rc = llvm_optimize(g.mod, t, err, errlen);
-  if (rc == 0 && o && o->emit_llvm) print_module(g.mod, o->emit_llvm, "after");
+  if (rc == 0 && o && o->emit_llvm) cg_print_module(g.mod, o->emit_llvm, "after");
   if (rc == 0 && obj_path) rc = llvm_emit_object(g.mod, t, obj_path, err, errlen);
   LLVMDisposeModule(g.mod);
   LLVMContextDispose(g.ctx);

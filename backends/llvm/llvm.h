@@ -6,6 +6,7 @@
 #define XG_LLVM_H
 
 #include "lower/loop.h"
+#include "runtime/xg_abi.h"
 
 #include <stdio.h>
 
@@ -33,6 +34,14 @@ typedef struct LlvmOptions {
  * invalid module is an internal error). */
 int llvm_compile(const LoopProgram *p, LlvmTarget *t, const LlvmOptions *o, const char *obj_path,
                  char *err, size_t errlen);
+
+/* The model library's object of an OpenCL model (backends/opencl made
+ * ocl for p): the descriptor alone, xg_abi_model with run NULL and ocl
+ * holding the source, the memory objects and the launches, as constants
+ * (runtime/xg_abi.h); written for t like llvm_compile.  Returns 0, or -1
+ * with a message in err. */
+int llvm_compile_ocl(const LoopProgram *p, const xg_abi_ocl *ocl, LlvmTarget *t,
+                     const LlvmOptions *o, const char *obj_path, char *err, size_t errlen);
 
 /* Links an object into a shared library: `$CC -shared -o so_path obj_path -lm`
  * ($XG_CC, else "cc").  Returns 0, or -1 with the command's exit status and

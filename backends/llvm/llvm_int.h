@@ -116,6 +116,17 @@ int *cg_buf_order(const LoopProgram *p, const LoopNest *n, int *nparams);
 int cg_nest_same(const LoopProgram *p, const LoopNest *a, const int *pa, const LoopNest *b,
                  const int *pb);
 
+/* ------------------------------------------------------ module (emit.c) */
+void cg_init_types(Cg *g);
+/* A private constant global holding init. */
+LLVMValueRef cg_private_const(Cg *g, LLVMValueRef init, const char *name);
+/* A NUL-terminated string constant. */
+LLVMValueRef cg_cstring(Cg *g, const char *s);
+/* The xg_abi_model descriptor of g->p and xg_model_describe: run NULL for
+ * an OpenCL model, ocl (a constant xg_abi_ocl) NULL for a CPU model. */
+void cg_descriptor(Cg *g, LLVMValueRef run, LLVMValueRef ocl);
+void cg_print_module(LLVMModuleRef m, FILE *out, const char *when);
+
 /* ---------------------------------------------------------- vector code */
 Val cg_load(Cg *g, const LoopExpr *e, Val mask);
 void cg_store(Cg *g, const LoopStmt *s);

@@ -107,6 +107,8 @@ LlvmTarget *llvm_target_new(const char *cpu, LowerTarget *info, char *err, size_
     return NULL;
   }
   info->cpu = t->cpu;
+  info->gpu = info->images = 0;
+  info->image_max = 0;
   t->triple = LLVMNormalizeTargetTriple("x86_64-pc-linux-gnu");
   LLVMTargetRef target;
   char *msg = NULL;

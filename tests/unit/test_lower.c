@@ -2,7 +2,8 @@
  * statements (which index is vectorized, which loops are parallel), the
  * printer's exact text for one small model, range checks kept or dropped,
  * the memory plan (overlap by liveness, alignment, peak), the loop IR
- * verifier (each corruption reported) and the FLOP count. */
+ * verifier (each corruption reported), the FLOP count, and the GPU
+ * lowering (grid loops, images, the GPU rules of the verifier). */
 #include "tests/unit/unit.h"
 #include "ir/ir.h"
 #include "lower/loop.h"
@@ -27,7 +28,14 @@ static const char *prelude = "op matmul(a: f32[M, K], b: f32[K, N]) -> (c: f32[M
                              "op relu(x: f32[N]) -> (y: f32[N]) { y[i] = max(x[i], 0.0); }\n"
                              "op shift(x: f32[N]) -> (y: f32[N]) { y[i] = x[i + 1]; }\n"
                              "op pad(x: f32[N]) -> (y: f32[N]) { y[i] = x[i - 1] ?? 0.0; }\n"
-                             "op avg(x: f32[N, D]) -> (y: f32[N]) { y[n] = mean(d) x[n, d]; }\n";
+                             "op avg(x: f32[N, D]) -> (y: f32[N]) { y[n] = mean(d) x[n, d]; }\n"
+                             "op inc(x: f32[S...]) -> (y: f32[S...]) { y[i...] = x[i...] + 1.0; }\n"
+                             "op conv(x: f32[N, C, H, W], w: f32[F, C, 3, 3]) -> "
+                             "(y: f32[N, F, H, W]) { y[n, f, i, j] = sum(c, u, v) "
+                             "(x[n, c, i + u - 1, j + v - 1] ?? 0.0) * w[f, c, u, v]; }\n"
+                             "op softmax(x: f32[R, D]) -> (y: f32[R, D]) { mx[r] = max(d) x[r, d]; "
+                             "e[r, d] = exp(x[r, d] - mx[r]); s[r] = sum(d) e[r, d]; "
+                             "y[r, d] = e[r, d] / s[r]; }\n";
 
 static void t_load(T *t, const char *models) {
   char *src = NULL;
@@ -319,6 +327,111 @@ static void test_verifier_reports(void) {
   unit_front_free(&t.u);
 }
 
+/* ------------------------------------------------------------------ GPU */
+
+static void test_gpu_grid(void) {
+  T t;
+  t_load(&t, "model m(a: f32[40, 32], b: f32[32, 40], x: f32[2, 3, 1, 5, 7]) -> "
+             "(c: f32[40, 40], y: f32[2, 3, 1, 5, 7]) { c = matmul(a, b); y = inc(x); }\n");
+  t.target = lower_gpu_target();
+  char *s = t_print(&t, "m");
+  /* every left-hand dim parallel, no vector loop, no packing */
+  CU_ASSERT(contains(s, "    for m in [0, 40) parallel:\n"
+                        "      for n in [0, 40) parallel:\n"
+                        "        acc = 0.0\n"
+                        "        for k in [0, 32):\n"
+                        "          acc += a[32*m + k] * b[n + 40*k]\n"
+                        "        c[40*m + n] = acc\n"));
+  /* 4 dims of extent > 1: the first two fused; the dim of extent 1 bound */
+  CU_ASSERT(contains(s, "    for p in [0, 6) parallel:\n"
+                        "      for i3 in [0, 5) parallel:\n"
+                        "        for i4 in [0, 7) parallel:\n"
+                        "          y[35*p + 7*i3 + i4] = x[35*p + 7*i3 + i4] + 1.0\n"));
+  CU_ASSERT(!strstr(s, "vector("));
+  CU_ASSERT(!strstr(s, "packed"));
+  free(s);
+  unit_front_free(&t.u);
+  /* an outer NDRange dim over 65535 is fused with the next */
+  t_load(&t, "model m(x: f32[70000, 2, 3], z: f32[3, 70000]) -> (y: f32[70000, 2, 3], "
+             "w: f32[3, 70000]) { y = inc(x); w = inc(z); }\n");
+  t.target = lower_gpu_target();
+  s = t_print(&t, "m");
+  CU_ASSERT(contains(s, "    for p in [0, 420000) parallel:\n      y[p] = x[p] + 1.0\n"));
+  CU_ASSERT(contains(s, "    for i0 in [0, 3) parallel:\n      for i1 in [0, 70000) parallel:\n"));
+  free(s);
+  unit_front_free(&t.u);
+}
+
+static void test_gpu_fused_rows(void) {
+  T t;
+  t_load(&t, "model m(x: f32[6, 50]) -> (y: f32[6, 50]) { y = softmax(x); }\n");
+  t.target = lower_gpu_target();
+  t.target.images = 1; /* 2-D: nothing eligible */
+  char *s = t_print(&t, "m");
+  CU_ASSERT(contains(s, "  nest y\n    for r in [0, 6) parallel:\n      acc = -inf\n"));
+  CU_ASSERT(contains(s, "buffer y.e: f32[50] stack\n"));
+  CU_ASSERT(!strstr(s, " image "));
+  free(s);
+  unit_front_free(&t.u);
+}
+
+static void test_gpu_images(void) {
+  T t;
+  t_load(&t, "model m(x: f32[1, 3, 6, 6]) -> (y: f32[1, 5, 6, 6]) {\n"
+             "  param w: f32[5, 3, 3, 3];\n  y = inc(conv(x, w)); }\n"
+             "model n(x: f32[2, 5, 6, 6]) -> (y: f32[2, 5, 6, 6]) { y = inc(x); }\n");
+  t.target = lower_gpu_target();
+  t.target.images = 1;
+  char *s = t_print(&t, "m");
+  /* the intermediate and the weight in images; input and output buffers */
+  CU_ASSERT(contains(s, "  buffer y.1: f32[1, 5, 6, 6] image 12 x 6 (kernels 0..1)\n"));
+  CU_ASSERT(contains(s, "  buffer w.image: f32[5, 3, 3, 3] image 3 x 15 (persistent)\n"));
+  CU_ASSERT(contains(s, "  buffer x: f32[1, 3, 6, 6] input 0\n"));
+  /* the weight copied once, a pixel at a time */
+  CU_ASSERT(contains(s, "  nest w.image once\n    for p in [0, 5) parallel:\n"));
+  CU_ASSERT(contains(s, "            w.image@(w, 3*p + h, ch) = w[27*p + 3*h + w + 9*ch]\n"));
+  /* the conv writes pixels: channels in fours, the pixel loop, the guard */
+  CU_ASSERT(contains(s, "    for f in [0, 2) parallel:\n"));
+  CU_ASSERT(contains(s, "          for ch in [0, 4) unroll:\n            if 4*f + ch < 5:\n"));
+  CU_ASSERT(contains(s, "              y.1@(6*f + j, i, ch) = acc\n"));
+  /* reads of the image under the guard need no upper check */
+  CU_ASSERT(contains(s, "y.1@(6*(i1/4) + i3, i2, i1 - 4*(i1/4))"));
+  free(s);
+  /* model inputs and outputs are never images */
+  s = t_print(&t, "n");
+  CU_ASSERT(!strstr(s, " image "));
+  free(s);
+  unit_front_free(&t.u);
+}
+
+static void test_gpu_verifier(void) {
+  T t;
+  t_load(&t, "model m(x: f32[2, 3, 4, 5]) -> (y: f32[2, 3, 4, 5]) {\n"
+             "  y = inc(x); }\n");
+  t.target = lower_gpu_target();
+  LoopProgram *p = t_lower(&t, "m");
+  LoopStmt *root = p->kernels[0]->nests[0]->loop;
+  LoopStmt *l1 = root->body.items[0], *l2 = l1->body.items[0];
+  CU_ASSERT_EQUAL(root->loop, LOOP_PARALLEL);
+  CU_ASSERT_EQUAL(l2->loop, LOOP_PARALLEL);
+  /* a fourth parallel loop */
+  LoopStmt *st = l2->body.items[0];
+  LoopStmt extra = {.kind = LS_LOOP, .var = l2->var, .lo = 0, .hi = 1, .loop = LOOP_PARALLEL};
+  Arena *a = &t.u.f.arena;
+  vec_push(a, &extra.body, st);
+  l2->body.items[0] = &extra;
+  CU_ASSERT(loop_verify(p, &t.u.f.diag) >= 1);
+  CU_ASSERT(contains(unit_diags(&t.u), "more than 3 nested parallel loops"));
+  /* a vector loop on a GPU target */
+  extra.loop = LOOP_VECTOR;
+  extra.lanes = 4;
+  CU_ASSERT(loop_verify(p, &t.u.f.diag) >= 1);
+  CU_ASSERT(contains(unit_diags(&t.u), "a vector loop on a GPU target"));
+  l2->body.items[0] = st;
+  CU_ASSERT_EQUAL(loop_verify(p, &t.u.f.diag), 0);
+  unit_front_free(&t.u);
+}
+
 /* ---------------------------------------------------------------- flops */
 
 static void test_flops(void) {
@@ -363,6 +476,10 @@ int main(void) {
       {"verifier reports corruptions", test_verifier_reports},
       {"flops", test_flops},
       {"symbolic dims rejected", test_symbolic_dims_rejected},
+      {"GPU: grid loops", test_gpu_grid},
+      {"GPU: fused rows", test_gpu_fused_rows},
+      {"GPU: images", test_gpu_images},
+      {"GPU: verifier", test_gpu_verifier},
   };
   return unit_run("lower", tests, (int)(sizeof tests / sizeof *tests));
 }

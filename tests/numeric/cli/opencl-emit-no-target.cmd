@@ -1,0 +1,2 @@
+1
+--emit=opencl tests/numeric/cli/oob.xg

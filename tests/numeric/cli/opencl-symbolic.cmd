@@ -1,0 +1,2 @@
+1
+run --target=opencl tests/numeric/cli/symbolic.xg --random-inputs 1
