@@ -549,7 +549,8 @@ static void header(Gen *G) {
   char d[96], attr[64];
   ocl_gemm_describe(g, d, sizeof d);
   ocl_gemm_attribute(g, attr, sizeof attr);
-  P("/* %s%sC[%lld, %lld, %lld] = sum over %lld, tiles %s */\n", g->body_only ? "" : g->name,
+  P("%s/* %s%sC[%lld, %lld, %lld] = sum over %lld, tiles %s */\n", g->body_only ? "  " : "",
+    g->body_only ? "" : g->name,
     g->body_only ? "" : ": ", (long long)g->batch, (long long)g->m,
     (long long)g->n, (long long)g->k, d);
   if (!g->body_only) P("__kernel %s\nvoid %s(%s) {\n", attr, g->name, g->params);

@@ -195,7 +195,8 @@ int ocl_row_emit(const OclRow *r, const OclLimits *lim, OclCode *o, char *err, s
   int wg = r->wg;
   char attr[64];
   ocl_row_attribute(r, attr, sizeof attr);
-  P("/* %s%s%lld rows of %lld, %s */\n", r->body_only ? "" : r->name, r->body_only ? "" : ": ",
+  P("%s/* %s%s%lld rows of %lld, %s */\n", r->body_only ? "  " : "", r->body_only ? "" : r->name,
+    r->body_only ? "" : ": ",
     (long long)r->rows, (long long)r->d,
     wg > 1 ? "a work-group per row" : "a work-item per row");
   if (!r->body_only) P("__kernel %s\nvoid %s(%s) {\n", attr, r->name, r->params);
