@@ -203,6 +203,11 @@ int nest_body(LowerCtx *L, LoopStmt *parent, const IrStmt *s, const Plan *plan, 
  * extent is 1; *inner gets the innermost. */
 LoopStmt *nest_gpu_grid(LowerCtx *L, const int *ix, const int64_t *ext, int n,
                         LoopStmt **inner);
+/* The same with a class per index (cls[i] of ix[i]; NULL: none): before
+ * the leading indices fuse, the last neighbours of one class do (a
+ * contraction's batch, rows or columns: docs/opencl.md, "Fast kernels"). */
+LoopStmt *nest_gpu_grid_classes(LowerCtx *L, const int *ix, const int64_t *ext, int n,
+                                const int *cls, LoopStmt **inner);
 /* The schedule of s inside a fused nest whose loops bind its first `first`
  * left-hand dims: the vectorized index only. */
 void sched_inner(LowerCtx *L, const IrStmt *s, int first, Plan *plan);

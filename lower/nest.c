@@ -103,24 +103,37 @@ static LoopStmt *grid_loop(LowerCtx *L, const int *live, const int64_t *e, int n
   return ls_loop(L->a, v, 0, total, LOOP_PARALLEL, 0);
 }
 
-LoopStmt *nest_gpu_grid(LowerCtx *L, const int *ix, const int64_t *ext, int n,
-                        LoopStmt **inner) {
-  int live[LOOP_MAX_RANK], nl = 0;
+LoopStmt *nest_gpu_grid_classes(LowerCtx *L, const int *ix, const int64_t *ext, int n,
+                                const int *cls, LoopStmt **inner) {
+  int live[LOOP_MAX_RANK], lcls[LOOP_MAX_RANK], nl = 0;
   int64_t lext[LOOP_MAX_RANK];
   for (int i = 0; i < n; i++) {
     int64_t e = ext ? ext[i] : L->ext[ix[i]];
     if (e == 1) L->nb->env[ix[i]] = L->dc->zero;
-    else if (nl < LOOP_MAX_RANK) lext[nl] = e, live[nl++] = ix[i];
+    else if (nl < LOOP_MAX_RANK) lext[nl] = e, lcls[nl] = cls ? cls[i] : 0, live[nl++] = ix[i];
   }
   *inner = NULL;
   if (nl == 0) return NULL;
-  /* groups of consecutive indices, one loop each: at most LOOP_GPU_DIMS,
-     the leading indices fused; an outer group (NDRange dims 1 and 2) of
-     more than LOOP_GPU_OUTER_MAX iterations is fused with the next */
-  int start[LOOP_MAX_RANK + 1], ng = 0;
-  for (int i = 0; i < nl; i++)
-    if (i == 0 || i > nl - LOOP_GPU_DIMS) start[ng++] = i;
-  start[ng] = nl;
+  /* groups of consecutive indices, one loop each: at most LOOP_GPU_DIMS.
+     With classes, the last neighbours of one class merge first (a conv with
+     a batch: (n, f, i*j), not (n*f, i, j)); then the leading groups fuse.
+     An outer group (NDRange dims 1 and 2) of more than LOOP_GPU_OUTER_MAX
+     iterations is fused with the next */
+  int start[LOOP_MAX_RANK + 1], ng = nl;
+  for (int i = 0; i <= nl; i++) start[i] = i;
+  while (cls && ng > LOOP_GPU_DIMS) {
+    int j = -1;
+    for (int g = ng - 2; g >= 0 && j < 0; g--)
+      if (lcls[start[g]] == lcls[start[g + 1]]) j = g;
+    if (j < 0) break;
+    for (int k = j + 1; k < ng; k++) start[k] = start[k + 1]; /* merge j and j + 1 */
+    ng--;
+  }
+  if (ng > LOOP_GPU_DIMS) {
+    int drop = ng - LOOP_GPU_DIMS;
+    for (int g = 1; g + drop <= ng; g++) start[g] = start[g + drop];
+    ng = LOOP_GPU_DIMS;
+  }
   for (int g = 0; g < ng - 1;) {
     int64_t t = 1;
     for (int i = start[g]; i < start[g + 1]; i++) t *= lext[i];
@@ -140,6 +153,27 @@ LoopStmt *nest_gpu_grid(LowerCtx *L, const int *ix, const int64_t *ext, int n,
   }
   *inner = cur;
   return root;
+}
+
+LoopStmt *nest_gpu_grid(LowerCtx *L, const int *ix, const int64_t *ext, int n,
+                        LoopStmt **inner) {
+  return nest_gpu_grid_classes(L, ix, ext, n, NULL, inner);
+}
+
+/* The classes of a contraction's left-hand dims (a sum of a product, with
+ * an epilogue): read by both factors (0: a batch), by the first only (1),
+ * by the second only (2), by neither (3).  0 when s is no such statement. */
+static int gpu_classes(const IrStmt *s, int *cls) {
+  int count = 0;
+  const IrExpr *red = sched_only_reduce(s->rhs, &count);
+  if (count != 1 || red->reduce != RD_SUM || s->nlhs > LOOP_MAX_RANK) return 0;
+  const IrExpr *body = red->args[0];
+  if (body->kind != IE_BINARY || body->op != OP_MUL) return 0;
+  for (int i = 0; i < s->nlhs; i++) {
+    int a = sched_mentions(body->args[0], s->lhs[i]), b = sched_mentions(body->args[1], s->lhs[i]);
+    cls[i] = a && b ? 0 : a ? 1 : b ? 2 : 3;
+  }
+  return 1;
 }
 
 /* The loop of left-hand dim i (or its binding to 0 when its extent is 1). */
@@ -214,7 +248,9 @@ static LoopNest *build_nest(LowerCtx *L, const IrStmt *s, const Plan *plan, Part
   int first = 0;
   if (L->t->gpu) {
     LoopStmt *inner;
-    LoopStmt *root = nest_gpu_grid(L, s->lhs, NULL, plan->par, &inner);
+    int cls[LOOP_MAX_RANK];
+    int has = gpu_classes(s, cls); /* contractions: backends/opencl/contract.c */
+    LoopStmt *root = nest_gpu_grid_classes(L, s->lhs, NULL, plan->par, has ? cls : NULL, &inner);
     if (root) b.root = root, b.cur = inner;
     first = plan->par;
   } else if (part != PART_TAIL && (plan->par > 0 || plan->block)) {

@@ -46,7 +46,8 @@ static int vector_type(const char *s) {
 static int is_reserved(const char *s) {
   for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
     if (!strcmp(s, reserved[i])) return 1;
-  return !strncmp(s, "xg_", 3) || !strncmp(s, "get_", 4) || !strncmp(s, "__", 2) ||
+  return !strncmp(s, "xg_", 3) || !strncmp(s, "g_", 2) || !strncmp(s, "get_", 4) ||
+         !strncmp(s, "__", 2) ||
          !strncmp(s, "CL_", 3) || !strncmp(s, "CLK_", 4) || vector_type(s);
 }
 
@@ -124,6 +125,7 @@ void ocl_kernel_begin(OclGen *g, OclKernel *kc, const LoopKernel *k, int nest) {
   kc->bname = arena_alloc(g->a, sizeof *kc->bname * nb);
   kc->bwrite = arena_alloc(g->a, nb);
   kc->bread = arena_alloc(g->a, nb);
+  kc->bdeclared = arena_alloc(g->a, nb);
   kc->border = arena_alloc(g->a, sizeof *kc->border * nb);
   g->kc = kc;
   if (!kc->n) return;
@@ -194,6 +196,7 @@ static int kernel_params(OclGen *g, OclStr *o, OclStr *decls, int32_t *args) {
                  ocl_mem_type(b->elem), name, w, ocl_mem_type(b->elem), (long long)b->offset);
       break;
     case LB_STACK:
+      if (kc->bdeclared[id]) break; /* a row buffer in local memory (rows.c) */
       ocl_printf(decls, "  %s %s[%lld];\n", b->elem == ELEM_F16 ? "float" : ocl_mem_type(b->elem),
                  name, (long long)b->elems);
       break;
@@ -401,6 +404,8 @@ static void emit_stmt(OclGen *g, const LoopStmt *s, int depth) {
   ocl_error(g, "statement kind %d", (int)s->kind);
 }
 
+void ocl_emit_stmt(OclGen *g, const LoopStmt *s, int depth) { emit_stmt(g, s, depth); }
+
 /* ------------------------------------------------------------------ nests */
 
 /* The registers (variables that are not loop indices), declared at the
@@ -427,7 +432,7 @@ static void mark_indices(const LoopStmt *s, unsigned char *is_index) {
 }
 
 /* The kernel function's name: k<kernel>_<nest>_<target>. */
-static const char *nest_kernel_name(OclGen *g, const LoopKernel *k, int nest) {
+const char *ocl_nest_kernel_name(OclGen *g, const LoopKernel *k, int nest) {
   if (k->nnests == 1) return arena_printf(g->a, "k%d_%s", k->id, k->nests[nest]->name);
   return arena_printf(g->a, "k%d_%d_%s", k->id, nest, k->nests[nest]->name);
 }
@@ -473,5 +478,5 @@ void ocl_emit_nest(OclGen *g, const LoopKernel *k, int nest) {
   if (vec) ocl_vec_body(g, grid[nd - 1], q);
   else if (nd) emit_block(g, grid[nd - 1], 1);
   else emit_stmt(g, n->loop, 1);
-  ocl_kernel_end(g, nest_kernel_name(g, k, nest), nd ? nd : 1, global, NULL);
+  ocl_kernel_end(g, ocl_nest_kernel_name(g, k, nest), nd ? nd : 1, global, NULL);
 }

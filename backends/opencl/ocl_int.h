@@ -85,6 +85,9 @@ typedef struct OclKernel {
   int status;       /* the kernel may fail: it takes the status word */
   const char *attr; /* NULL, or an attribute written between `kernel` and
                        `void` (reqd_work_group_size of a tiled kernel) */
+  unsigned char *bdeclared; /* per buffer: the body declares it (a row buffer
+                               of a row kernel, in local memory), so it is
+                               not declared as a private array */
 } OclKernel;
 
 /* ----------------------------------------------------------- the program */
@@ -145,6 +148,16 @@ void ocl_vec_body(OclGen *g, const LoopStmt *loop, const char *q);
 /* The global size for `iters` work-items in dim d (rounded up so that the
  * driver can choose good work-groups; the kernel returns early past iters). */
 uint64_t ocl_global_size(int64_t iters, int dim);
+
+/* Statement s (and what it contains) appended to the kernel's body. */
+void ocl_emit_stmt(OclGen *g, const LoopStmt *s, int depth);
+/* The name of nest `nest`'s kernel function: k<kernel>_<target> or
+ * k<kernel>_<nest>_<target>. */
+const char *ocl_nest_kernel_name(OclGen *g, const LoopKernel *k, int nest);
+/* A nest computed row by row as a work-group per row with tree reductions
+ * (rows.c, backends/opencl/reduce.c): 1 done, 0 not handled, -1 an error
+ * was reported. */
+int ocl_emit_rows(OclGen *g, const LoopKernel *k, int nest);
 
 /* A specialised kernel for a contraction nest (tiled in local memory:
  * backends/opencl/gemm*.c).  1: it wrote the nest's kernels and launches;

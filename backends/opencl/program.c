@@ -215,6 +215,7 @@ xg_abi_ocl *ocl_generate(const LoopProgram *p, const OclOptions *o, Arena *a, Di
     const LoopKernel *k = p->kernels[i];
     for (int j = 0; j < k->nnests; j++) {
       int h = ocl_emit_contraction(&g, k, j);
+      if (!h) h = ocl_emit_rows(&g, k, j);
       if (h < 0) g.errors++;
       if (!h) ocl_emit_nest(&g, k, j);
     }
