@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # torch_gpu.py -- PyTorch on a CUDA GPU (fp32, TF32 off) on bench/ocl_gemm's
 # problems, printed in its format, so that one device run compares the two:
-#   python3 bench/torch_gpu.py [--reps N] [--cudnn-benchmark] [--examples]
+#   python3 bench/torch_gpu.py [--reps N] [--cudnn-benchmark] [--examples [--compile]]
 #       [SPEC...]
 # SPEC as in bench/problems.py (parsed here, so that the script runs alone
 # on a device): matmul:MxKxN, conv:NxCxHxWxF (3x3, pad 1, no bias),
@@ -101,7 +101,7 @@ def line(spec, how, t, amount, unit):
           f"max {t[2] * 1e3:.4f})  {amount / t[0] / scale:8.2f} {unit}", flush=True)
 
 
-def example(name, reps):
+def example(name, reps, compile_too=False):
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, os.path.join(here, "..", "examples", "scripts"))
     try:
@@ -118,10 +118,16 @@ def example(name, reps):
         return
     fn = fn.cuda().eval()
     inputs = [t.cuda() for t in xgref.to_torch(xgref.make_inputs(ex), torch.float32)]
-    with torch.no_grad():
-        t = timed(lambda: fn(*inputs), reps)
-    print(f"{name:26s} {'eager, end to end':42s} median {t[0] * 1e3:9.4f} ms "
-          f"(min {t[1] * 1e3:.4f}, max {t[2] * 1e3:.4f})", flush=True)
+    modes = [("eager", fn)] + ([("torch.compile", torch.compile(fn))] if compile_too else [])
+    for mode, f in modes:
+        try:
+            with torch.no_grad():
+                t = timed(lambda: f(*inputs), reps)  # noqa: B023 (called at once)
+        except Exception as e:  # noqa: BLE001 (a network that fails is reported)
+            print(f"{name:26s} {mode} failed: {type(e).__name__}: {str(e)[:160]}", flush=True)
+            continue
+        print(f"{name:26s} {mode + ', end to end':42s} median {t[0] * 1e3:9.4f} ms "
+              f"(min {t[1] * 1e3:.4f}, max {t[2] * 1e3:.4f})", flush=True)
 
 
 def main():
@@ -130,6 +136,8 @@ def main():
     ap.add_argument("--cudnn-benchmark", action="store_true",
                     help="let cuDNN time its algorithms first (not eager's default)")
     ap.add_argument("--examples", action="store_true")
+    ap.add_argument("--compile", action="store_true",
+                    help="--examples: also torch.compile (default mode) each network")
     ap.add_argument("specs", nargs="*")
     a = ap.parse_args()
     if not torch.cuda.is_available():
@@ -145,7 +153,7 @@ def main():
             line(spec, "PyTorch eager", timed(fn, a.reps), amount, unit)
     if a.examples:
         for name in EXAMPLES:
-            example(name, a.reps)
+            example(name, a.reps, a.compile)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ class Bert(torch.nn.Module):
             for _ in range(LAYERS))
 
     def forward(self, ids, mask):
-        pos = torch.arange(ids.shape[1])
+        pos = torch.arange(ids.shape[1], device=ids.device)
         h = self.word(ids.long()) + self.position(pos) + self.token_type(torch.zeros_like(pos))
         h = self.norm(h)
         for layer in self.layers:
