@@ -1,6 +1,7 @@
 /* oclrun.c -- a private test harness, not part of the library: runs the
  * OpenCL model of a library built by `xgc build --target=opencl` on the
- * first OpenCL device (POCL here) straight from its descriptor
+ * device the runtime would choose (XG_OPENCL_DEVICE=P:D, else the first
+ * GPU, else the first device: POCL here) straight from its descriptor
  * (runtime/xg_abi.h), with the inputs and weights `xgc run` would use, and
  * writes its outputs.  It exists so that the kernels can be tested before
  * the runtime loads OpenCL models (xg_model_load); it checks every OpenCL
@@ -117,11 +118,32 @@ typedef struct Cl {
 } Cl;
 
 static void cl_setup(Cl *c, const xg_abi_ocl *o, int info) {
-  cl_platform_id plat;
-  cl_uint n;
-  CHECK(clGetPlatformIDs(1, &plat, &n));
-  if (n == 0) die("no OpenCL platform");
-  CHECK(clGetDeviceIDs(plat, CL_DEVICE_TYPE_ALL, 1, &c->dev, &n));
+  cl_platform_id plats[16], plat = NULL;
+  cl_uint n, np;
+  CHECK(clGetPlatformIDs(16, plats, &np));
+  if (np == 0) die("no OpenCL platform");
+  if (np > 16) np = 16;
+  /* XG_OPENCL_DEVICE=P:D as the runtime reads it, else the first GPU of
+   * any platform, else the first device of the first platform. */
+  const char *spec = getenv("XG_OPENCL_DEVICE");
+  unsigned pi, di;
+  if (spec && *spec) {
+    cl_device_id devs[16];
+    if (sscanf(spec, "%u:%u", &pi, &di) != 2 || pi >= np || di >= 16)
+      die("XG_OPENCL_DEVICE='%s' names no device", spec);
+    CHECK(clGetDeviceIDs(plats[pi], CL_DEVICE_TYPE_ALL, 16, devs, &n));
+    if (di >= n) die("XG_OPENCL_DEVICE='%s' names no device", spec);
+    plat = plats[pi];
+    c->dev = devs[di];
+  } else {
+    for (cl_uint i = 0; i < np && !plat; i++)
+      if (clGetDeviceIDs(plats[i], CL_DEVICE_TYPE_GPU, 1, &c->dev, &n) == CL_SUCCESS && n > 0)
+        plat = plats[i];
+    if (!plat) {
+      plat = plats[0];
+      CHECK(clGetDeviceIDs(plat, CL_DEVICE_TYPE_ALL, 1, &c->dev, &n));
+    }
+  }
   if (info) {
     char pn[256] = "?", dn[256] = "?", dv[256] = "?";
     clGetPlatformInfo(plat, CL_PLATFORM_NAME, sizeof pn, pn, NULL);
