@@ -46,9 +46,7 @@ void print_checksum(const char *name, const RtTensor *x) {
     sum += v;
     abs_sum += v < 0 ? -v : v;
   }
-  uint64_t h = 0xcbf29ce484222325u; /* FNV-1a, 64 bits, over the data's bytes */
-  const unsigned char *p = x->data;
-  for (size_t i = 0; i < x->nbytes; i++) h = (h ^ p[i]) * 0x100000001b3u;
+  uint64_t h = rt_fnv1a64(x->data, x->nbytes);
   printf("%s: %s[", name, rt_dtype_name(x->dtype));
   for (int d = 0; d < x->rank; d++) printf("%s%lld", d ? ", " : "", (long long)x->shape[d]);
   printf("] sum=%.9g abs=%.9g fnv1a64=%016llx\n", sum, abs_sum, (unsigned long long)h);

@@ -5,11 +5,11 @@
 #include <math.h>
 #include <string.h>
 
-/* FNV-1a, 64 bits, over the bytes of s up to its NUL. */
-static uint64_t fnv1a64(const char *s) {
+uint64_t rt_fnv1a64(const void *p, size_t n) {
+  const unsigned char *b = p;
   uint64_t h = 0xcbf29ce484222325u;
-  for (; *s; s++) {
-    h ^= (unsigned char)*s;
+  for (size_t i = 0; i < n; i++) {
+    h ^= b[i];
     h *= 0x100000001b3u;
   }
   return h;
@@ -57,7 +57,7 @@ static void put(RtTensor *t, size_t i, uint64_t x) {
 void rt_fill_random(RtTensor *t, uint64_t seed, const char *name) {
   size_t size = rt_dtype_size(t->dtype);
   if (!size || !t->data) return;
-  uint64_t state = seed ^ fnv1a64(name ? name : "");
+  uint64_t state = seed ^ rt_fnv1a64(name ? name : "", name ? strlen(name) : 0);
   size_t n = t->nbytes / size;
   for (size_t i = 0; i < n; i++) put(t, i, splitmix64(&state));
 }
