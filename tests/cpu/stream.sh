@@ -24,7 +24,7 @@ grep -q 'llvm.x86.sse.sfence' "$tmp/ll" || fail "no sfence after the non-tempora
   fail "xgc build"
 # shellcheck disable=SC2086 # SAN_CFLAGS are several flags
 $CC $SAN_CFLAGS -std=c11 -D_POSIX_C_SOURCE=200112L -Wall -Werror -I"$SRCDIR/runtime" \
-  -o "$tmp/stream" "$SRCDIR/tests/cpu/stream/stream.c" "$rt" -lcjson -lpthread -ldl -lm \
+  -o "$tmp/stream" "$SRCDIR/tests/cpu/stream/stream.c" "$rt" -lcjson -lOpenCL -lpthread -ldl -lm \
   -Wl,-u,xg_parallel_for -Wl,--dynamic-list="$SRCDIR/runtime/xg_abi.syms" ||
   fail "cannot build stream.c"
 "$tmp/stream" "$tmp/stream.so" || fail "stream"
