@@ -36,6 +36,10 @@ typedef struct Match {
   int acc;
   const LoopExpr *a, *b; /* a: the M side */
   const LoopStmt *store;
+  const LoopExpr *value; /* the store's value, the registers set before it inlined */
+  const LoopExpr **defs; /* per variable: the value of a register set once
+                            between the sum and the store (a fused epilogue's
+                            `h = acc + bias`), or NULL */
   Group bat, m, nn, k;
 } Match;
 
@@ -46,6 +50,39 @@ static int mentions(const LoopExpr *e, int var) {
   for (int i = 0; i < e->nargs; i++)
     if (mentions(e->args[i], var)) return 1;
   return e->guard && mentions(e->guard, var);
+}
+
+const LoopExpr *ocl_inline_lets(Arena *a, const LoopExpr *e, const LoopExpr *const *defs) {
+  if (e->kind == LE_VAR) return defs[e->var] ? defs[e->var] : e;
+  LoopExpr *c = NULL;
+  for (int i = 0; i < e->nargs; i++) {
+    const LoopExpr *x = ocl_inline_lets(a, e->args[i], defs);
+    if (x == e->args[i]) continue;
+    if (!c) {
+      c = arena_alloc(a, sizeof *c);
+      *c = *e;
+      c->args = arena_alloc(a, sizeof *c->args * (size_t)e->nargs);
+      memcpy(c->args, e->args, sizeof *c->args * (size_t)e->nargs);
+    }
+    c->args[i] = (LoopExpr *)x;
+  }
+  const LoopExpr *gd = e->guard ? ocl_inline_lets(a, e->guard, defs) : NULL;
+  if (gd != e->guard) {
+    if (!c) {
+      c = arena_alloc(a, sizeof *c);
+      *c = *e;
+    }
+    c->guard = (LoopExpr *)gd;
+  }
+  return c ? c : e;
+}
+
+/* Records `var = value` (a register set once, its value with the earlier
+ * ones inlined) in defs; 0 when var was set before. */
+static int define(Arena *a, const LoopStmt *s, const LoopExpr **defs) {
+  if (defs[s->var]) return 0;
+  defs[s->var] = ocl_inline_lets(a, s->value, defs);
+  return 1;
 }
 
 /* Does e use only the variables marked in ok? */
@@ -92,17 +129,26 @@ static int match(OclGen *g, const LoopNest *n, Match *m) {
     if (!c || c->kind != LS_LOOP || c->loop != LOOP_PARALLEL) break;
     s = c;
   }
-  if (ng == 0 || grid[ng - 1]->body.n != 3) return 0;
+  /* acc = 0.0; the loops of the sum; registers set once (the epilogue's
+   * producers, `h = acc + bias`); the store */
+  if (ng == 0 || grid[ng - 1]->body.n < 3) return 0;
   const LoopStmt *body = grid[ng - 1];
   const LoopStmt *let = body->body.items[0], *red = body->body.items[1];
-  m->store = body->body.items[2];
+  m->store = body->body.items[body->body.n - 1];
   if (let->kind != LS_LET || let->value->kind != LE_CONST || let->value->f != 0.0 ||
       n->vars[let->var].type != ELEM_F32)
     return 0;
   m->acc = let->var;
+  m->defs = arena_alloc(g->a, sizeof *m->defs * (size_t)(n->nvars + 1));
   if (red->kind != LS_LOOP || !chain(m, red)) return 0;
+  for (int i = 2; i + 1 < body->body.n; i++) {
+    const LoopStmt *t = body->body.items[i];
+    if (t->kind != LS_LET || t->var == m->acc || !define(g->a, t, m->defs)) return 0;
+  }
   const LoopStmt *st = m->store;
-  if (st->kind != LS_STORE || !mentions(st->value, m->acc)) return 0;
+  if (st->kind != LS_STORE) return 0;
+  m->value = ocl_inline_lets(g->a, st->value, m->defs);
+  if (!mentions(m->value, m->acc) || mentions(st->addr, m->acc)) return 0;
   const LoopBuf *out = g->p->bufs[st->buf];
   if (out->elem != ELEM_F32 || out->kind == LB_IMAGE || out->kind == LB_STACK) return 0;
   /* which variables each part may use */
@@ -113,7 +159,7 @@ static int match(OclGen *g, const LoopNest *n, Match *m) {
   for (int i = 0; i < m->k.n; i++) okr[m->k.var[i]] = 1;
   if (!vars_within(m->a, okr) || !vars_within(m->b, okr) || !vars_within(st->addr, ok)) return 0;
   ok[m->acc] = 1;
-  if (!vars_within(st->value, ok)) return 0;
+  if (!vars_within(m->value, ok)) return 0;
   /* the store is contiguous along the innermost grid loop: make it N */
   int last = grid[ng - 1]->var;
   if (mentions(m->a, last) && !mentions(m->b, last)) {
@@ -253,7 +299,7 @@ static void epilogue_cb(void *ctx, OclCode *out, const char *b, const char *m, c
   bind_out(c, b, m, n);
   c->g->kc->vname[c->m->acc] = acc;
   OclStr s = {0};
-  ocl_store_value(c->g, &s, ELEM_F32, c->m->store->value);
+  ocl_store_value(c->g, &s, ELEM_F32, c->m->value);
   put(out, &s);
 }
 

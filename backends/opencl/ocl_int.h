@@ -159,6 +159,11 @@ const char *ocl_nest_kernel_name(OclGen *g, const LoopKernel *k, int nest);
  * was reported. */
 int ocl_emit_rows(OclGen *g, const LoopKernel *k, int nest);
 
+/* e with every variable that has a value in defs (a register set once,
+ * indexed by variable) replaced by it; e itself when none has.  The copies
+ * live in a. */
+const LoopExpr *ocl_inline_lets(Arena *a, const LoopExpr *e, const LoopExpr *const *defs);
+
 /* A specialised kernel for a contraction nest (tiled in local memory:
  * backends/opencl/gemm*.c).  1: it wrote the nest's kernels and launches;
  * 0: not handled (the generic path runs); -1: an error was reported. */

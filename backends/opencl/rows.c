@@ -11,8 +11,9 @@
  * their own (attention's scores: a dot product each).  Stack buffers
  * written in a loop over the row (softmax's e, attention's p) live in
  * local memory; those of one element in each work-item.  Rows must be
- * long enough for a work-group (else the generic kernel runs, a work-item
- * per row), and in a reduction or a loop of plain stores every read that
+ * long enough for a work-group, or have elements of some work of their own
+ * (else the generic kernel runs, a work-item per row), and in a reduction
+ * or a loop of plain stores every read that
  * moves along the row must move by one element (else a work-item per row
  * reads its neighbours' elements better: a matrix-vector product of a
  * row-major matrix).  docs/opencl.md, "Fast kernels". */
@@ -28,6 +29,7 @@ typedef struct Rows Rows;
 typedef struct StepCtx {
   Rows *R;
   const LoopStmt *s;
+  const LoopExpr *value; /* REDUCE: what it accumulates, registers inlined */
 } StepCtx;
 
 struct Rows {
@@ -43,7 +45,9 @@ struct Rows {
   int bufid[MAX_STEPS];
   int64_t elems[MAX_STEPS];
   StepCtx ctx[MAX_STEPS];
-  unsigned char *priv; /* per variable: a register of one element's work */
+  unsigned char *priv;   /* per variable: a register of one element's work */
+  const LoopExpr **defs; /* per variable: a register set once in a reduction's
+                            loop (a fused producer's value), inlined */
 };
 
 static int mentions(const LoopExpr *e, int var) {
@@ -139,9 +143,8 @@ static void reduce_fn(void *ctx, OclCode *out, const char *row, const char *d) {
   StepCtx *c = ctx;
   bind_row(c->R, row);
   c->R->g->kc->vname[c->s->var] = d;
-  const LoopStmt *acc = c->s->body.items[0];
   OclStr s = {0};
-  ocl_expr(c->R->g, &s, acc->value, 0);
+  ocl_expr(c->R->g, &s, c->value, 0);
   put(out, &s);
 }
 
@@ -170,7 +173,7 @@ static int identity_of(const LoopExpr *init, Reduction red) {
 static int step(Rows *R, OclRowStepKind kind, OclRed red, const char *name, const LoopStmt *s) {
   if (R->nsteps == MAX_STEPS) return 0;
   StepCtx *c = &R->ctx[R->nsteps];
-  c->R = R, c->s = s;
+  c->R = R, c->s = s, c->value = NULL;
   OclRowStep *st = &R->steps[R->nsteps++];
   st->kind = kind, st->red = red, st->name = name, st->ctx = c;
   st->fn = kind == OCL_ROW_REDUCE ? reduce_fn : map_fn;
@@ -232,13 +235,20 @@ static int classify(Rows *R, const LoopStmt *body) {
   const LoopNest *n = R->n;
   for (int i = 0; i < body->body.n; i++) {
     const LoopStmt *s = body->body.items[i];
-    if (s->kind == LS_LET) { /* r = identity, then for d: r red= x */
+    if (s->kind == LS_LET) { /* r = identity, then for d: (h = ...;) r red= x */
       const LoopStmt *l = i + 1 < body->body.n ? body->body.items[i + 1] : NULL;
-      if (!l || !row_loop(R, l) || l->body.n != 1) return 0;
-      const LoopStmt *a = l->body.items[0];
+      if (!l || !row_loop(R, l) || l->body.n < 1) return 0;
+      for (int j = 0; j + 1 < l->body.n; j++) {
+        const LoopStmt *h = l->body.items[j];
+        if (h->kind != LS_LET || h->var == s->var || R->defs[h->var]) return 0;
+        R->defs[h->var] = ocl_inline_lets(R->g->a, h->value, R->defs);
+      }
+      const LoopStmt *a = l->body.items[l->body.n - 1];
       if (a->kind != LS_ACCUM || a->var != s->var || n->vars[s->var].type != ELEM_F32 ||
-          !identity_of(s->value, a->red) || !contiguous(R->g, a->value, l->var))
+          !identity_of(s->value, a->red))
         return 0;
+      const LoopExpr *value = ocl_inline_lets(R->g->a, a->value, R->defs);
+      if (!contiguous(R->g, value, l->var)) return 0;
       OclRed red = a->red == RD_PROD  ? OCL_RED_PROD
                    : a->red == RD_MAX ? OCL_RED_MAX
                    : a->red == RD_MIN ? OCL_RED_MIN
@@ -246,6 +256,7 @@ static int classify(Rows *R, const LoopStmt *body) {
       const char *name = ocl_name(R->g, "r");
       R->g->kc->vname[s->var] = name;
       if (!step(R, OCL_ROW_REDUCE, red, name, l)) return 0;
+      R->ctx[R->nsteps - 1].value = value;
       i++;
     } else if (s->kind == LS_LOOP) { /* for d: the elements */
       int plain = 1;
@@ -284,6 +295,7 @@ int ocl_emit_rows(OclGen *g, const LoopKernel *k, int nest) {
   OclKernel kc;
   ocl_kernel_begin(g, &kc, k, nest); /* names the variables; abandoned when no match */
   R.priv = arena_alloc(g->a, (size_t)R.n->nvars + 1);
+  R.defs = arena_alloc(g->a, sizeof *R.defs * (size_t)(R.n->nvars + 1));
   if (!classify(&R, R.grid[R.ng - 1])) return 0;
   OclStr regs = {0}; /* the element-private registers */
   for (int v = 0; v < R.n->nvars; v++)
@@ -301,7 +313,16 @@ int ocl_emit_rows(OclGen *g, const LoopKernel *k, int nest) {
   ocl_str_free(&regs);
   OclLimits lim = ocl_limits_default();
   char err[256], attr[64];
-  if (ocl_row_choose(&row, &lim, err, sizeof err) || row.wg == 1) return 0;
+  if (ocl_row_choose(&row, &lim, err, sizeof err)) return 0;
+  /* short rows whose elements have work of their own (a Swin window's
+   * attention: 49 keys, a dot product each) still get a warp */
+  int priv = 0;
+  for (int v = 0; v < R.n->nvars; v++) priv |= R.priv[v];
+  if (row.wg == 1 && priv && R.d >= 16 && lim.max_wg >= 32) {
+    row.wg = 32;
+    if (ocl_row_check(&row, &lim, err, sizeof err)) return 0;
+  }
+  if (row.wg == 1) return 0; /* a work-item per row: the generic kernel is that */
   for (int i = 0; i < R.nbufs; i++) kc.bdeclared[R.bufid[i]] = 1;
   OclCode code;
   ocl_code_init(&code);
