@@ -11,6 +11,10 @@
 #
 # STDLIB (default stdlib/ beside this script) is passed as --stdlib-dir;
 # RAW names a file that receives every single median (case, binary, ms).
+# A contended machine on purpose: AB_CPUS (e.g. 0,1) runs xgc under
+# `taskset -c AB_CPUS`; AB_HOG (a CPU number, e.g. 1) keeps a busy loop on
+# that CPU for the whole run, so that one of the pool's threads shares its
+# CPU with another process, as on a loaded machine.
 set -eu
 [ $# -ge 4 ] || { echo "usage: $0 A_XGC B_XGC REPS FILE:THREADS[:RUNS]..." >&2; exit 2; }
 a=$1 b=$2 reps=$3
@@ -22,8 +26,19 @@ raw=${RAW:-$(mktemp)}
 for x in "$a" "$b"; do [ -x "$x" ] || { echo "$0: '$x' is not an executable" >&2; exit 2; }; done
 case $reps in '' | *[!0-9]*) echo "$0: REPS '$reps' is not a count" >&2; exit 2 ;; esac
 
+hog=
+stop_hog() { [ -z "$hog" ] || kill "$hog" 2>/dev/null || true; }
+trap stop_hog EXIT
+trap 'exit 1' INT TERM
+if [ -n "${AB_HOG:-}" ]; then
+  taskset -c "$AB_HOG" sh -c 'while :; do :; done' &
+  hog=$!
+fi
+pin=
+[ -z "${AB_CPUS:-}" ] || pin="taskset -c $AB_CPUS"
+
 one() { # one BIN LABEL FILE THREADS RUNS
-  ms=$("$1" bench "$3" --threads "$4" --runs "$5" --json --stdlib-dir="$stdlib" |
+  ms=$($pin "$1" bench "$3" --threads "$4" --runs "$5" --json --stdlib-dir="$stdlib" |
     sed -n 's/.*"median_ms": \([0-9.e+-]*\).*/\1/p')
   [ -n "$ms" ] || { echo "$0: no median from $1 bench $3 --threads $4" >&2; exit 1; }
   echo "$3:$4 $2 $ms" >>"$raw"
