@@ -54,11 +54,12 @@ typedef struct Io {
 static int usage(void) {
   fprintf(stderr,
           "usage: xgrun MODEL.so [--weights W.safetensors | --random-weights SEED]\n"
-          "             [--input NAME=X.npy]... [--seed N] [--expect NAME=Y.npy]... [--tol FILE]\n"
+          "             [--input NAME=X.npy]... [--seed N | --random-inputs N]\n"
+          "             [--expect NAME=Y.npy]... [--tol FILE]\n"
           "             [-o NAME=Y.npy]... [--info] [--name NAME]\n"
           "             [--threads 1,N] [--reps R] [--seconds S] [--json] | [--runs N [--time]]\n"
           "  inputs not given take xgc's random fill of --seed (1), as `xgc bench` and\n"
-          "  `xgc run --random-inputs N`; --random-weights SEED: the weights of\n"
+          "  `xgc run --random-inputs N` (the same option); --random-weights SEED: those of\n"
           "  `xgc run --random-weights SEED`; --tol FILE: lines 'OUTPUT RTOL ATOL'\n"
           "  (tests/examples/data/NAME.tol), one for each --expect; an element passes when\n"
           "  |got - want| <= ATOL + RTOL |want|; -o writes an output after the last run;\n"
@@ -158,7 +159,7 @@ static int parse_opt(int argc, char **argv, int *i, Opts *o) {
   } else if (!strcmp(s, "--runs")) {
     if (parse_long(s, v, 1, MAX_RUNS, &n)) return -1;
     o->runs = (int)n;
-  } else if (!strcmp(s, "--seed")) {
+  } else if (!strcmp(s, "--seed") || !strcmp(s, "--random-inputs")) {
     if (parse_long(s, v, 0, 1L << 30, &n)) return -1;
     o->seed = (unsigned long long)n;
   } else if (!strcmp(s, "--random-weights")) {
