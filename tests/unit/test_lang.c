@@ -1,6 +1,8 @@
 /* test_lang.c -- CUnit suite of lang/'s small utilities: the text of floats
- * (fmt_float, shared by every dump) read back by strtod and by the lexer. */
+ * (fmt_float, shared by every dump) read back by strtod and by the lexer;
+ * FNV-1a 64 (lang/fnv.h) against published test vectors. */
 #include "tests/unit/unit.h"
+#include "lang/fnv.h"
 
 #include <float.h>
 #include <math.h>
@@ -112,6 +114,38 @@ static void t_float_sweep(void) {
   CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* The FNV-1a 64 vectors of the reference test suite (isthe.com/chongo/tech/
+ * comp/fnv, draft-eastlake-fnv): the empty string gives the offset basis.
+ * Sizes are explicit, so a NUL byte is hashed like any other. */
+static void t_fnv1a64_vectors(void) {
+  static const struct {
+    const char *s;
+    size_t n;
+    uint64_t h;
+  } v[] = {
+      {"", 0, 0xcbf29ce484222325u},     {"a", 1, 0xaf63dc4c8601ec8cu},
+      {"b", 1, 0xaf63df4c8601f1a5u},    {"c", 1, 0xaf63de4c8601eff2u},
+      {"fo", 2, 0x08985907b541d342u},   {"foo", 3, 0xdcb27518fed9d577u},
+      {"foob", 4, 0xdd120e790c2512afu}, {"fooba", 5, 0xcac165afa2fef40au},
+      {"foobar", 6, 0x85944171f73967e8u}, {"\0", 1, 0xaf63bd4c8601b7dfu},
+  };
+  for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+    uint64_t h = fnv1a64(v[i].s, v[i].n);
+    CU_ASSERT_EQUAL(h, v[i].h);
+    if (h != v[i].h)
+      fprintf(stderr, "\n  fnv1a64(\"%s\"): %016llx, want %016llx\n", v[i].s,
+              (unsigned long long)h, (unsigned long long)v[i].h);
+  }
+  CU_ASSERT_EQUAL(fnv1a64(NULL, 0), FNV1A64_OFFSET);
+}
+
+/* The seed of the random fill by name that docs/random.md pins, and a byte
+ * above 0x7f (hashed as unsigned). */
+static void t_fnv1a64_project(void) {
+  CU_ASSERT_EQUAL(fnv1a64("fc.weight", 9), 0x79fb28a75603c7a0u);
+  CU_ASSERT_EQUAL(fnv1a64("\xff\0a", 3), 0xf920aa1be4159d31u);
+}
+
 int main(void) {
   static const UnitTest tests[] = {
       {"float text: integers", t_float_integers},
@@ -119,6 +153,8 @@ int main(void) {
       {"float text: extremes and denormals", t_float_extremes},
       {"float text: inf and nan", t_float_specials},
       {"float text: a sweep of magnitudes", t_float_sweep},
+      {"fnv1a64: published vectors", t_fnv1a64_vectors},
+      {"fnv1a64: the random fill's pinned seed, high bytes", t_fnv1a64_project},
   };
   return unit_run("lang", tests, (int)(sizeof tests / sizeof *tests));
 }
