@@ -22,8 +22,8 @@ enum { XG_ABI_VERSION = 2 };
  * n % C chunks, in order; fn never sees begin == end; each thread runs a
  * contiguous run of about C / T chunks in order (the caller the first),
  * then takes the chunks no thread has started from the others' runs, so a
- * thread that is descheduled or slow delays the call by at most the chunk
- * it is in; n <= 0 calls nothing; a NULL pool, a pool of 1 thread, n == 1,
+ * thread that is descheduled or slow holds up only the chunk it is in (the
+ * call waits for that chunk to end); n <= 0 calls nothing; a NULL pool, a pool of 1 thread, n == 1,
  * a call from inside fn, or a call while another thread holds the pool
  * runs fn(ctx, 0, n) on the caller.  A library resolves the symbol from the process
  * (runtime/xg_abi.syms lists what a process must export). */
