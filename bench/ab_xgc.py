@@ -2,9 +2,10 @@
 # ab_xgc.py -- two xgc binaries, A and B, side by side in one run: for each
 # example, ROUNDS rounds of (build A, build B, bench A, bench B), the order
 # of A and B swapped every round, so that a shared machine's load falls on
-# both alike.  Prints, per example, the median CPU s of `xgc build` and the
-# median of `xgc bench`'s median latency (1 thread unless --threads), and
-# B over A; --json FILE writes every raw number.
+# both alike.  Prints, per example, the median CPU s of `xgc build`, the
+# median of `xgc bench`'s median latency (1 thread unless --threads) and
+# the median of its fastest run (the steadier figure under load), each
+# with B over A; --json FILE writes every raw number.
 #   bench/ab_xgc.py [--rounds N] [--runs N] [--threads N] [--cpu CPU]
 #                   [--json FILE] XGC_A XGC_B FILE.xg...
 # XGC_X may carry environment settings before the binary, space-separated:
@@ -51,10 +52,10 @@ def main():
     sides = {"A": split_cmd(a.a), "B": split_cmd(a.b)}
     raw = []
     print(f"{'example':14} {'build A':>8} {'build B':>8} {'B/A':>5} | "
-          f"{'ms A':>8} {'ms B':>8} {'B/A':>5}")
+          f"{'ms A':>8} {'ms B':>8} {'B/A':>5} | {'min A':>8} {'min B':>8} {'B/A':>5}")
     with tempfile.TemporaryDirectory(prefix="xgc-ab.") as tmp:
         for f in a.files:
-            res = {"A": {"build": [], "ms": []}, "B": {"build": [], "ms": []}}
+            res = {s: {"build": [], "ms": [], "min": []} for s in ("A", "B")}
             for r in range(a.rounds):
                 order = ["A", "B"] if r % 2 == 0 else ["B", "A"]
                 for s in order:
@@ -68,11 +69,14 @@ def main():
                            str(a.runs), "--json"]
                     out = json.loads(cpu_of(cmd, env)[1])
                     res[s]["ms"].append(out["median_ms"])
+                    res[s]["min"].append(out["min_ms"])
             med = {s: {k: statistics.median(v) for k, v in res[s].items()} for s in res}
             name = os.path.splitext(os.path.basename(f))[0]
             print(f"{name:14} {med['A']['build']:8.2f} {med['B']['build']:8.2f} "
                   f"{med['B']['build'] / med['A']['build']:5.2f} | {med['A']['ms']:8.2f} "
-                  f"{med['B']['ms']:8.2f} {med['B']['ms'] / med['A']['ms']:5.2f}", flush=True)
+                  f"{med['B']['ms']:8.2f} {med['B']['ms'] / med['A']['ms']:5.2f} | "
+                  f"{med['A']['min']:8.2f} {med['B']['min']:8.2f} "
+                  f"{med['B']['min'] / med['A']['min']:5.2f}", flush=True)
             raw.append({"example": name, "file": f, "raw": res, "median": med})
     if a.json:
         with open(a.json, "w") as out:
