@@ -3,8 +3,9 @@
 # layout worth it on this OpenCL device?  For each model, builds it with
 # --target=opencl --opencl-images=off and =on, checks both against
 # `xgc run --ref` (random inputs and weights, the tolerances of
-# tests/opencl/run.sh), and times both with tests/opencl/oclrun (median of
-# RUNS runs after the first; the first OpenCL device).  A measurement, not a
+# tests/opencl/run.sh), and times both with bench/device/xgrun --runs RUNS
+# --time (through the runtime; the median of the runs after the first; the
+# first OpenCL device).  A measurement, not a
 # test: run it on an otherwise idle device.
 #   bench/opencl_images.sh [MODELS...]     (from the build directory)
 # Environment: XGC (./xgc), SRCDIR (..), RUNS (30).  Models: examples/NAME.xg
@@ -13,7 +14,7 @@ XGC=${XGC:-./xgc}
 SRCDIR=${SRCDIR:-..}
 RUNS=${RUNS:-30}
 BUILDDIR=$(dirname "$XGC")
-OCLRUN=$BUILDDIR/tests/opencl/oclrun
+XGRUN=$BUILDDIR/bench/device/xgrun
 NPYCMP=$BUILDDIR/tests/numeric/npycmp
 [ $# -gt 0 ] || set -- cnn resblock mobilenetv2 resnet18 resnet50 transformer
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xg-oclimg.XXXXXX") || exit 1
@@ -36,7 +37,7 @@ for name in "$@"; do
       -o "$tmp/m.so" || { echo "$name: build failed"; continue; }
     set --
     for o in $outs; do set -- "$@" -o "$o=$tmp/got.$o.npy"; done
-    t=$("$OCLRUN" "$tmp/m.so" --random-inputs 7 --random-weights 11 --runs "$RUNS" --time "$@")
+    t=$("$XGRUN" "$tmp/m.so" --random-inputs 7 --random-weights 11 --runs "$RUNS" --time "$@")
     ok=ok
     for o in $outs; do
       "$NPYCMP" --rtol 1e-5 --atol-max 2e-5 "$tmp/want.$o.npy" "$tmp/got.$o.npy" >/dev/null ||

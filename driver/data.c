@@ -5,6 +5,7 @@
  * files; and the checksum of a tensor that `xgc run --checksum` prints. */
 #include "driver/driver.h"
 #include "backends/ref/ref.h"
+#include "lang/fnv.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@ void print_checksum(const char *name, const RtTensor *x) {
     sum += v;
     abs_sum += v < 0 ? -v : v;
   }
-  uint64_t h = rt_fnv1a64(x->data, x->nbytes);
+  uint64_t h = fnv1a64(x->data, x->nbytes);
   printf("%s: %s[", name, rt_dtype_name(x->dtype));
   for (int d = 0; d < x->rank; d++) printf("%s%lld", d ? ", " : "", (long long)x->shape[d]);
   printf("] sum=%.9g abs=%.9g fnv1a64=%016llx\n", sum, abs_sum, (unsigned long long)h);

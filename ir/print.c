@@ -22,13 +22,12 @@
  * Tensors are named by the graph (`h.1`, `w1`), locals by their node
  * (`p.mx`), indices by the op (`l0, l1` for the elements of a pack `l...`;
  * a prime when one name has two ranges: `d'`).  Integer arithmetic is
- * printed without spaces around * / %.  Floats print in the shortest form
- * that reads back exactly (0.5, 1e-05, inf). */
+ * printed without spaces around * / %.  Floats print as fmt_float does
+ * (lang/fmt.c): the shortest form that reads back exactly (0.5, 100.0,
+ * 1e-05, inf). */
 #include "ir/ir_int.h"
 
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
 
 static const char *const map_names[] = {
 #define X(k, s) s,
@@ -50,29 +49,9 @@ static const char *const kind_words[] = {"input", "weight", "", "local"};
 
 /* ------------------------------------------------------------------ values */
 
-/* The shortest %g form that reads back as v, with ".0" when it would look
- * like an integer. */
-static void put_float(FILE *out, double v) {
-  if (isinf(v)) {
-    fputs(v < 0 ? "-inf" : "inf", out);
-    return;
-  }
-  if (isnan(v)) {
-    fputs("nan", out);
-    return;
-  }
-  char buf[40];
-  for (int p = 1; p <= 17; p++) {
-    snprintf(buf, sizeof buf, "%.*g", p, v);
-    if (strtod(buf, NULL) == v) break;
-  }
-  fputs(buf, out);
-  if (!strpbrk(buf, ".e")) fputs(".0", out);
-}
-
 static void put_const(FILE *out, const SemConst *v) {
   switch (v->type) {
-  case ELEM_FLOAT: put_float(out, v->f); return;
+  case ELEM_FLOAT: fmt_put_float(out, v->f); return;
   case ELEM_BOOL: fputs(v->i ? "true" : "false", out); return;
   case ELEM_INT: fprintf(out, "%lld", (long long)v->i); return;
   case ELEM_NONE: case ELEM_F32: case ELEM_F16: case ELEM_I32: case ELEM_I8: case ELEM__COUNT:
@@ -157,7 +136,7 @@ static void args(Pr *p, const IrExpr *e, int from) {
 }
 
 static void put_const_expr(Pr *p, const IrExpr *e) {
-  if (ir_is_float(e->type)) put_float(p->out, e->f);
+  if (ir_is_float(e->type)) fmt_put_float(p->out, e->f);
   else if (e->type == ELEM_BOOL) fputs(e->i ? "true" : "false", p->out);
   else fprintf(p->out, "%lld", (long long)e->i);
 }

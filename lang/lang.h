@@ -1,6 +1,6 @@
 /* lang.h -- the lowest layer of xgc: arenas, interned names, source files,
- * source locations, diagnostics and the re2c lexer.  Every other layer
- * reports problems through the Diag engine declared here. */
+ * source locations, diagnostics, the text of floats and the re2c lexer.
+ * Every other layer reports problems through the Diag engine declared here. */
 #ifndef XG_LANG_H
 #define XG_LANG_H
 
@@ -111,6 +111,21 @@ void diag_plain(Diag *d, DiagLevel lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void diag_vreport(Diag *d, DiagLevel lvl, Loc loc, const char *fmt, va_list ap);
 static inline int diag_should_stop(const Diag *d) { return d->stop; }
+
+/* ------------------------------------------------------------ float text */
+
+/* The text of a float constant in every dump (`--emit=ast`, `ir`, `loops`),
+ * so that the dumps agree and the text reads back: the fewest significant
+ * digits that strtod reads back to exactly v, always with a '.' or an
+ * exponent (1.0, 0.1, 2500.0); an exponent only below 1e-4 or from 1e16 on
+ * (1e-05, 1e+20, 5e-324); -0.0 keeps its sign; inf, -inf and nan as such.
+ * FMT_FLOAT_MAX bounds the text with its NUL (%.20f of a value below 1e16
+ * is at most 38 bytes). */
+enum { FMT_FLOAT_MAX = 64 };
+/* Writes the text into buf and returns buf. */
+char *fmt_float(char buf[FMT_FLOAT_MAX], double v);
+/* Writes the text to out. */
+void fmt_put_float(FILE *out, double v);
 
 /* ---------------------------------------------------------------- tokens */
 

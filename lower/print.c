@@ -13,36 +13,15 @@
  *
  * Offsets are element offsets into the named buffer; integer * / % print
  * without spaces; a read that may be out of range and has no ?? prints as
- * checked(x[off], condition). */
+ * checked(x[off], condition).  Float constants print as fmt_float does
+ * (lang/fmt.c), as in the other dumps. */
 #include "lower/lower_int.h"
-
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
 
 typedef struct Pr {
   FILE *out;
   const LoopProgram *p;
   const LoopNest *n;
 } Pr;
-
-static void put_float(FILE *out, double v) {
-  if (isinf(v)) {
-    fputs(v < 0 ? "-inf" : "inf", out);
-    return;
-  }
-  if (isnan(v)) {
-    fputs("nan", out);
-    return;
-  }
-  char buf[40];
-  for (int p = 1; p <= 17; p++) {
-    snprintf(buf, sizeof buf, "%.*g", p, v);
-    if (strtod(buf, NULL) == v) break;
-  }
-  fputs(buf, out);
-  if (!strpbrk(buf, ".en")) fputs(".0", out);
-}
 
 static int op_prec(AstOp op) {
   switch (op) {
@@ -100,7 +79,7 @@ static void args(Pr *p, const LoopExpr *e) {
 static void put_const(Pr *p, const LoopExpr *e) {
   if (e->type == ELEM_BOOL) fputs(e->i ? "true" : "false", p->out);
   else if (e->type == ELEM_F32 || e->type == ELEM_F16 || e->type == ELEM_FLOAT)
-    put_float(p->out, e->f);
+    fmt_put_float(p->out, e->f);
   else fprintf(p->out, "%lld", (long long)e->i);
 }
 

@@ -25,14 +25,10 @@
  * a[m, k]`, `access x.flat[i * D + j]`.  Types, attribute defaults,
  * definition targets, subscripts and reduction indices are printed inline
  * as source text, with only the parentheses that precedence needs; packs
- * print as `S...`.  Floats print in the shortest form that reads back to
- * the same double, always with a '.' or an exponent (which only very small
- * or very large values get: 1e-05, 1e+20). */
+ * print as `S...`.  Floats print as fmt_float does (lang/fmt.c): the
+ * shortest form that reads back to the same double, always with a '.' or an
+ * exponent (which only very small or very large values get: 1e-05, 1e+20). */
 #include "parser/ast.h"
-
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
 
 /* Walkers stop here: the parser never builds deeper trees (AST_MAX_DEPTH
  * expression levels under a few declaration levels), so this only guards
@@ -72,32 +68,6 @@ static int prec_of(const AstNode *n) {
   return P_PRIMARY;
 }
 
-/* The shortest %g form that reads back exactly, with a '.' or exponent. */
-static void print_float(FILE *out, double v) {
-  if (isinf(v)) {
-    fputs(v < 0 ? "-inf" : "inf", out);
-    return;
-  }
-  if (isnan(v)) {
-    fputs("nan", out);
-    return;
-  }
-  char buf[64];
-  for (int digits = 1; digits <= 17; digits++) {
-    snprintf(buf, sizeof buf, "%.*g", digits, v);
-    if (strtod(buf, NULL) == v) break;
-  }
-  double mag = v < 0 ? -v : v;
-  if (strchr(buf, 'e') && mag >= 1e-4 && mag < 1e16) { /* 2500.0, not 2.5e+03 */
-    for (int decimals = 0; decimals <= 20; decimals++) {
-      snprintf(buf, sizeof buf, "%.*f", decimals, v);
-      if (strtod(buf, NULL) == v) break;
-    }
-  }
-  fputs(buf, out);
-  if (!strpbrk(buf, ".en")) fputs(".0", out);
-}
-
 static void print_name(FILE *out, const AstNode *n) {
   if (n->qual) fprintf(out, "%s.", n->qual);
   fputs(n->name ? n->name : "?", out);
@@ -132,7 +102,7 @@ static void print_inner(FILE *out, const AstNode *n, int level) {
   int p = prec_of(n);
   switch (n->kind) {
   case AST_INT: fprintf(out, "%lld", (long long)n->ival); break;
-  case AST_FLOAT: print_float(out, n->fval); break;
+  case AST_FLOAT: fmt_put_float(out, n->fval); break;
   case AST_BOOL: fputs(n->ival ? "true" : "false", out); break;
   case AST_NAME: print_name(out, n); break;
   case AST_PACK: fprintf(out, "%s...", n->name); break;

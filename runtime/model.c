@@ -505,3 +505,21 @@ xg_status xg_model_launch_time(const xg_model *m, int i, const char **kernel, co
   if (ms) *ms = rtcl_launch_ms(m->ocl, i);
   return XG_OK;
 }
+
+xg_status xg_model_device(const xg_model *m, const char **platform, const char **device,
+                          const char **driver) {
+  char shown[RT_NAME_STRLEN];
+  if (!m) return model_fail(XG_ERR_ARGUMENT, "xg_model_device: model is NULL");
+  if (!m->ocl) {
+    rt_show(shown, m->desc->name, strlen(m->desc->name));
+    return model_fail(XG_ERR_ARGUMENT,
+                      "xg_model_device: model '%s' is a CPU model: it runs on the host's "
+                      "threads, not on an OpenCL device",
+                      shown);
+  }
+  const RtclDevice *d = &m->ocl->dev;
+  if (platform) *platform = d->platform_name;
+  if (device) *device = d->name;
+  if (driver) *driver = d->driver;
+  return XG_OK;
+}

@@ -1,19 +1,10 @@
 /* runtime/random.c -- the deterministic pseudo-random fill: SplitMix64
  * seeded by seed ^ FNV-1a(name), one draw per element (docs/random.md). */
 #include "runtime/rt.h"
+#include "lang/fnv.h"
 
 #include <math.h>
 #include <string.h>
-
-uint64_t rt_fnv1a64(const void *p, size_t n) {
-  const unsigned char *b = p;
-  uint64_t h = 0xcbf29ce484222325u;
-  for (size_t i = 0; i < n; i++) {
-    h ^= b[i];
-    h *= 0x100000001b3u;
-  }
-  return h;
-}
 
 /* SplitMix64 (Steele, Lea, Flood 2014): the state advances by the golden
  * gamma; the output is the state through two xor-shift-multiply rounds. */
@@ -57,7 +48,7 @@ static void put(RtTensor *t, size_t i, uint64_t x) {
 void rt_fill_random(RtTensor *t, uint64_t seed, const char *name) {
   size_t size = rt_dtype_size(t->dtype);
   if (!size || !t->data) return;
-  uint64_t state = seed ^ rt_fnv1a64(name ? name : "", name ? strlen(name) : 0);
+  uint64_t state = seed ^ fnv1a64(name ? name : "", name ? strlen(name) : 0);
   size_t n = t->nbytes / size;
   for (size_t i = 0; i < n; i++) put(t, i, splitmix64(&state));
 }

@@ -1,6 +1,7 @@
 /* rt.h -- the runtime that compiled models and the tools share: host
  * tensors, .npy and safetensors files, and the deterministic pseudo-random
- * fill.  Independent of the compiler: it includes nothing of lang/ to ir/. */
+ * fill.  Independent of the compiler: it includes nothing of lang/ to ir/
+ * (random.c includes the standalone lang/fnv.h, FNV-1a's one definition). */
 #ifndef XG_RT_H
 #define XG_RT_H
 
@@ -101,9 +102,6 @@ int rt_st_write(const char *path, int n, const char *const *names, const RtTenso
  * machine for the same (seed, name): see docs/random.md.  Floats uniform in
  * [-1, 1), ints uniform in [0, 16), bools 0 or 1. */
 void rt_fill_random(RtTensor *t, uint64_t seed, const char *name);
-/* FNV-1a, 64 bits, over n bytes at p (the hash that seeds the random fill
- * by name, and `xgc run --checksum`'s hash of an output's bytes). */
-uint64_t rt_fnv1a64(const void *p, size_t n);
 /* The same draws shaped like trained weights, so that deep networks stay
  * finite: float tensors of rank >= 2 are scaled by 1/sqrt(fan_in) (fan_in =
  * elements / shape[0]), float tensors of rank <= 1 (biases, normalization

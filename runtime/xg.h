@@ -116,6 +116,15 @@ int xg_model_num_launches(const xg_model *m);
 xg_status xg_model_launch_time(const xg_model *m, int i, const char **kernel, const char **what,
                                double *ms);
 
+/* The OpenCL device an OpenCL model runs on (the one xg_model_load chose:
+ * see xg_options): its platform's name, its own name and its driver's
+ * version as the driver reports them (CL_PLATFORM_NAME, CL_DEVICE_NAME,
+ * CL_DRIVER_VERSION).  The strings belong to the model (valid until
+ * xg_model_free); any pointer may be NULL.  XG_ERR_ARGUMENT for a NULL
+ * model or a CPU model (it runs on the host's threads). */
+xg_status xg_model_device(const xg_model *m, const char **platform, const char **device,
+                          const char **driver);
+
 #ifdef __cplusplus
 }
 #endif

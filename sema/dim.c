@@ -1,6 +1,7 @@
 /* sema/dim.c -- the symbolic dimension algebra: canonical polynomials over
  * symbols and opaque floor-division/modulo atoms, built in an arena. */
 #include "sema/sema.h"
+#include "lang/fnv.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,12 +46,6 @@ int dim_equal(const Dim *a, const Dim *b) {
 static uint64_t mix(uint64_t h, uint64_t v) {
   h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
   return h * 0xff51afd7ed558ccdull;
-}
-
-static uint64_t hash_str(const char *s) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
 }
 
 static uint64_t term_hash(const DimTerm *t) {
@@ -142,7 +137,7 @@ const Dim *dim_sym(DimCtx *c, const char *name) {
   DimAtom *a = arena_alloc(c->arena, sizeof *a);
   a->kind = DIM_SYM;
   a->name = name;
-  a->hash = mix(1, hash_str(name));
+  a->hash = mix(1, fnv1a64(name, strlen(name)));
   return atom_dim(c, a);
 }
 

@@ -1,7 +1,11 @@
-/* xgrun.c -- runs a compiled model (`xgc build`) through xg.h, as an
- * application would: checks its outputs against expected .npy files and
- * times the median latency on each thread count; one JSON line per count.
- * The device kit's runner (bench/device/, docs/benchmarks.md). */
+/* xgrun.c -- runs a compiled model (`xgc build`, CPU or --target=opencl)
+ * through xg.h, as an application would: checks its outputs against
+ * expected .npy files and times the median latency on each thread count
+ * (one JSON line per count), or runs it a given number of times on one load
+ * (--runs) and writes its outputs (-o).  The runner of both device kits:
+ * the CPU benchmark's (bench/device/, docs/benchmarks.md) and the OpenCL
+ * kit's (tests/opencl/make-kit.sh, docs/opencl.md). */
+#include "bench/device/xgrun_weights.h"
 #include "runtime/rt.h"
 #include "runtime/xg.h"
 
@@ -12,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum {
   MAX_TENSORS = 64,    /* inputs or expectations named on the command line */
@@ -26,12 +31,14 @@ typedef struct Named {
 
 typedef struct Opts {
   const char *lib, *weights, *name, *tol;
-  Named in[MAX_TENSORS], expect[MAX_TENSORS];
-  int nin, nexpect;
+  Named in[MAX_TENSORS], expect[MAX_TENSORS], out[MAX_TENSORS];
+  int nin, nexpect, nout;
   int threads[MAX_COUNTS], nthreads;
-  int reps, json;
+  int reps, json, timing_opts; /* timing_opts: --reps or --seconds given */
+  int runs, time, info;        /* --runs N (0: the timing protocol), --time, --info */
   double seconds;
-  unsigned long long seed;
+  unsigned long long seed, seed_w;
+  int rand_w; /* --random-weights seed_w */
 } Opts;
 
 /* The tensors of one model's signature, in order: data the run reads
@@ -46,12 +53,19 @@ typedef struct Io {
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: xgrun MODEL.so [--weights W.safetensors] [--input NAME=X.npy]...\n"
-          "             [--expect NAME=Y.npy]... [--tol FILE] [--threads 1,N] [--reps R]\n"
-          "             [--seconds S] [--seed N] [--name NAME] [--json]\n"
-          "  inputs not given take xgc's random fill of --seed (1), as `xgc bench`;\n"
-          "  --tol FILE: lines 'OUTPUT RTOL ATOL' (tests/examples/data/NAME.tol), one for\n"
-          "  each --expect; an element passes when |got - want| <= ATOL + RTOL |want|.\n"
+          "usage: xgrun MODEL.so [--weights W.safetensors | --random-weights SEED]\n"
+          "             [--input NAME=X.npy]... [--seed N | --random-inputs N]\n"
+          "             [--expect NAME=Y.npy]... [--tol FILE]\n"
+          "             [-o NAME=Y.npy]... [--info] [--name NAME]\n"
+          "             [--threads 1,N] [--reps R] [--seconds S] [--json] | [--runs N [--time]]\n"
+          "  inputs not given take xgc's random fill of --seed (1), as `xgc bench` and\n"
+          "  `xgc run --random-inputs N` (the same option); --random-weights SEED: those of\n"
+          "  `xgc run --random-weights SEED`; --tol FILE: lines 'OUTPUT RTOL ATOL'\n"
+          "  (tests/examples/data/NAME.tol), one for each --expect; an element passes when\n"
+          "  |got - want| <= ATOL + RTOL |want|; -o writes an output after the last run;\n"
+          "  --info prints the device (xg_model_device).  --runs N: N runs on one load (one\n"
+          "  thread count), no warm-up; --time prints the median of the runs after the\n"
+          "  first, from writing the inputs to reading the outputs.\n"
           "  Exit status: 0, 1 when an output is wrong, 2 for bad usage, 3 when a load or\n"
           "  a run fails.\n");
   return 2;
@@ -132,6 +146,7 @@ static int parse_opt(int argc, char **argv, int *i, Opts *o) {
   long n;
   if (!v) return -1;
   if (!strcmp(s, "--weights")) o->weights = v;
+  else if (!strcmp(s, "-o")) return parse_named(s, v, o->out, &o->nout);
   else if (!strcmp(s, "--name")) o->name = v;
   else if (!strcmp(s, "--tol")) o->tol = v;
   else if (!strcmp(s, "--input")) return parse_named(s, v, o->in, &o->nin);
@@ -140,11 +155,20 @@ static int parse_opt(int argc, char **argv, int *i, Opts *o) {
   else if (!strcmp(s, "--reps")) {
     if (parse_long(s, v, 1, MAX_RUNS, &n)) return -1;
     o->reps = (int)n;
-  } else if (!strcmp(s, "--seed")) {
+    o->timing_opts = 1;
+  } else if (!strcmp(s, "--runs")) {
+    if (parse_long(s, v, 1, MAX_RUNS, &n)) return -1;
+    o->runs = (int)n;
+  } else if (!strcmp(s, "--seed") || !strcmp(s, "--random-inputs")) {
     if (parse_long(s, v, 0, 1L << 30, &n)) return -1;
     o->seed = (unsigned long long)n;
+  } else if (!strcmp(s, "--random-weights")) {
+    if (parse_long(s, v, 0, 1L << 30, &n)) return -1;
+    o->seed_w = (unsigned long long)n;
+    o->rand_w = 1;
   } else if (!strcmp(s, "--seconds")) {
     char *end;
+    o->timing_opts = 1;
     o->seconds = strtod(v, &end);
     if (*end || !(o->seconds >= 0 && o->seconds <= 600))
       return fail("--seconds: '%s' is not a time from 0 to 600", v);
@@ -161,14 +185,23 @@ static int parse_args(int argc, char **argv, Opts *o) {
   o->seed = 1;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--json")) o->json = 1;
+    else if (!strcmp(argv[i], "--time")) o->time = 1;
+    else if (!strcmp(argv[i], "--info")) o->info = 1;
     else if (!strcmp(argv[i], "--help")) return -1;
-    else if (argv[i][0] == '-' && argv[i][1] == '-') {
+    else if (argv[i][0] == '-') {
       if (parse_opt(argc, argv, &i, o)) return -1;
     } else if (o->lib) return fail("one model library only ('%s' and '%s')", o->lib, argv[i]);
     else o->lib = argv[i];
   }
   if (!o->lib) return fail("no model library given");
   if (o->nexpect && !o->tol) return fail("--expect needs --tol FILE (the tolerances)");
+  if (o->weights && o->rand_w) return fail("--weights and --random-weights exclude each other");
+  if (o->time && o->runs < 2)
+    return fail("--time needs --runs N with N >= 2 (the median of the runs after the first)");
+  if (o->runs && (o->json || o->timing_opts))
+    return fail("--runs N runs exactly N times: it takes no --json, --reps or --seconds");
+  if (o->runs && o->nthreads > 1) return fail("--runs N takes one thread count");
+  if (o->runs && !o->nthreads) o->threads[o->nthreads++] = 0; /* the runtime's default */
   return o->nthreads ? 0 : default_threads(o);
 }
 
@@ -270,6 +303,14 @@ static int make_io(xg_model *m, const Opts *o, Io *io) {
   if (io->nin > MAX_TENSORS || io->nout > MAX_TENSORS)
     return fail("%s: more than %d inputs or outputs", o->lib, MAX_TENSORS);
   if (make_inputs(m, o, io, used_in) || make_outputs(m, o, io, used_out)) return -1;
+  for (int i = 0; i < o->nout; i++) {
+    int found = 0;
+    for (int k = 0; k < io->nout && !found; k++) {
+      xg_tensor_info info;
+      found = xg_model_output(m, k, &info) == XG_OK && !strcmp(info.name, o->out[i].name);
+    }
+    if (!found) return fail("the model has no output called '%s' (-o)", o->out[i].name);
+  }
   return unused(o->in, o->nin, used_in, "input") ||
          unused(o->expect, o->nexpect, used_out, "output");
 }
@@ -434,21 +475,101 @@ static void print_timing(const Opts *o, const Timing *t) {
   fflush(stdout);
 }
 
+/* ------------------------------------------------------------ -o, --info */
+
+/* Writes the outputs named by -o (the last run's). */
+static int write_outputs(xg_model *m, const Opts *o, const Io *io) {
+  for (int i = 0; i < io->nout; i++) {
+    xg_tensor_info info;
+    char err[512];
+    if (xg_model_output(m, i, &info) != XG_OK) return fail("%s", xg_last_error());
+    for (int k = 0; k < o->nout; k++) {
+      if (strcmp(o->out[k].name, info.name)) continue;
+      RtTensor t = {.dtype = (RtDType)info.dtype, .rank = info.rank, .data = io->out[i],
+                    .nbytes = info.nbytes};
+      for (int d = 0; d < info.rank; d++) t.shape[d] = info.shape[d];
+      if (rt_npy_write(o->out[k].path, &t, err, sizeof err)) return fail("%s", err);
+    }
+  }
+  return 0;
+}
+
+/* --info: the OpenCL device of the runtime (xg_model_device), or the CPU's
+ * thread count. */
+static int print_info(xg_model *m, int threads) {
+  const char *platform, *device, *driver;
+  if (xg_model_num_launches(m) == 0) { /* a CPU model */
+    char err[256];
+    int n;
+    if (rt_pool_threads(threads, &n, err, sizeof err)) return fail("%s", err);
+    printf("device: the host's CPUs (a CPU model), %d thread%s\n", n, n == 1 ? "" : "s");
+  } else {
+    if (xg_model_device(m, &platform, &device, &driver) != XG_OK)
+      return fail("%s", xg_last_error());
+    printf("platform: %s; device: %s; driver %s\n", platform, device, driver);
+  }
+  fflush(stdout);
+  return 0;
+}
+
+/* ------------------------------------------------------------ --runs */
+
+/* --runs N: one load, N runs (the first one runs an OpenCL model's `once`
+ * launches and, on a fresh kernel-binary cache, what the driver compiles
+ * lazily), the outputs of the last run checked and written; with --time
+ * the median of runs 2..N, each from writing the inputs to reading the
+ * outputs (xg_model_run).  Returns 0, 1 when an output is wrong, 3 when
+ * the load or a run fails. */
+static int fixed_runs(const Opts *o, const char *weights, Io *io, int *have_io) {
+  static double ts[MAX_RUNS];
+  xg_options opts = {.threads = o->threads[0]};
+  xg_model *m;
+  if (xg_model_load(o->lib, weights, &opts, &m) != XG_OK) return fail("%s", xg_last_error()), 3;
+  int rc = 3;
+  if ((o->info && print_info(m, o->threads[0])) || make_io(m, o, io)) goto out;
+  *have_io = 1;
+  for (int r = 0; r < o->runs; r++)
+    if (run_once(m, io, &ts[r])) goto out;
+  rc = check_outputs(m, io, 0) ? 1 : 0;
+  if (write_outputs(m, o, io)) {
+    rc = 3;
+    goto out;
+  }
+  if (o->time) {
+    int n = o->runs - 1;
+    int launches = xg_model_num_launches(m);
+    qsort(ts + 1, (size_t)n, sizeof *ts, cmp_double);
+    double med = n % 2 ? ts[1 + n / 2] : (ts[n / 2] + ts[1 + n / 2]) / 2;
+    printf("%s: median %.4f ms over %d runs (first run %.4f ms)", o->name, med * 1e3, n,
+           ts[0] * 1e3);
+    if (launches > 0) printf(", %d launches", launches);
+    printf("\n");
+  }
+out:
+  xg_model_free(m);
+  return rc;
+}
+
 /* ------------------------------------------------------------ main */
 
 /* One thread count: load, first run and check, timed runs.  Returns 0, 1
  * when an output is wrong, 3 when the load or a run fails. */
-static int one_count(const Opts *o, Io *io, int *have_io, int threads) {
+static int one_count(const Opts *o, const char *weights, Io *io, int *have_io, int threads) {
   xg_options opts = {.threads = threads};
   xg_model *m;
   Timing t = {0};
   double t0 = now_s();
-  if (xg_model_load(o->lib, o->weights, &opts, &m) != XG_OK) {
+  if (xg_model_load(o->lib, weights, &opts, &m) != XG_OK) {
     fail("%s", xg_last_error());
     print_error(o, threads, xg_last_error());
     return 3;
   }
   t.load = now_s() - t0;
+  if (o->info && print_info(m, threads)) {
+    xg_model_free(m);
+    print_error(o, threads, xg_last_error());
+    return 3;
+  }
   if (!*have_io) {
     if (make_io(m, o, io)) {
       xg_model_free(m);
@@ -464,7 +585,7 @@ static int one_count(const Opts *o, Io *io, int *have_io, int threads) {
   }
   print_head(o, threads, &t);
   int wrong = check_outputs(m, io, o->json);
-  int rc = time_runs(m, io, o, &t) ? 3 : wrong ? 1 : 0;
+  int rc = time_runs(m, io, o, &t) || write_outputs(m, o, io) ? 3 : wrong ? 1 : 0;
   if (rc == 3) printf(o->json ? "}, \"error\": \"a timed run failed\"}\n" : "  a run failed\n");
   else print_timing(o, &t);
   xg_model_free(m);
@@ -488,12 +609,22 @@ int main(int argc, char **argv) {
   static Io io;
   if (parse_args(argc, argv, &o)) return usage();
   if (!o.name) o.name = stem(o.lib);
+  const char *weights = o.weights;
+  char *temp = NULL, err[512];
+  if (o.rand_w && !(weights = temp = xgrun_random_weights(o.lib, o.seed_w, err, sizeof err)) &&
+      err[0])
+    return fail("--random-weights: %s", err), 3;
   int have_io = 0, rc = 0;
-  for (int i = 0; i < o.nthreads; i++) {
-    int r = one_count(&o, &io, &have_io, o.threads[i]);
-    rc = r > rc ? r : rc;
-    if (r == 3 && !have_io) break; /* nothing to run on */
+  if (o.runs) {
+    rc = fixed_runs(&o, weights, &io, &have_io);
+  } else {
+    for (int i = 0; i < o.nthreads; i++) {
+      int r = one_count(&o, weights, &io, &have_io, o.threads[i]);
+      rc = r > rc ? r : rc;
+      if (r == 3 && !have_io) break; /* nothing to run on */
+    }
   }
   if (have_io) free_io(&io);
+  if (temp) unlink(temp), free(temp);
   return rc;
 }

@@ -6,53 +6,45 @@
 #
 # usage: tests/numeric/cli.sh [--update] [NAME...]
 #   --update  rewrite the .out and .err files from what xgc prints now; read the diff!
-# Environment: XGC (default ./xgc), SRCDIR (default .), as tests/errors/run.sh.
+# Environment: XGC and SRCDIR, as tests/errors/run.sh; the shared loop is
+# tests/golden/golden.sh (golden_init cds to SRCDIR: messages name files
+# relative to the source tree).
 
-XGC=${XGC:-./xgc}
-SRCDIR=${SRCDIR:-.}
-update=0
-if [ "$1" = --update ]; then update=1; shift; fi
-case $XGC in
-  /*) ;;
-  *) XGC=$(pwd)/$XGC ;;
-esac
-if [ ! -x "$XGC" ]; then
-  echo "cli.sh: no xgc at '$XGC' (set XGC)" >&2
-  exit 99
-fi
-cd "$SRCDIR" || exit 99 # messages name files relative to the source tree
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/xg-cli.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
+golden_takes_names=1
+# shellcheck source=tests/golden/golden.sh
+. "$(dirname "$0")/../golden/golden.sh"
+golden_init "$@"
+[ "$golden_update" = 1 ] && shift
+[ $# -eq 0 ] && set -- tests/numeric/cli/*.cmd
+list="$*" # the loop below reuses $@ for each command's arguments
 
-if [ $# -eq 0 ]; then set -- tests/numeric/cli/*.cmd; fi
-pass=0 fail=0
-for arg in "$@"; do :; done # (the loop below reuses $@: keep the list)
-list="$*"
 for arg in $list; do
   name=$(basename "$arg" .cmd)
   base=tests/numeric/cli/$name
+  if [ ! -f "$base.cmd" ]; then
+    echo "FAIL: $name: no such test ($base.cmd)"
+    golden_count 0
+    continue
+  fi
   want=$(sed -n 1p "$base.cmd")
   args=$(sed -n 2p "$base.cmd")
   # shellcheck disable=SC2086 # the arguments are split on purpose
   set -- $args
   cmd=$1
   shift
-  "$XGC" "$cmd" --stdlib-dir=stdlib "$@" >"$tmp/out" 2>"$tmp/err" </dev/null && rc=0 || rc=$?
-  if [ $update = 1 ]; then
-    cp "$tmp/out" "$base.out"
-    cp "$tmp/err" "$base.err"
-    [ "$rc" = "$want" ] || echo "WARNING $name: exit status $rc, expected $want"
-    continue
+  "$XGC" "$cmd" --stdlib-dir=stdlib "$@" >"$golden_tmp/out" 2>"$golden_tmp/err" </dev/null \
+    && rc=0 || rc=$?
+  ok=1
+  if [ "$rc" != "$want" ]; then
+    if [ "$golden_update" = 1 ]; then
+      echo "WARNING: $name: exit status $rc, expected $want"
+    else
+      echo "FAIL: $name: exit status $rc, expected $want"
+      ok=0
+    fi
   fi
-  if [ "$rc" = "$want" ] && cmp -s "$tmp/out" "$base.out" && cmp -s "$tmp/err" "$base.err"; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL $name: exit status $rc (expected $want)"
-    diff -u "$base.out" "$tmp/out"
-    diff -u "$base.err" "$tmp/err"
-  fi
+  golden_compare "$base.out" "$golden_tmp/out" "$name (stdout)" || ok=0
+  golden_compare "$base.err" "$golden_tmp/err" "$name (stderr)" || ok=0
+  golden_count $ok
 done
-[ $update = 1 ] && exit 0
-echo "cli: $pass passed, $fail failed"
-[ $fail = 0 ]
+golden_finish cli

@@ -2,8 +2,9 @@
 # fail.sh -- failures at run time on the OpenCL device: each model below
 # must make `xgc run --target=opencl` exit 1 with the message of the status
 # code its kernels stored (XG_RUN_*: 1 a read out of range, 2 a division by
-# zero, 3 a conversion out of range), and tests/opencl/oclrun (the kernels
-# without the runtime) exit 1 with the code, with buffers and with images.
+# zero, 3 a conversion out of range), and the device kit's runner
+# bench/device/xgrun (the built library through xg_model_run) exit 3 with
+# the runtime's message of the code, with buffers and with images.
 # The models: tests/numeric/cli/oob.xg (as the CPU's tests/numeric/cli/cpu-*)
 # and tests/opencl/fail.xg.  In a sanitizer build the leak checker is off
 # for the processes that load POCL (tests/opencl/run.sh says why).
@@ -11,9 +12,9 @@
 XGC=${XGC:-./xgc}
 SRCDIR=${SRCDIR:-.}
 BUILDDIR=${BUILDDIR:-$(dirname "$XGC")}
-OCLRUN=$BUILDDIR/tests/opencl/oclrun
-if [ ! -x "$XGC" ] || [ ! -x "$OCLRUN" ]; then
-  echo "fail.sh: no xgc or oclrun (set XGC)" >&2
+XGRUN=$BUILDDIR/bench/device/xgrun
+if [ ! -x "$XGC" ] || [ ! -x "$XGRUN" ]; then
+  echo "fail.sh: no xgc or xgrun (set XGC and BUILDDIR)" >&2
   exit 99
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xg-oclfail.XXXXXX") || exit 99
@@ -32,10 +33,12 @@ expect() {
       return
     fi
     noleak="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-    ASAN_OPTIONS=$noleak "$OCLRUN" "$tmp/m.so" --random-inputs "$3" >"$tmp/out" 2>"$tmp/err"
+    ASAN_OPTIONS=$noleak "$XGRUN" "$tmp/m.so" --random-inputs "$3" --runs 1 >"$tmp/out" \
+      2>"$tmp/err"
     rc=$?
-    if [ $rc != 1 ] || ! grep -q "model '$2' failed at run time with code $4\$" "$tmp/err"; then
-      echo "FAIL: $2 (images $im): oclrun: expected exit 1 and code $4, got exit $rc:"
+    want="xgrun: $tmp/m.so: model '$2' failed with code $4 ($5)"
+    if [ $rc != 3 ] || [ "$(cat "$tmp/err")" != "$want" ]; then
+      echo "FAIL: $2 (images $im): xgrun: expected exit 3 and '$want', got exit $rc:"
       cat "$tmp/err"
       fail=$((fail + 1))
       return

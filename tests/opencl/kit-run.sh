@@ -1,21 +1,25 @@
 #!/bin/sh
 # run.sh of the OpenCL device kit (made by tests/opencl/make-kit.sh): runs
-# every case's library on the first OpenCL device with bin/oclrun (the
-# inputs and weights of --random-inputs 7 --random-weights 11), compares
+# every case's library on the first OpenCL device through the runtime,
+# libxgrt's xg_model_load and xg_model_run, with bin/xgrun (the inputs and
+# weights of xgc run's --random-inputs 7 --random-weights 11), compares
 # each output with the reference interpreter's (bin/npycmp; rtol 1e-5 and
 # 2e-5 of the largest value, or the line of ./tolerances), then times the
 # example networks with images off and on (median of RUNS runs after the
 # first).  Prints one line per failure, a summary, the device, the times.
+# The kernel binaries go into a kernel-binary cache that starts empty
+# (XG_CACHE_DIR, a fresh directory unless set): each case's run builds its
+# program and stores the binary, the timed runs load it from there.
 #   KIT/run.sh [CASE...]        Environment: JOBS (4), RUNS (20), TIME (1:
 #                               time the examples, those named when CASEs are
-#                               given; 0: no).
+#                               given; 0: no), XG_CACHE_DIR.
 kit=$(cd "$(dirname "$0")" && pwd)
 JOBS=${JOBS:-4}
 RUNS=${RUNS:-20}
 TIME=${TIME:-1}
 LD_LIBRARY_PATH=$kit/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export LD_LIBRARY_PATH
-OCLRUN=$kit/bin/oclrun
+XGRUN=$kit/bin/xgrun
 NPYCMP=$kit/bin/npycmp
 
 # One case (`run.sh --job MODEL MODE OUTS...`, for xargs): "PASS ..." or
@@ -26,10 +30,10 @@ if [ "$1" = --job ]; then
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/xg-oclkit.XXXXXX") || exit 1
   trap 'rm -rf "$tmp"' EXIT
   outs=$*
-  set -- "$kit/models/$model.$im.so" --random-inputs 7 --random-weights 11
+  set -- "$kit/models/$model.$im.so" --random-inputs 7 --random-weights 11 --runs 1
   for o in $outs; do set -- "$@" -o "$o=$tmp/$o.npy"; done
-  if ! "$OCLRUN" "$@" >"$tmp/log" 2>&1; then
-    echo "FAIL $model (images $im): oclrun: $(tr '\n' ' ' <"$tmp/log" | cut -c1-400)"
+  if ! "$XGRUN" "$@" >"$tmp/log" 2>&1; then
+    echo "FAIL $model (images $im): xgrun: $(tr '\n' ' ' <"$tmp/log" | cut -c1-400)"
     exit 0
   fi
   rtol=1e-5 atol=2e-5
@@ -47,9 +51,14 @@ if [ "$1" = --job ]; then
   exit 0
 fi
 
+if [ -z "${XG_CACHE_DIR:-}" ]; then
+  XG_CACHE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/xg-oclkit-cache.XXXXXX") || exit 1
+  trap 'rm -rf "$XG_CACHE_DIR"' EXIT
+fi
+export XG_CACHE_DIR
 first=$(head -1 "$kit/cases")
-"$OCLRUN" "$kit/models/${first%% *}.$(echo "$first" | cut -d' ' -f2).so" --random-inputs 7 \
-  --random-weights 11 --info | head -1
+"$XGRUN" "$kit/models/${first%% *}.$(echo "$first" | cut -d' ' -f2).so" --random-inputs 7 \
+  --random-weights 11 --runs 1 --info 2>&1 | head -1
 start=$(date +%s)
 if [ $# -gt 0 ]; then
   for c in "$@"; do grep "^$c " "$kit/cases"; done
@@ -62,8 +71,8 @@ pass=$(grep -c '^PASS ' "$kit/.results")
 fail=$(grep -c -v '^PASS ' "$kit/.results")
 echo "opencl kit: $pass passed, $fail failed of $(wc -l <"$kit/.todo") ($(($(date +%s) - start)) s)"
 [ "$TIME" = 1 ] || exit $((fail > 0))
-echo "times (oclrun --runs $RUNS --time; the first run makes the kernels," \
-  "runs the once launches):"
+echo "times (xgrun --runs $RUNS --time: xg_model_run from writing the inputs to reading" \
+  "the outputs; the program from the cache; the first run runs the once launches):"
 for so in "$kit"/models/*.so; do
   name=$(basename "$so" .so)
   case ${name%.*} in
@@ -72,7 +81,7 @@ for so in "$kit"/models/*.so; do
     *) continue ;;
   esac
   [ $# = 0 ] || grep -q "^${name%.*} " "$kit/.todo" || continue
-  t=$("$OCLRUN" "$so" --random-inputs 7 --random-weights 11 --runs "$RUNS" --time 2>&1)
+  t=$("$XGRUN" "$so" --random-inputs 7 --random-weights 11 --runs "$RUNS" --time 2>&1)
   printf '  %-22s %s\n' "$name" "${t#*: }"
 done
 exit $((fail > 0))

@@ -4,14 +4,16 @@
 # needs to check the kernels of tests/opencl/run.sh on its device and to
 # time the examples with and without images, with one command, KIT/run.sh.
 #   tests/opencl/make-kit.sh OUTDIR      (from the build directory, after
-#                                         make tests/opencl/oclrun tests/numeric/npycmp)
+#                                         make all tests/numeric/npycmp)
 # It holds every model of tests/cpu/ops, tests/cpu/models,
 # tests/opencl/models and examples/ built with --target=opencl and
 # --opencl-images=off and =on (a model whose library is the same in both
 # modes once), their outputs by `xgc run --ref` on --random-inputs 7
-# --random-weights 11 (the kit's oclrun makes the same inputs and weights),
-# oclrun, npycmp, the tolerances, and the libraries oclrun needs beyond
-# glibc and the device's libOpenCL.so.1.  docs/opencl.md, "Tests".
+# --random-weights 11 (the kit's runner makes the same inputs and weights),
+# the runner bench/device/xgrun (the models run through libxgrt, linked in,
+# as an application runs them), npycmp, the tolerances, and the libraries
+# these need beyond glibc and the device's libOpenCL.so.1.  docs/opencl.md,
+# "Tests".
 # Environment: XGC (./xgc), BUILD (.), SRCDIR (..), MAX_MIB (64).
 set -u
 BUILD=${BUILD:-.}
@@ -24,8 +26,8 @@ die() {
 }
 [ $# = 1 ] || die "usage: make-kit.sh OUTDIR"
 kit=$1
-for p in "$XGC" "$BUILD/tests/opencl/oclrun" "$BUILD/tests/numeric/npycmp"; do
-  [ -x "$p" ] || die "no program '$p': make tests/opencl/oclrun tests/numeric/npycmp first"
+for p in "$XGC" "$BUILD/bench/device/xgrun" "$BUILD/tests/numeric/npycmp"; do
+  [ -x "$p" ] || die "no program '$p': make all tests/numeric/npycmp first"
 done
 [ -e "$kit" ] && [ -n "$(ls -A "$kit")" ] && die "$kit exists and is not empty"
 mkdir -p "$kit/bin" "$kit/lib" "$kit/models" "$kit/data" || die "cannot make $kit"
@@ -65,7 +67,7 @@ for xg in "$SRCDIR"/tests/cpu/ops/*.xg "$SRCDIR"/tests/cpu/models/*.xg \
   done <"$tmp/models"
 done
 
-cp "$BUILD/tests/opencl/oclrun" "$BUILD/tests/numeric/npycmp" "$kit/bin/"
+cp "$BUILD/bench/device/xgrun" "$BUILD/tests/numeric/npycmp" "$kit/bin/"
 # The shared libraries beyond glibc (libcjson), not the OpenCL loader: the
 # device's own libOpenCL.so.1 finds its driver.
 for b in "$kit"/bin/*; do ldd "$b"; done | awk '$2 == "=>" { print $1, $3 }' | sort -u |

@@ -12,8 +12,8 @@
 # Each model is built with `xgc build --target=opencl` (so that a model
 # whose library is the same in both modes runs once) and run by
 # `xgc run --target=opencl` through the runtime (RUNNER=xgc, the default),
-# or by tests/opencl/oclrun from its library's descriptor (RUNNER=oclrun:
-# the kernels without the runtime, as the device kit runs them).  Float outputs pass
+# or by bench/device/xgrun on the library built (RUNNER=xgrun: the runner of
+# the device kit, the runtime linked into it as in an application).  Float outputs pass
 # when |got - want| <= RTOL*|want| + ATOL_MAX*max|want| (npycmp; the
 # numbers and tests/opencl/tolerances are explained in docs/opencl.md);
 # integers and bools must be equal.
@@ -26,7 +26,7 @@ XGC=${XGC:-./xgc}
 SRCDIR=${SRCDIR:-.}
 BUILDDIR=${BUILDDIR:-$(dirname "$XGC")}
 NPYCMP=$BUILDDIR/tests/numeric/npycmp
-OCLRUN=$BUILDDIR/tests/opencl/oclrun
+XGRUN=$BUILDDIR/bench/device/xgrun
 RTOL=${RTOL:-1e-5}
 ATOL_MAX=${ATOL_MAX:-2e-5}
 IMAGES=${IMAGES:-off on}
@@ -38,7 +38,7 @@ RUNNER=${RUNNER:-xgc}
 # tests/golden/fusion.
 QUICK=${QUICK:-${SAN_CFLAGS:+1}}
 DATA=$SRCDIR/tests/numeric/data
-for p in "$XGC" "$NPYCMP" "$OCLRUN"; do
+for p in "$XGC" "$NPYCMP" "$XGRUN"; do
   if [ ! -x "$p" ]; then
     echo "run.sh: no program at '$p' (set XGC and BUILDDIR)" >&2
     exit 99
@@ -90,7 +90,7 @@ build() {
 # on the device, with `xgc run`'s options ARGS.  In a sanitizer build the
 # leak checker is off here: POCL and its LLVM leak at exit by design, and
 # LeakSanitizer's tracer crashes on POCL's threads (ASan's other checks
-# stay on; oclrun frees what it allocates).
+# stay on).
 run_model() {
   xg=$1 model=$2 im=$3
   shift 3
@@ -99,7 +99,7 @@ run_model() {
     ASAN_OPTIONS=$noleak "$XGC" run --stdlib-dir="$SRCDIR/stdlib" --target=opencl \
       --opencl-images="$im" ${model:+--model "$model"} "$xg" "$@"
   else
-    ASAN_OPTIONS=$noleak "$OCLRUN" "$tmp/m.so" "$@"
+    ASAN_OPTIONS=$noleak "$XGRUN" "$tmp/m.so" --runs 1 "$@"
   fi
 }
 

@@ -163,6 +163,9 @@ static void test_queries(void) {
   CU_ASSERT_EQUAL(xg_model_launch_time(m, 0, NULL, NULL, &ms), XG_ERR_ARGUMENT);
   check_msg("xg_model_launch_time: model 'fake' is a CPU model: it has no kernel launches to time "
             "(per-launch profiles are for OpenCL models)");
+  CU_ASSERT_EQUAL(xg_model_device(m, NULL, NULL, NULL), XG_ERR_ARGUMENT);
+  check_msg("xg_model_device: model 'fake' is a CPU model: it runs on the host's threads, not on "
+            "an OpenCL device");
   xg_model_free(m);
 }
 

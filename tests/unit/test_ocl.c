@@ -271,6 +271,22 @@ static void test_profile(void) {
   check_msg("xg_model_launch_time: model is NULL");
 }
 
+/* The device of a loaded model: the one rtcl_select picks (main's dev). */
+static void test_device(void) {
+  xg_model *m = load_ok(NULL);
+  const char *p = NULL, *d = NULL, *v = NULL;
+  if (!m) return;
+  CU_ASSERT_EQUAL(xg_model_device(m, &p, &d, &v), XG_OK);
+  CU_ASSERT_STRING_EQUAL(p, dev.platform_name);
+  CU_ASSERT_STRING_EQUAL(d, dev.name);
+  CU_ASSERT_STRING_EQUAL(v, dev.driver);
+  CU_ASSERT_TRUE(d[0] != 0);
+  CU_ASSERT_EQUAL(xg_model_device(m, NULL, NULL, NULL), XG_OK);
+  xg_model_free(m);
+  CU_ASSERT_EQUAL(xg_model_device(NULL, &p, &d, &v), XG_ERR_ARGUMENT);
+  check_msg("xg_model_device: model is NULL");
+}
+
 /* ------------------------------------------------------------ descriptors */
 
 static void test_bad_descriptor(void) {
@@ -773,6 +789,7 @@ static const RttTest run_tests[] = {
     {"the status word", test_status},
     {"two models from two threads", test_two_models},
     {"per-launch profiles", test_profile},
+    {"the device", test_device},
 };
 
 static const RttTest failure_tests[] = {

@@ -1,37 +1,18 @@
 #!/bin/sh
 # run.sh -- golden loop IR: for every tests/golden/loops/NAME.xg,
 # `xgc --verify-each --emit=loops --cpu=x86-64-v3` (a fixed target, so the
-# schedules do not depend on the host) must print exactly NAME.loops.
-# `run.sh --update` rewrites the goldens; read the diff.
-# XGC and SRCDIR come from the environment (Makefile.am's TESTS_ENVIRONMENT).
-update=0
-case "$1" in
-  --update) update=1 ;;
-  "") ;;
-  *) echo "usage: $0 [--update]" >&2; exit 2 ;;
-esac
-here=$(cd "$(dirname "$0")" && pwd)
-SRCDIR=${SRCDIR:-$(cd "$here/../../.." && pwd)}
-XGC=${XGC:-$PWD/xgc}
-case "$XGC" in /*) ;; *) XGC=$PWD/$XGC ;; esac
-[ -x "$XGC" ] || { echo "run.sh: error: no xgc binary at '$XGC' (set XGC)" >&2; exit 99; }
-cd "$SRCDIR" || exit 99
-tmp=$(mktemp "${TMPDIR:-/tmp}/xgc-golden-loops.XXXXXX") || exit 99
-trap 'rm -f "$tmp"' EXIT INT TERM
-pass=0 fail=0
+# schedules do not depend on the host) must print exactly NAME.loops
+# (stdout and stderr together).  `run.sh --update` rewrites the goldens;
+# read the diff.  XGC and SRCDIR come from the environment (Makefile.am's
+# TESTS_ENVIRONMENT); the shared loop is tests/golden/golden.sh.
+# shellcheck source=tests/golden/golden.sh
+. "$(dirname "$0")/../golden.sh"
+golden_init "$@"
+
 for src in tests/golden/loops/*.xg; do
-  want=${src%.xg}.loops
-  "$XGC" --stdlib-dir=stdlib --verify-each --emit=loops --cpu=x86-64-v3 "$src" >"$tmp" 2>&1
-  if [ $update = 1 ]; then
-    cp "$tmp" "$want"
-  elif cmp -s "$tmp" "$want"; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $src"
-    diff -u "$want" "$tmp" | head -40
-  fi
+  [ -e "$src" ] || continue
+  golden_xgc merged "$src" "${src%.xg}.loops" \
+    --stdlib-dir=stdlib --verify-each --emit=loops --cpu=x86-64-v3 "$src"
 done
-[ $update = 1 ] && exit 0
-echo "golden loops: $pass passed, $fail failed"
-[ $fail = 0 ] && [ $pass -gt 0 ]
+golden_orphans tests/golden/loops loops
+golden_finish "golden loops"
