@@ -1,6 +1,7 @@
 /* pool_overhead.c -- what an empty xg_parallel_for costs: back-to-back
- * calls (workers spinning) and calls after a pause long enough for them to
- * sleep (a futex wake each).  A benchmark, not a test:
+ * calls (workers spinning) of n = THREADS (a chunk each) and of a large n
+ * (RT_POOL_CHUNKS chunks each), and calls after a pause long enough for
+ * the workers to sleep (a futex wake each).  A benchmark, not a test:
  *   bench/pool_overhead [THREADS...]   (default: 2) */
 #include "runtime/rt.h"
 #include "runtime/xg_abi.h"
@@ -52,13 +53,14 @@ static double cold_us(xg_pool *p, int n) {
 
 int main(int argc, char **argv) {
   char err[256];
-  printf("threads  back-to-back (us/call)  after sleeping (us/call)\n");
+  printf("threads  back-to-back (us/call)  n = 2^20 (us/call)  after sleeping (us/call)\n");
   for (int a = 1; a < argc || a == 1; a++) {
     int t = argc > 1 ? atoi(argv[a]) : 2;
     xg_pool *p = rt_pool_create(t, err, sizeof err);
     if (!p) return fprintf(stderr, "pool_overhead: %s\n", err), 1;
     hot_us(p, t, 1000); /* warm-up */
-    printf("%7d  %23.2f  %24.2f\n", t, hot_us(p, t, 100000), cold_us(p, t));
+    double hot = hot_us(p, t, 100000), many = hot_us(p, 1 << 20, 100000);
+    printf("%7d  %23.2f  %19.2f  %24.2f\n", t, hot, many, cold_us(p, t));
     rt_pool_free(p);
   }
   return 0;

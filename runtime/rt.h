@@ -112,9 +112,13 @@ void rt_fill_random_weight(RtTensor *t, uint64_t seed, const char *name);
 /* ------------------------------------------------------------- thread pool
  * The pool behind xg_parallel_for (runtime/xg_abi.h): the calling thread
  * plus nthreads - 1 workers that sleep on a futex when idle (after a spin
- * of RT_POOL_SPIN_US).  See docs/runtime.md. */
+ * of RT_POOL_SPIN_US).  A call cuts [0, n) into min(n, RT_POOL_CHUNKS *
+ * nthreads) balanced chunks; each thread runs its own contiguous run of
+ * them in order, then takes the others' unstarted chunks from the back, so
+ * that a descheduled thread's share is done by the rest.  See
+ * docs/runtime.md. */
 struct xg_pool;
-enum { RT_MAX_THREADS = 1024, RT_POOL_SPIN_US = 100 };
+enum { RT_MAX_THREADS = 1024, RT_POOL_SPIN_US = 100, RT_POOL_CHUNKS = 8 };
 /* The thread count a model uses: `requested` when positive, else
  * $XG_NUM_THREADS when set and not empty, else the CPUs this process may
  * run on.  Returns 0 with *out set, or -1 with a message in err (a

@@ -14,12 +14,18 @@ enum { XG_ABI_VERSION = 2 };
  * its parallel loops: fn(ctx, begin, end) runs for disjoint chunks covering
  * [0, n), on the calling thread and the pool's workers; it returns when all
  * chunks are done.  Nested calls run serially.
- * Details (runtime/pool.c): with T threads, chunk k of T covers n / T
- * indices, plus one for the first n % T chunks, in order; the caller takes
- * chunk 0; empty chunks are skipped (fn never sees begin == end); n <= 0
- * calls nothing; a NULL pool, a pool of 1 thread, n == 1, a call from
- * inside fn, or a call while another thread holds the pool runs fn(ctx, 0,
- * n) on the caller.  A library resolves the symbol from the process
+ * fn must not depend on which thread runs a chunk nor on the order of the
+ * chunks (generated code keeps no per-thread state: its scratch is per
+ * index of the loop or on fn's stack).
+ * Details (runtime/pool.c): with T threads, [0, n) is cut into C =
+ * min(n, 8 T) chunks, chunk c covering n / C indices plus one for the first
+ * n % C chunks, in order; fn never sees begin == end; each thread runs a
+ * contiguous run of about C / T chunks in order (the caller the first),
+ * then takes the chunks no thread has started from the others' runs, so a
+ * thread that is descheduled or slow holds up only the chunk it is in (the
+ * call waits for that chunk to end); n <= 0 calls nothing; a NULL pool, a pool of 1 thread, n == 1,
+ * a call from inside fn, or a call while another thread holds the pool
+ * runs fn(ctx, 0, n) on the caller.  A library resolves the symbol from the process
  * (runtime/xg_abi.syms lists what a process must export). */
 typedef struct xg_pool xg_pool;
 typedef void (*xg_range_fn)(void *ctx, int64_t begin, int64_t end);

@@ -46,7 +46,7 @@ libdir=$(dirname "$so")
 out=$(LD_LIBRARY_PATH="$libdir" "$tmp/app" "$fake" "$tmp/w.safetensors") ||
   fail "the program built against the installed runtime failed: $out"
 echo "$out"
-want="ok: y[9] = 4 on 2 threads; /nonexistent/model.so: cannot open: No such file or directory"
+want="ok: y[9] = 4 in 16 chunks; /nonexistent/model.so: cannot open: No such file or directory"
 [ "$out" = "$want" ] || fail "unexpected output: $out"
 
 # shellcheck disable=SC2086

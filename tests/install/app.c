@@ -1,6 +1,7 @@
 /* app.c -- a program built against the installed runtime (xg.h, libxgrt,
  * xgc.pc) by tests/install.sh: loads the fake model with weights it
- * writes, runs it on 2 threads, checks the output and a failure. */
+ * writes, runs it on 2 threads (its 64 rows in 16 chunks: 8 per thread),
+ * checks the output and a failure. */
 #include <xg.h>
 
 #include <stdio.h>
@@ -48,6 +49,6 @@ int main(int argc, char **argv) {
   xg_model_free(m);
   if (xg_model_load("/nonexistent/model.so", NULL, NULL, &m) != XG_ERR_IO)
     return fprintf(stderr, "app: a missing library loaded\n"), 1;
-  printf("ok: y[9] = %g on %d threads; %s\n", y[9], chunks, xg_last_error());
+  printf("ok: y[9] = %g in %d chunks; %s\n", y[9], chunks, xg_last_error());
   return 0;
 }

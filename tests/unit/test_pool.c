@@ -1,16 +1,20 @@
 /* test_pool.c -- the thread pool behind xg_parallel_for: every index of
- * [0, n) visited once in disjoint chunks, on several threads, nested calls
- * serial, many calls in a row, the thread count from the environment. */
+ * [0, n) visited once in disjoint balanced chunks, on several threads; a
+ * blocked thread's chunks taken by the others; nested calls serial, many
+ * calls in a row, the thread count from the environment. */
 #include "tests/unit/rt_test.h"
 #include "runtime/xg_abi.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
 /* What one parallel_for saw: a visit count per index and the chunks. */
 typedef struct Seen {
   int64_t n;
   atomic_int *visits;
+  atomic_char *begins; /* [n]: a chunk began here */
   atomic_int chunks, bad_ranges;
 } Seen;
 
@@ -18,39 +22,62 @@ static void visit(void *ctx, int64_t b, int64_t e) {
   Seen *s = ctx;
   atomic_fetch_add(&s->chunks, 1);
   if (b < 0 || e > s->n || b >= e) atomic_fetch_add(&s->bad_ranges, 1);
+  else atomic_store(&s->begins[b], 1);
   for (int64_t i = b; i < e && i >= 0 && i < s->n; i++) atomic_fetch_add(&s->visits[i], 1);
 }
 
-/* Runs parallel_for over n on pool and checks the cover; returns the
- * number of chunks. */
-static int check_cover(xg_pool *pool, int64_t n) {
+/* Runs parallel_for over n on pool and checks the cover: every index once,
+ * and (want_chunks > 0) the chunks are the want_chunks balanced pieces of
+ * [0, n), the longer first (the chunks are disjoint and cover [0, n), so
+ * their beginnings fix them).  Returns the number of chunks. */
+static int check_chunks(xg_pool *pool, int64_t n, int64_t want_chunks) {
   Seen s = {.n = n};
   s.visits = calloc((size_t)(n ? n : 1), sizeof *s.visits);
+  s.begins = calloc((size_t)(n ? n : 1), sizeof *s.begins);
   CU_ASSERT_PTR_NOT_NULL_FATAL(s.visits);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s.begins);
   xg_parallel_for(pool, n, visit, &s);
-  int64_t wrong = 0;
+  int64_t wrong = 0, bad_begins = 0, at = 0;
   for (int64_t i = 0; i < n; i++) wrong += atomic_load(&s.visits[i]) != 1;
-  if (wrong || s.bad_ranges)
-    fprintf(stderr, "\n  n=%lld: %lld indices wrong\n", (long long)n, (long long)wrong);
+  for (int64_t c = 0; want_chunks > 0 && c < want_chunks; c++) {
+    for (int64_t i = at + 1; i < at + n / want_chunks + (c < n % want_chunks) && i < n; i++)
+      bad_begins += atomic_load(&s.begins[i]) != 0;
+    bad_begins += atomic_load(&s.begins[at]) != 1;
+    at += n / want_chunks + (c < n % want_chunks);
+  }
+  if (wrong || s.bad_ranges || bad_begins)
+    fprintf(stderr, "\n  n=%lld: %lld indices wrong, %lld chunk bounds wrong\n", (long long)n,
+            (long long)wrong, (long long)bad_begins);
   CU_ASSERT_EQUAL(wrong, 0);
+  CU_ASSERT_EQUAL(bad_begins, 0);
   CU_ASSERT_EQUAL(atomic_load(&s.bad_ranges), 0);
   free(s.visits);
+  free(s.begins);
   return atomic_load(&s.chunks);
 }
 
+static int check_cover(xg_pool *pool, int64_t n) { return check_chunks(pool, n, 0); }
+
+/* The chunks of n on T threads: one when it runs on the caller alone,
+ * else min(n, RT_POOL_CHUNKS * T). */
+static int64_t want_chunks(int threads, int64_t n) {
+  if (n <= 0) return 0;
+  if (threads == 1 || n == 1) return 1;
+  return n < (int64_t)RT_POOL_CHUNKS * threads ? n : (int64_t)RT_POOL_CHUNKS * threads;
+}
+
 static void test_cover(void) {
-  static const int threads[] = {1, 2, 3, 4, 7};
-  static const int64_t ns[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 13, 64, 100, 1000, 4097, 1000003};
+  static const int threads[] = {1, 2, 3, 4, 7, 16};
+  static const int64_t ns[] = {0,  1,  2,   3,   4,    5,    6,    7,      8,
+                               13, 64, 100, 1000, 4097, 8191, 65537, 1000003};
   char err[256];
   for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
     xg_pool *p = rt_pool_create(threads[t], err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     CU_ASSERT_EQUAL(rt_pool_size(p), threads[t]);
     for (size_t k = 0; k < sizeof ns / sizeof *ns; k++) {
-      int chunks = check_cover(p, ns[k]);
-      /* one chunk per thread that has indices: min(n, threads) */
-      int64_t want = ns[k] < threads[t] ? ns[k] : threads[t];
-      CU_ASSERT_EQUAL(chunks, want);
+      int64_t want = want_chunks(threads[t], ns[k]);
+      for (int rep = 0; rep < 3; rep++) CU_ASSERT_EQUAL(check_chunks(p, ns[k], want), want);
     }
     rt_pool_free(p);
   }
@@ -80,36 +107,131 @@ static void test_balanced(void) {
   for (int64_t n = 3; n < 50; n++) {
     Sizes s = {INT64_MAX, 0};
     xg_parallel_for(p, n, sizes, &s);
-    CU_ASSERT_TRUE(s.max - s.min <= 1 && s.min >= n / 3);
+    CU_ASSERT_TRUE(s.max - s.min <= 1 && s.min >= n / want_chunks(3, n));
   }
   rt_pool_free(p);
 }
 
-/* The chunks of 10 over 3 threads, exactly, and the first on the caller. */
-typedef struct Chunks {
-  atomic_llong begins[3];
-  atomic_int caller_begin;
-  pthread_t caller;
-} Chunks;
+/* Exact bounds, written out: 40 over 2 threads is 16 chunks, the first 8
+ * of 3 indices, the rest of 2; 10 over 3 threads is 10 chunks of 1. */
+typedef struct Bounds {
+  atomic_llong at[40]; /* [begin]: end */
+} Bounds;
 
-static void record(void *ctx, int64_t b, int64_t e) {
-  Chunks *c = ctx;
-  int k = b == 0 ? 0 : b == 4 ? 1 : 2;
-  atomic_store(&c->begins[k], b * 100 + e);
-  if (pthread_equal(c->caller, pthread_self())) atomic_store(&c->caller_begin, (int)b);
+static void bounds(void *ctx, int64_t b, int64_t e) {
+  Bounds *c = ctx;
+  if (b >= 0 && b < 40) atomic_store(&c->at[b], e);
 }
 
 static void test_chunk_bounds(void) {
   char err[256];
-  xg_pool *p = rt_pool_create(3, err, sizeof err);
+  xg_pool *p = rt_pool_create(2, err, sizeof err);
   CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-  Chunks c = {.caller = pthread_self(), .caller_begin = -1};
-  xg_parallel_for(p, 10, record, &c);
-  CU_ASSERT_EQUAL(atomic_load(&c.begins[0]), 4);    /* [0, 4) */
-  CU_ASSERT_EQUAL(atomic_load(&c.begins[1]), 407);  /* [4, 7) */
-  CU_ASSERT_EQUAL(atomic_load(&c.begins[2]), 710);  /* [7, 10) */
-  CU_ASSERT_EQUAL(atomic_load(&c.caller_begin), 0);
+  Bounds c = {0};
+  xg_parallel_for(p, 40, bounds, &c);
+  static const int64_t want[40] = {[0] = 3,   [3] = 6,   [6] = 9,   [9] = 12,  [12] = 15,
+                                   [15] = 18, [18] = 21, [21] = 24, [24] = 26, [26] = 28,
+                                   [28] = 30, [30] = 32, [32] = 34, [34] = 36, [36] = 38,
+                                   [38] = 40};
+  for (int i = 0; i < 40; i++) CU_ASSERT_EQUAL(atomic_load(&c.at[i]), want[i]);
   rt_pool_free(p);
+  p = rt_pool_create(3, err, sizeof err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  Bounds d = {0};
+  xg_parallel_for(p, 10, bounds, &d);
+  for (int i = 0; i < 40; i++) CU_ASSERT_EQUAL(atomic_load(&d.at[i]), i < 10 ? i + 1 : 0);
+  rt_pool_free(p);
+}
+
+/* A blocked thread does not hold up the others' chunks: the first chunk
+ * that the chosen thread (the caller, or else the first worker to start a
+ * chunk) runs waits until every other chunk is done, and the other chunks
+ * wait until it is held, so that the chosen thread cannot have run
+ * anything else first.  Only the others can do the rest, its own run of
+ * chunks included: the call completes with the chosen thread at one
+ * chunk.  A static split (one chunk per thread) cannot finish it; the wait
+ * gives up after BLOCK_GUARD_S seconds, so that such a pool fails here
+ * instead of hanging (a guard against a hang, never reached when the pool
+ * is right: nothing here depends on timing). */
+enum { BLOCK_GUARD_S = 60 };
+
+typedef struct Block {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  pthread_t caller, held_by;
+  int block_caller; /* 1: the caller blocks; 0: a worker */
+  int held, others_done, total, gave_up, by_holder;
+  atomic_int *visits;
+  int64_t n;
+} Block;
+
+/* Waits on b->cv until *flag reaches want, or the guard expires. */
+static void block_wait(Block *b, const int *flag, int want) {
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += BLOCK_GUARD_S;
+  while (*flag < want && !b->gave_up)
+    if (pthread_cond_timedwait(&b->cv, &b->mu, &until) == ETIMEDOUT) b->gave_up = 1;
+}
+
+static void block_fn(void *ctx, int64_t lo, int64_t hi) {
+  Block *b = ctx;
+  for (int64_t i = lo; i < hi && i >= 0 && i < b->n; i++) atomic_fetch_add(&b->visits[i], 1);
+  pthread_mutex_lock(&b->mu);
+  int on_caller = pthread_equal(pthread_self(), b->caller);
+  if (!b->held && on_caller == b->block_caller) {
+    b->held = 1;
+    b->held_by = pthread_self();
+    b->by_holder++;
+    pthread_cond_broadcast(&b->cv);
+    block_wait(b, &b->others_done, b->total - 1);
+  } else {
+    block_wait(b, &b->held, 1);
+    if (pthread_equal(pthread_self(), b->held_by)) b->by_holder++;
+    if (++b->others_done == b->total - 1) pthread_cond_broadcast(&b->cv);
+  }
+  pthread_mutex_unlock(&b->mu);
+}
+
+static void check_blocked(int threads, int64_t n, int block_caller) {
+  char err[256];
+  xg_pool *p = rt_pool_create(threads, err, sizeof err);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  for (int round = 0; round < 10; round++) {
+    Block b = {.caller = pthread_self(), .block_caller = block_caller, .n = n};
+    b.total = (int)want_chunks(threads, n);
+    b.visits = calloc((size_t)(n > 0 ? n : 1), sizeof *b.visits);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b.visits);
+    pthread_mutex_init(&b.mu, NULL);
+    pthread_cond_init(&b.cv, NULL);
+    xg_parallel_for(p, n, block_fn, &b);
+    int64_t wrong = 0;
+    for (int64_t i = 0; i < n; i++) wrong += atomic_load(&b.visits[i]) != 1;
+    if (b.gave_up || b.by_holder != 1)
+      fprintf(stderr, "\n  %d threads, n=%lld: %s, the blocked thread ran %d chunks\n", threads,
+              (long long)n, b.gave_up ? "gave up" : "done", b.by_holder);
+    CU_ASSERT_FALSE(b.gave_up);
+    CU_ASSERT_EQUAL(b.held, 1);
+    CU_ASSERT_EQUAL(b.by_holder, 1);
+    CU_ASSERT_EQUAL(b.others_done, b.total - 1);
+    CU_ASSERT_EQUAL(wrong, 0);
+    pthread_cond_destroy(&b.cv);
+    pthread_mutex_destroy(&b.mu);
+    free(b.visits);
+  }
+  rt_pool_free(p);
+}
+
+static void test_blocked_worker(void) {
+  check_blocked(2, 16, 0);
+  check_blocked(2, 1001, 0);
+  check_blocked(4, 64, 0);
+}
+
+static void test_blocked_caller(void) {
+  check_blocked(2, 16, 1);
+  check_blocked(3, 100, 1);
+  check_blocked(4, 7, 1);
 }
 
 /* Work spreads over threads: with 4 threads and 4 chunks that each wait
@@ -182,7 +304,7 @@ static void test_nested(void) {
   CU_ASSERT_EQUAL(atomic_load(&n.inner_sum), 60);
   CU_ASSERT_EQUAL(atomic_load(&n.foreign), 0);
   /* after the nest, the pool is parallel again */
-  CU_ASSERT_EQUAL(check_cover(n.pool, 100), 3);
+  CU_ASSERT_EQUAL(check_cover(n.pool, 100), want_chunks(3, 100));
   rt_pool_free(n.pool);
 }
 
@@ -299,9 +421,11 @@ static void test_threads(void) {
 }
 
 static const RttTest pool_tests[] = {
-    {"every index once, chunks per thread", test_cover},
+    {"every index once, balanced chunks of [0, n)", test_cover},
     {"balanced chunks", test_balanced},
-    {"chunk bounds, chunk 0 on the caller", test_chunk_bounds},
+    {"chunk bounds", test_chunk_bounds},
+    {"a blocked worker's chunks done by the others", test_blocked_worker},
+    {"a blocked caller's chunks done by the workers", test_blocked_caller},
     {"chunks run concurrently", test_concurrent_chunks},
     {"nested calls run serially", test_nested},
     {"many calls, sleeping workers, many pools", test_many_calls},
