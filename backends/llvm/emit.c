@@ -2,7 +2,7 @@
  * nest (its buffers as noalias parameters), the run function of the ABI
  * (buffer table, nests in order, parallel ones through xg_parallel_for),
  * the descriptor and xg_model_describe (runtime/xg_abi.h); then verify,
- * optimize at O3 and write the object. */
+ * optimize (xgc's pass pipeline, target.c) and write the object. */
 #include "backends/llvm/llvm_int.h"
 #include "runtime/xg.h"
 #include "runtime/xg_abi.h"
@@ -384,7 +384,10 @@ int llvm_compile(const LoopProgram *p, LlvmTarget *t, const LlvmOptions *o, cons
   }
   LLVMDisposeMessage(msg);
   if (rc == 0) rc = llvm_optimize(g.mod, t, err, errlen);
-  if (rc == 0 && o && o->emit_llvm) cg_print_module(g.mod, o->emit_llvm, "after");
+  if (rc == 0 && o && o->emit_llvm) {
+    fprintf(o->emit_llvm, "; pipeline: %s\n", llvm_pipeline());
+    cg_print_module(g.mod, o->emit_llvm, "after");
+  }
   if (rc == 0 && obj_path) rc = llvm_emit_object(g.mod, t, obj_path, err, errlen);
   LLVMDisposeModule(g.mod);
   LLVMContextDispose(g.ctx);

@@ -27,8 +27,9 @@ typedef struct LlvmOptions {
 } LlvmOptions;
 
 /* Compiles program p for target t: one LLVM module (its own LLVMContext),
- * verified with LLVMVerifyModule, optimized by the new pass manager at O3
- * ("default<O3>"), written as a position-independent object to obj_path.
+ * verified with LLVMVerifyModule, optimized by the new pass manager (a
+ * pipeline for code xgc has scheduled itself, or $XGC_LLVM_PASSES;
+ * docs/cpu.md), written as a position-independent object to obj_path.
  * The object defines xg_model_describe (runtime/xg_abi.h) and calls
  * xg_parallel_for and libm.  Returns 0, or -1 with a message in err (an
  * invalid module is an internal error). */

@@ -19,7 +19,13 @@ struct LlvmTarget {
   char *features; /* malloc'd */
 };
 
-/* Runs "default<O3>" over m with t's target machine; 0 or -1 with err. */
+/* The pass pipeline llvm_optimize runs: $XGC_LLVM_PASSES when set and not
+ * empty (a pipeline string of LLVM's new pass manager, e.g. "default<O3>"),
+ * else xgc's own (target.c).  A static or environment string. */
+const char *llvm_pipeline(void);
+/* Runs llvm_pipeline() over m with t's target machine; 0 or -1 with err
+ * (an internal error for xgc's pipeline; for $XGC_LLVM_PASSES, the
+ * message names it). */
 int llvm_optimize(LLVMModuleRef m, LlvmTarget *t, char *err, size_t errlen);
 /* Writes m as an object file; 0 or -1 with err. */
 int llvm_emit_object(LLVMModuleRef m, LlvmTarget *t, const char *path, char *err, size_t errlen);
