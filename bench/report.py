@@ -8,40 +8,15 @@
 #                                           over the runs of each run's values
 # DIR holds meta.json, peak-start.json, peak-end.json, and onednn.jsonl,
 # torch.jsonl, xgc.jsonl (one JSON document per line).
-import json
 import os
 import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import problems  # noqa: E402
+from results_io import load, load_lines, write  # noqa: E402
 
 PEERS = ["xgc", "onednn", "onednn-avx2", "torch-eager", "torch-jit"]
-
-
-def load(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
-
-
-def load_lines(path):
-    """The documents of a .jsonl file; a line that is not JSON is kept as
-    {"error": line} so that the table says what went wrong."""
-    docs = []
-    try:
-        with open(path) as f:
-            for line in f:
-                if line.strip():
-                    try:
-                        docs.append(json.loads(line))
-                    except ValueError:
-                        docs.append({"error": line.strip()[:200]})
-    except OSError:
-        pass
-    return docs
 
 
 # ------------------------------------------------------------ one run
@@ -168,14 +143,6 @@ def print_ratio(ratio):
     if ratio:
         print("\nxgc's speed relative to oneDNN (oneDNN's latency / xgc's): " +
               ", ".join(f"{k} {v:.2f}" for k, v in ratio.items()))
-
-
-def write(out_path, doc):
-    os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
-    with open(out_path, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    print(f"\nwritten: {out_path}")
 
 
 def one_run(d, out_path):

@@ -13,37 +13,14 @@
 # ort.jsonl (bench/device/ort_bench.py --json).  A cell whose output check
 # failed is marked '!' (its error is in the JSON); a ratio above 1 means
 # xgc is slower.
-import json
 import os
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results_io import load, load_lines, write  # noqa: E402
+
 PEERS = ["xgc", "torch-eager", "torch-jit", "ort"]
-
-
-def load(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
-
-
-def load_lines(path):
-    """The documents of a .jsonl file; a line that is not JSON becomes
-    {"error": line}."""
-    docs = []
-    try:
-        with open(path) as f:
-            for line in f:
-                if line.strip():
-                    try:
-                        docs.append(json.loads(line))
-                    except ValueError:
-                        docs.append({"error": line.strip()[:200]})
-    except OSError:
-        pass
-    return docs
 
 
 def check_ok(check):
@@ -176,14 +153,6 @@ def print_numerics(examples, data):
         if any((e, p) in worst for p in peers):
             print(f"{e:14} " + " ".join(f"{worst[(e, p)]:9.2g}" if (e, p) in worst else f"{'-':>9}"
                                         for p in peers))
-
-
-def write(out_path, doc):
-    os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
-    with open(out_path, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    print(f"\nwritten: {out_path}")
 
 
 def one_run(d, out_path):

@@ -121,7 +121,7 @@ done || die "cannot copy the shared libraries"
 cp "$src/bench/device/run.sh" "$kit/run.sh"
 cp "$src/bench/lib.sh" "$src/bench/timing.py" "$src/bench/torch_bench.py" "$src/bench/problems.py" \
   "$src/bench/torch_examples.py" "$src/bench/report.py" "$src/bench/report_examples.py" \
-  "$kit/py/bench/"
+  "$src/bench/results_io.py" "$kit/py/bench/"
 cp "$src/bench/device/onnx_data.py" "$src/bench/device/ort_bench.py" "$kit/py/bench/device/"
 cp "$src/examples/scripts/"*.py "$kit/py/examples/scripts/"
 
