@@ -5,6 +5,7 @@
  * and the peak of the memory plan; --profile adds each kernel launch's
  * device time (OpenCL models).  docs/cpu.md, docs/opencl-runtime.md. */
 #include "driver/driver.h"
+#include "runtime/rt.h"
 #include "runtime/xg.h"
 
 #include <stdlib.h>
@@ -150,26 +151,14 @@ static int cmp_launch(const void *a, const void *b) {
   return x->index - y->index;
 }
 
-/* A JSON string of s (quotes, backslashes and control characters escaped). */
-static void json_str(const char *s) {
-  putchar('"');
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') printf("\\%c", c);
-    else if (c < 0x20) printf("\\u%04x", c);
-    else putchar(c);
-  }
-  putchar('"');
-}
-
 static void profile_json(const Profile *pr) {
   printf(", \"launches\": [");
   for (int i = 0; i < pr->n; i++) {
     const LaunchTime *t = &pr->t[i];
     printf("%s{\"launch\": %d, \"kernel\": ", i ? ", " : "", t->index);
-    json_str(t->kernel);
+    rt_json_string(stdout, t->kernel);
     printf(", \"what\": ");
-    json_str(t->what);
+    rt_json_string(stdout, t->what);
     printf(", \"runs\": %d, \"total_ms\": %.6f}", t->runs, t->total_ms);
   }
   printf("]");

@@ -19,18 +19,6 @@ static xg_status bad(char *err, size_t errlen, const char *who, const char *fmt,
   return XG_ERR_FORMAT;
 }
 
-static const char *kind_name(int32_t k) {
-  switch ((xg_ocl_mem_kind)k) {
-  case XG_OCL_INPUT: return "input";
-  case XG_OCL_OUTPUT: return "output";
-  case XG_OCL_WEIGHT: return "weight";
-  case XG_OCL_ARENA: return "arena";
-  case XG_OCL_IMAGE: return "image";
-  case XG_OCL_STATUS: return "status";
-  }
-  return NULL;
-}
-
 /* How many tensors of a signature kind the model has; -1 for other kinds. */
 static int signature_count(const xg_abi_model *d, int32_t kind) {
   return kind == XG_OCL_INPUT    ? d->ninputs
@@ -52,17 +40,17 @@ static xg_status check_mems(const xg_abi_model *d, const char *who, char *err, s
     int count = signature_count(d, m->kind);
     int base = m->kind == XG_OCL_INPUT ? 0 : m->kind == XG_OCL_OUTPUT ? d->ninputs
                                                                        : d->ninputs + d->noutputs;
-    if (!kind_name(m->kind)) s = bad(err, errlen, who, "memory object %d: kind %d is unknown", i,
+    if (!xg_ocl_mem_kind_name(m->kind)) s = bad(err, errlen, who, "memory object %d: kind %d is unknown", i,
                                      (int)m->kind);
     else if (count >= 0 && (m->index < 0 || m->index >= count))
       s = bad(err, errlen, who, "memory object %d: %s %d is out of range (the model has %d)", i,
-              kind_name(m->kind), (int)m->index, count);
+              xg_ocl_mem_kind_name(m->kind), (int)m->index, count);
     else if (count >= 0 && seen[base + m->index]++)
       s = bad(err, errlen, who, "memory object %d: %s %d has a memory object already", i,
-              kind_name(m->kind), (int)m->index);
+              xg_ocl_mem_kind_name(m->kind), (int)m->index);
     else if ((m->kind == XG_OCL_ARENA && arena >= 0) || (m->kind == XG_OCL_STATUS && status >= 0))
       s = bad(err, errlen, who, "memory object %d: a second %s (memory object %d is one)", i,
-              kind_name(m->kind), m->kind == XG_OCL_ARENA ? arena : status);
+              xg_ocl_mem_kind_name(m->kind), m->kind == XG_OCL_ARENA ? arena : status);
     else if (m->kind == XG_OCL_IMAGE && (m->width == 0 || m->height == 0))
       s = bad(err, errlen, who, "memory object %d: an image of %llu x %llu pixels", i,
               (unsigned long long)m->width, (unsigned long long)m->height);

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Element types of stored tensors; names as in .xg (f32, f16, i32, i8, bool). */
 #define XG_RT_DTYPES(X)      \
@@ -108,6 +109,11 @@ void rt_fill_random(RtTensor *t, uint64_t seed, const char *name);
  * statistics) map to [0.5, 1.5), so that variances stay positive.  Ints and
  * bools as rt_fill_random.  `xgc run --random-weights` uses this. */
 void rt_fill_random_weight(RtTensor *t, uint64_t seed, const char *name);
+
+/* -------------------------------------------------------------------- json
+ * s as a JSON string on out: quoted, with quotes, backslashes and control
+ * characters escaped (runtime/json.c; `xgc bench --json`, xgrun). */
+void rt_json_string(FILE *out, const char *s);
 
 /* ------------------------------------------------------------- thread pool
  * The pool behind xg_parallel_for (runtime/xg_abi.h): the calling thread

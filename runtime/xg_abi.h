@@ -114,6 +114,21 @@ typedef enum xg_ocl_mem_kind {
                     it is not 0 */
 } xg_ocl_mem_kind;
 
+/* The name of a memory object's kind ("input", "output", ...), as the
+ * runtime's messages and `xgc --emit=opencl` print it; NULL for a value
+ * that is not an xg_ocl_mem_kind. */
+static inline const char *xg_ocl_mem_kind_name(int32_t kind) {
+  switch ((xg_ocl_mem_kind)kind) {
+  case XG_OCL_INPUT: return "input";
+  case XG_OCL_OUTPUT: return "output";
+  case XG_OCL_WEIGHT: return "weight";
+  case XG_OCL_ARENA: return "arena";
+  case XG_OCL_IMAGE: return "image";
+  case XG_OCL_STATUS: return "status";
+  }
+  return NULL;
+}
+
 typedef struct xg_abi_ocl_mem {
   int32_t kind;           /* xg_ocl_mem_kind */
   int32_t index;          /* INPUT, OUTPUT, WEIGHT: position in the signature */

@@ -3,18 +3,6 @@
  * for golden tests (tests/golden/opencl). */
 #include "backends/opencl/ocl_int.h"
 
-static const char *mem_kind(int32_t k) {
-  switch ((xg_ocl_mem_kind)k) {
-  case XG_OCL_INPUT: return "input";
-  case XG_OCL_OUTPUT: return "output";
-  case XG_OCL_WEIGHT: return "weight";
-  case XG_OCL_ARENA: return "arena";
-  case XG_OCL_IMAGE: return "image";
-  case XG_OCL_STATUS: return "status";
-  }
-  return "?";
-}
-
 /* The name of the tensor behind memory object m. */
 static const char *mem_tensor(const LoopProgram *p, const xg_abi_ocl_mem *m) {
   switch ((xg_ocl_mem_kind)m->kind) {
@@ -40,7 +28,8 @@ void ocl_print(FILE *out, const LoopProgram *p, const xg_abi_ocl *m) {
   int img = -1;
   for (int i = 0; i < m->nmems; i++) {
     const xg_abi_ocl_mem *x = &m->mems[i];
-    fprintf(out, " *   mem %d: %s", i, mem_kind(x->kind));
+    const char *kind = xg_ocl_mem_kind_name(x->kind);
+    fprintf(out, " *   mem %d: %s", i, kind ? kind : "?");
     if (x->kind == XG_OCL_INPUT || x->kind == XG_OCL_OUTPUT || x->kind == XG_OCL_WEIGHT)
       fprintf(out, " %d", x->index);
     const char *t = mem_tensor(p, x);

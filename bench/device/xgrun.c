@@ -430,23 +430,12 @@ static int time_runs(xg_model *m, const Io *io, const Opts *o, Timing *t) {
 
 /* ------------------------------------------------------------ output */
 
-static void json_string(const char *s) {
-  putchar('"');
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') printf("\\%c", c);
-    else if (c < 0x20) printf("\\u%04x", c);
-    else putchar(c);
-  }
-  putchar('"');
-}
-
 static void print_error(const Opts *o, int threads, const char *msg) {
   if (!o->json) return;
   printf("{\"example\": ");
-  json_string(o->name);
+  rt_json_string(stdout, o->name);
   printf(", \"threads\": %d, \"error\": ", threads);
-  json_string(msg);
+  rt_json_string(stdout, msg);
   printf("}\n");
   fflush(stdout);
 }
@@ -458,7 +447,7 @@ static void print_head(const Opts *o, int threads, const Timing *t) {
     return;
   }
   printf("{\"example\": ");
-  json_string(o->name);
+  rt_json_string(stdout, o->name);
   printf(", \"threads\": %d, \"check\": {", threads);
 }
 
