@@ -359,37 +359,50 @@ static void build_module(Cg *g) {
   free(g->bufs);
 }
 
-int llvm_compile(const LoopProgram *p, LlvmTarget *t, const LlvmOptions *o, const char *obj_path,
-                 char *err, size_t errlen) {
-  Cg g = {0};
-  g.p = p;
-  g.target = t;
-  g.ctx = LLVMContextCreate();
-  g.mod = LLVMModuleCreateWithNameInContext(p->name, g.ctx);
-  g.b = LLVMCreateBuilderInContext(g.ctx);
-  cg_init_types(&g);
-  LLVMSetTarget(g.mod, t->triple);
+void cg_start(Cg *g, const LoopProgram *p, LlvmTarget *t) {
+  *g = (Cg){0};
+  g->p = p;
+  g->target = t;
+  g->ctx = LLVMContextCreate();
+  g->mod = LLVMModuleCreateWithNameInContext(p->name, g->ctx);
+  g->b = LLVMCreateBuilderInContext(g->ctx);
+  cg_init_types(g);
+  LLVMSetTarget(g->mod, t->triple);
   LLVMTargetDataRef td = LLVMCreateTargetDataLayout(t->tm);
-  LLVMSetModuleDataLayout(g.mod, td);
+  LLVMSetModuleDataLayout(g->mod, td);
   LLVMDisposeTargetData(td);
-  build_module(&g);
-  LLVMDisposeBuilder(g.b);
+}
+
+int cg_finish(Cg *g, const LlvmOptions *o, int optimize, const char *obj_path, char *err,
+              size_t errlen) {
+  LLVMDisposeBuilder(g->b);
+  g->b = NULL;
   int rc = 0;
   char *msg = NULL;
-  if (o && o->emit_llvm) cg_print_module(g.mod, o->emit_llvm, "before");
-  if (LLVMVerifyModule(g.mod, LLVMReturnStatusAction, &msg)) {
-    snprintf(err, errlen, "internal error: the LLVM module of '%s' is invalid: %s", p->name,
+  if (o && o->emit_llvm) cg_print_module(g->mod, o->emit_llvm, "before");
+  if (LLVMVerifyModule(g->mod, LLVMReturnStatusAction, &msg)) {
+    snprintf(err, errlen, "internal error: the LLVM module of '%s' is invalid: %s", g->p->name,
              msg ? msg : "?");
     rc = -1;
   }
   LLVMDisposeMessage(msg);
-  if (rc == 0) rc = llvm_optimize(g.mod, t, err, errlen);
-  if (rc == 0 && o && o->emit_llvm) {
-    fprintf(o->emit_llvm, "; pipeline: %s\n", llvm_pipeline());
-    cg_print_module(g.mod, o->emit_llvm, "after");
+  if (rc == 0 && optimize) {
+    rc = llvm_optimize(g->mod, g->target, err, errlen);
+    if (rc == 0 && o && o->emit_llvm) {
+      fprintf(o->emit_llvm, "; pipeline: %s\n", llvm_pipeline());
+      cg_print_module(g->mod, o->emit_llvm, "after");
+    }
   }
-  if (rc == 0 && obj_path) rc = llvm_emit_object(g.mod, t, obj_path, err, errlen);
-  LLVMDisposeModule(g.mod);
-  LLVMContextDispose(g.ctx);
+  if (rc == 0 && obj_path) rc = llvm_emit_object(g->mod, g->target, obj_path, err, errlen);
+  LLVMDisposeModule(g->mod);
+  LLVMContextDispose(g->ctx);
   return rc;
+}
+
+int llvm_compile(const LoopProgram *p, LlvmTarget *t, const LlvmOptions *o, const char *obj_path,
+                 char *err, size_t errlen) {
+  Cg g;
+  cg_start(&g, p, t);
+  build_module(&g);
+  return cg_finish(&g, o, 1, obj_path, err, errlen);
 }

@@ -127,6 +127,15 @@ int cg_nest_same(const LoopProgram *p, const LoopNest *a, const int *pa, const L
 
 /* ------------------------------------------------------ module (emit.c) */
 void cg_init_types(Cg *g);
+/* Starts g: a context, a module for p with t's triple and data layout, a
+ * builder and the types.  cg_finish ends it. */
+void cg_start(Cg *g, const LoopProgram *p, LlvmTarget *t);
+/* Ends g: disposes the builder, prints the module (--emit=llvm), verifies
+ * it, optimizes it when `optimize` (printing it again), writes the object
+ * to obj_path unless NULL, and disposes the module and the context.  0, or
+ * -1 with err set. */
+int cg_finish(Cg *g, const LlvmOptions *o, int optimize, const char *obj_path, char *err,
+              size_t errlen);
 /* A private constant global holding init. */
 LLVMValueRef cg_private_const(Cg *g, LLVMValueRef init, const char *name);
 /* A NUL-terminated string constant. */

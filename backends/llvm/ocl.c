@@ -79,30 +79,8 @@ static LLVMValueRef ocl_const(Cg *g, const xg_abi_ocl *o) {
 
 int llvm_compile_ocl(const LoopProgram *p, const xg_abi_ocl *ocl, LlvmTarget *t,
                      const LlvmOptions *o, const char *obj_path, char *err, size_t errlen) {
-  Cg g = {0};
-  g.p = p;
-  g.target = t;
-  g.ctx = LLVMContextCreate();
-  g.mod = LLVMModuleCreateWithNameInContext(p->name, g.ctx);
-  g.b = LLVMCreateBuilderInContext(g.ctx);
-  cg_init_types(&g);
-  LLVMSetTarget(g.mod, t->triple);
-  LLVMTargetDataRef td = LLVMCreateTargetDataLayout(t->tm);
-  LLVMSetModuleDataLayout(g.mod, td);
-  LLVMDisposeTargetData(td);
+  Cg g;
+  cg_start(&g, p, t);
   cg_descriptor(&g, NULL, ocl_const(&g, ocl));
-  LLVMDisposeBuilder(g.b);
-  int rc = 0;
-  char *msg = NULL;
-  if (o && o->emit_llvm) cg_print_module(g.mod, o->emit_llvm, "before");
-  if (LLVMVerifyModule(g.mod, LLVMReturnStatusAction, &msg)) {
-    snprintf(err, errlen, "internal error: the LLVM module of '%s' is invalid: %s", p->name,
-             msg ? msg : "?");
-    rc = -1;
-  }
-  LLVMDisposeMessage(msg);
-  if (rc == 0 && obj_path) rc = llvm_emit_object(g.mod, t, obj_path, err, errlen);
-  LLVMDisposeModule(g.mod);
-  LLVMContextDispose(g.ctx);
-  return rc;
+  return cg_finish(&g, o, 0, obj_path, err, errlen);
 }
