@@ -388,29 +388,33 @@ static void emit_binary(OclGen *g, OclStr *o, const LoopExpr *e, int pr) {
   emit(g, o, e->args[1], pr + 1);
 }
 
-static void emit_call(OclGen *g, OclStr *o, const LoopExpr *e) {
-  int dbl = e->type == ELEM_FLOAT;
-  const char *fn = NULL;
-  switch (e->builtin) {
-  case BI_EXP: fn = "exp"; break;
-  case BI_LOG: fn = "log"; break;
-  case BI_SQRT: fn = "sqrt"; break;
-  case BI_RSQRT: fn = "rsqrt"; break;
-  case BI_TANH: fn = "tanh"; break;
-  case BI_ERF: fn = "erf"; break;
-  case BI_ABS: fn = "fabs"; break;
-  case BI_FLOOR: fn = "floor"; break;
-  case BI_CEIL: fn = "ceil"; break;
-  case BI_POW: fn = "pow"; break;
+const char *ocl_math_fn(Builtin b) {
+  switch (b) {
+  case BI_EXP: return "exp";
+  case BI_LOG: return "log";
+  case BI_SQRT: return "sqrt";
+  case BI_RSQRT: return "rsqrt";
+  case BI_TANH: return "tanh";
+  case BI_ERF: return "erf";
+  case BI_ABS: return "fabs";
+  case BI_FLOOR: return "floor";
+  case BI_CEIL: return "ceil";
+  case BI_POW: return "pow";
   case BI_MAX:
-    fn = ocl_helper(g, is_int(e->type) ? OH_MAXL : dbl ? OH_MAXD : OH_MAXF);
-    break;
   case BI_MIN:
-    fn = ocl_helper(g, is_int(e->type) ? OH_MINL : dbl ? OH_MIND : OH_MINF);
-    break;
   case BI_SELECT:
   case BI__COUNT: break;
   }
+  return NULL;
+}
+
+static void emit_call(OclGen *g, OclStr *o, const LoopExpr *e) {
+  int dbl = e->type == ELEM_FLOAT;
+  const char *fn = ocl_math_fn(e->builtin);
+  if (e->builtin == BI_MAX)
+    fn = ocl_helper(g, is_int(e->type) ? OH_MAXL : dbl ? OH_MAXD : OH_MAXF);
+  else if (e->builtin == BI_MIN)
+    fn = ocl_helper(g, is_int(e->type) ? OH_MINL : dbl ? OH_MIND : OH_MINF);
   if (!fn) {
     ocl_error(g, "built-in %d in a loop expression", (int)e->builtin);
     ocl_puts(o, "0");

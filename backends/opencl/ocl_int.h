@@ -115,6 +115,10 @@ void ocl_error(OclGen *g, const char *fmt, ...) __attribute__((format(printf, 2,
 /* Marks helper h used (the preamble will define it); failing helpers make
  * the kernel take the status word. */
 const char *ocl_helper(OclGen *g, OclHelper h);
+/* The OpenCL C function of a one-to-one math built-in (exp, sqrt, fabs for
+ * abs, pow...), the same name for float, double and floatN; NULL for max,
+ * min and select, which need helpers or operators (expr.c). */
+const char *ocl_math_fn(Builtin b);
 
 /* ---------------------------------------------------------- kernels (kernel.c)
  * A kernel is written in three steps: ocl_kernel_begin, then its body into

@@ -186,23 +186,9 @@ static void varg(OclGen *g, OclStr *o, const LoopExpr *e, int v, int vec) {
 
 static void vcall(OclGen *g, OclStr *o, const LoopExpr *e, int v) {
   int vec = varies(e, v);
-  const char *fn = NULL;
-  switch (e->builtin) {
-  case BI_EXP: fn = "exp"; break;
-  case BI_LOG: fn = "log"; break;
-  case BI_SQRT: fn = "sqrt"; break;
-  case BI_RSQRT: fn = "rsqrt"; break;
-  case BI_TANH: fn = "tanh"; break;
-  case BI_ERF: fn = "erf"; break;
-  case BI_ABS: fn = "fabs"; break;
-  case BI_FLOOR: fn = "floor"; break;
-  case BI_CEIL: fn = "ceil"; break;
-  case BI_POW: fn = "pow"; break;
-  case BI_MAX: fn = ocl_helper(g, vec ? OH_MAXF4 : OH_MAXF); break;
-  case BI_MIN: fn = ocl_helper(g, vec ? OH_MINF4 : OH_MINF); break;
-  case BI_SELECT:
-  case BI__COUNT: break;
-  }
+  const char *fn = ocl_math_fn(e->builtin);
+  if (e->builtin == BI_MAX) fn = ocl_helper(g, vec ? OH_MAXF4 : OH_MAXF);
+  else if (e->builtin == BI_MIN) fn = ocl_helper(g, vec ? OH_MINF4 : OH_MINF);
   ocl_printf(o, "%s(", fn ? fn : "?");
   for (int i = 0; i < e->nargs; i++) {
     if (i) ocl_puts(o, ", ");
